@@ -1,0 +1,166 @@
+"""Opening the local database: SQLCipher encryption, durability settings, migrations.
+
+Every refusal here leaves the file byte-identical: the key is checked with reads only,
+the schema version is read before anything is written, and a migration starts with a
+backup copy of the file.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import StaticPool
+
+#: The schema version this code writes. Bump it and add a step to MIGRATIONS.
+SCHEMA_VERSION = 1
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class StoreError(Exception):
+    """A database that cannot be opened or used; the message is safe to show."""
+
+
+class WrongPassphrase(StoreError):
+    pass
+
+
+class NotADatabase(StoreError):
+    pass
+
+
+class NewerSchema(StoreError):
+    pass
+
+
+class MissingDatabase(StoreError):
+    pass
+
+
+def _escape_key(passphrase: str) -> str:
+    return "'" + passphrase.replace("'", "''") + "'"
+
+
+def _raw_connect(path: Path, passphrase: str):  # noqa: ANN202 - a DB-API connection
+    import sqlcipher3
+
+    conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA cipher_log_level = NONE")
+    conn.execute(f"PRAGMA key = {_escape_key(passphrase)}")
+    return conn
+
+
+def probe(path: Path, passphrase: str) -> int:
+    """Check the key and return the file's schema version, reading only.
+
+    Raises :class:`WrongPassphrase`, :class:`NotADatabase` or :class:`MissingDatabase`.
+    """
+    import sqlcipher3
+
+    if not path.exists():
+        raise MissingDatabase(f"{path}: no such database")
+    if path.is_dir():
+        raise NotADatabase(f"{path}: is a folder, not a database")
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    size = path.stat().st_size
+    if head == _SQLITE_HEADER:
+        raise NotADatabase(f"{path}: an unencrypted SQLite file, not an lvv-tui database")
+    if size == 0:
+        return 0
+    if size < 1024 or size % 512:
+        raise NotADatabase(f"{path}: not an lvv-tui database (damaged or another kind of file)")
+    conn = sqlcipher3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = {_escape_key(passphrase)}")
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher3.DatabaseError as exc:
+            raise WrongPassphrase(
+                f"{path}: wrong passphrase (or the file is damaged); nothing was changed"
+            ) from exc
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def make_engine(path: Path, passphrase: str) -> Engine:
+    """An engine on one shared SQLCipher connection, with explicit BEGIN IMMEDIATE."""
+    raw = _raw_connect(path, passphrase)
+    raw.execute("PRAGMA journal_mode = WAL")
+    raw.execute("PRAGMA synchronous = FULL")
+    raw.execute("PRAGMA foreign_keys = OFF")
+    raw.execute("PRAGMA busy_timeout = 5000")
+    engine = create_engine("sqlite://", creator=lambda: raw, poolclass=StaticPool)
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+Migration = Callable[[Connection], None]
+
+
+def _v1(conn: Connection) -> None:
+    from sqlmodel import SQLModel
+
+    import db.tables  # noqa: F401 - registers the tables
+
+    SQLModel.metadata.create_all(conn)
+
+
+#: MIGRATIONS[n] takes a file from version n to n + 1.
+MIGRATIONS: dict[int, Migration] = {0: _v1}
+
+
+def backup_path(path: Path, version: int) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return path.with_name(f"{path.name}.v{version}-{stamp}.bak")
+
+
+def open_engine(path: Path, passphrase: str, *, create: bool = False) -> Engine:
+    """Open (or create) the encrypted database at ``path``, migrated to SCHEMA_VERSION."""
+    path = Path(path)
+    if not passphrase:
+        raise WrongPassphrase("an empty passphrase is not allowed")
+    if path.exists():
+        version = probe(path, passphrase)
+    elif create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        version = 0
+    else:
+        raise MissingDatabase(f"{path}: no such database")
+    if version > SCHEMA_VERSION:
+        raise NewerSchema(
+            f"{path}: made by a newer lvv-tui (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); update lvv-tui, nothing was changed"
+        )
+    if 0 < version < SCHEMA_VERSION:
+        _backup(path, passphrase, version)
+    engine = make_engine(path, passphrase)
+    if version < SCHEMA_VERSION:
+        with engine.begin() as conn:
+            for step in range(version, SCHEMA_VERSION):
+                MIGRATIONS[step](conn)
+            conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return engine
+
+
+def _backup(path: Path, passphrase: str, version: int) -> Path:
+    """Copy the file (with its WAL folded in) before a migration touches it."""
+    raw = _raw_connect(path, passphrase)
+    try:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
+    target = backup_path(path, version)
+    shutil.copy2(path, target)
+    return target

@@ -1,0 +1,275 @@
+"""From the op log to the tables the screens read.
+
+Per field, the *heads* are the ops that no other op on the same field names in its
+``base``; the shown value is the head with the greatest ``(hlc, device_id, id)``. More than
+one head with different values is an open conflict, which only an op whose base names
+all of them clears. Heads depend only on the set of ops, never on their order of arrival,
+so every replica that holds the same ops shows the same thing.
+
+Two implementations live here on purpose: :func:`apply_op` maintains the projection
+incrementally in SQL (the write path), :func:`project` computes it from scratch in
+Python (demo import, rebuild, ``lvv-tui check``). They must agree; tests and ``check``
+compare them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from db.tables import DELETED, ENTITIES, WIRE_COLUMNS, entity_fields
+
+SCHEMA_VERSION_OPS = 1
+"""The op format version this code writes and reads natively."""
+
+
+def dumps(value: Any) -> str:
+    """Canonical JSON: the same value is always the same text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True, slots=True)
+class WireOp:
+    """An op as it travels: exactly the replicated columns."""
+
+    id: str
+    device_id: str
+    device_seq: int
+    hlc: str
+    author: str
+    overleg_id: str
+    entity: str
+    entity_id: str
+    field: str
+    value: str
+    base: str
+    schema_version: int
+
+    def as_tuple(self) -> tuple:
+        return tuple(getattr(self, c) for c in WIRE_COLUMNS)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {c: getattr(self, c) for c in WIRE_COLUMNS}
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> WireOp:
+        return cls(*row)
+
+    @property
+    def base_ids(self) -> list[str]:
+        return upcast_base(self.base)
+
+
+def upcast_base(base: str) -> list[str]:
+    """The base of an op as a list of ids (old formats are upcast when read)."""
+    parsed = json.loads(base) if base else []
+    if isinstance(parsed, str):
+        return [parsed]
+    return list(parsed)
+
+
+_FIELDS: dict[str, frozenset[str]] = {name: entity_fields(name) for name in ENTITIES}
+
+
+def column_value(value_json: str) -> Any:
+    """The value an op sets, as stored in a projection column."""
+    value = json.loads(value_json)
+    if isinstance(value, list | dict):
+        return dumps(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _table(entity: str) -> str:
+    return ENTITIES[entity].__tablename__  # type: ignore[return-value]
+
+
+def _projects(entity: str, field: str) -> bool:
+    return entity in _FIELDS and field in _FIELDS[entity]
+
+
+# ---------------------------------------------------------------------------------------
+# incremental, in SQL
+# ---------------------------------------------------------------------------------------
+
+_SELECT_PAYLOAD = "SELECT " + ", ".join(WIRE_COLUMNS) + " FROM op WHERE id = ?"
+_INSERT_OP = (
+    "INSERT INTO op (" + ", ".join(WIRE_COLUMNS) + ", local_seq, pushed, skewed) "
+    "VALUES (" + ", ".join("?" * len(WIRE_COLUMNS)) + ", ?, ?, ?)"
+)
+
+
+def next_local_seq(conn: Connection) -> int:
+    return conn.exec_driver_sql("SELECT coalesce(max(local_seq), 0) + 1 FROM op").scalar_one()
+
+
+def apply_op(
+    conn: Connection,
+    op: WireOp,
+    *,
+    local_seq: int,
+    pushed: bool,
+    skewed: bool = False,
+) -> str:
+    """Store one op and update its projection, inside the caller's transaction.
+
+    Returns ``"applied"``, ``"duplicate"`` (same id, same payload: nothing to do) or
+    ``"alarm"`` (same id, different payload: recorded by the caller, never applied).
+    """
+    existing = conn.exec_driver_sql(_SELECT_PAYLOAD, (op.id,)).fetchone()
+    if existing is not None:
+        return "duplicate" if tuple(existing) == op.as_tuple() else "alarm"
+    conn.exec_driver_sql(_INSERT_OP, (*op.as_tuple(), local_seq, int(pushed), int(skewed)))
+    base = op.base_ids
+    if base:
+        conn.exec_driver_sql(
+            "INSERT OR IGNORE INTO op_base (op_id, base_id) VALUES (?, ?)",
+            [(op.id, b) for b in base],
+        )
+    _project_one(conn, op, base)
+    return "applied"
+
+
+def _project_one(conn: Connection, op: WireOp, base: list[str]) -> None:
+    key = (op.entity, op.entity_id, op.field)
+    if base:
+        marks = ", ".join("?" * len(base))
+        conn.exec_driver_sql(
+            "DELETE FROM field_head WHERE entity = ? AND entity_id = ? AND field = ? "
+            f"AND op_id IN ({marks})",
+            (*key, *base),
+        )
+    superseded = conn.exec_driver_sql(
+        "SELECT 1 FROM op_base b JOIN op o ON o.id = b.op_id WHERE b.base_id = ? "
+        "AND o.entity = ? AND o.entity_id = ? AND o.field = ? LIMIT 1",
+        (op.id, *key),
+    ).fetchone()
+    if superseded is None:
+        conn.exec_driver_sql(
+            "INSERT INTO field_head (entity, entity_id, field, op_id, hlc, device_id, value) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (*key, op.id, op.hlc, op.device_id, op.value),
+        )
+    if not _projects(op.entity, op.field):
+        return  # an entity or field this version does not know: kept in the log only
+    winner = conn.exec_driver_sql(
+        "SELECT value FROM field_head WHERE entity = ? AND entity_id = ? AND field = ? "
+        "ORDER BY hlc DESC, device_id DESC, op_id DESC LIMIT 1",
+        key,
+    ).fetchone()
+    table = _table(op.entity)
+    conn.exec_driver_sql(
+        f"INSERT OR IGNORE INTO {table} (id, overleg_id, deleted) VALUES (?, ?, 0)",
+        (op.entity_id, op.overleg_id),
+    )
+    value = column_value(winner[0]) if winner is not None else None
+    if op.field == DELETED and value is None:
+        value = 0
+    conn.exec_driver_sql(f"UPDATE {table} SET {op.field} = ? WHERE id = ?", (value, op.entity_id))
+
+
+# ---------------------------------------------------------------------------------------
+# from scratch, in Python
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Projection:
+    """A projection computed from a set of ops."""
+
+    heads: dict[tuple[str, str, str], dict[str, WireOp]]
+    rows: dict[str, dict[str, dict[str, Any]]]
+
+
+def project(ops: Iterable[WireOp]) -> Projection:
+    """Compute heads and projection rows from a set of ops (order does not matter)."""
+    by_field: dict[tuple[str, str, str], dict[str, WireOp]] = defaultdict(dict)
+    referenced: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    owners: dict[tuple[str, str], str] = {}
+    for op in ops:
+        key = (op.entity, op.entity_id, op.field)
+        by_field[key][op.id] = op
+        referenced[key].update(op.base_ids)
+        owner_key = (op.entity, op.entity_id)
+        owners.setdefault(owner_key, op.overleg_id)
+    heads: dict[tuple[str, str, str], dict[str, WireOp]] = {}
+    for key, field_ops in by_field.items():
+        refs = referenced[key]
+        live = {i: o for i, o in field_ops.items() if i not in refs}
+        if live:
+            heads[key] = live
+    rows: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for (entity, entity_id), overleg_id in owners.items():
+        if entity not in _FIELDS:
+            continue
+        row: dict[str, Any] = {c: None for c in _FIELDS[entity]}
+        row.update(id=entity_id, overleg_id=overleg_id, deleted=0)
+        rows[entity][entity_id] = row
+    for (entity, entity_id, field), live in heads.items():
+        if not _projects(entity, field):
+            continue
+        winner = max(live.values(), key=lambda o: (o.hlc, o.device_id, o.id))
+        rows[entity][entity_id][field] = column_value(winner.value)
+    return Projection(heads=heads, rows=dict(rows))
+
+
+def write_projection(conn: Connection, proj: Projection) -> None:
+    """Replace the projection tables and heads with ``proj`` (caller's transaction)."""
+    conn.exec_driver_sql("DELETE FROM field_head")
+    head_rows = [
+        (*key, o.id, o.hlc, o.device_id, o.value)
+        for key, live in proj.heads.items()
+        for o in live.values()
+    ]
+    if head_rows:
+        conn.exec_driver_sql(
+            "INSERT INTO field_head (entity, entity_id, field, op_id, hlc, device_id, value) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            head_rows,
+        )
+    for entity in ENTITIES:
+        table = _table(entity)
+        conn.exec_driver_sql(f"DELETE FROM {table}")
+        rows = proj.rows.get(entity)
+        if not rows:
+            continue
+        cols = ["id", "overleg_id", *sorted(_FIELDS[entity])]
+        conn.exec_driver_sql(
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+            [tuple(r[c] for c in cols) for r in rows.values()],
+        )
+
+
+def read_projection(conn: Connection) -> tuple[set[tuple], dict[str, dict[str, dict[str, Any]]]]:
+    """The projection as stored: heads as a set of tuples, rows by entity and id."""
+    heads = {
+        tuple(r)
+        for r in conn.exec_driver_sql(
+            "SELECT entity, entity_id, field, op_id, hlc, device_id, value FROM field_head"
+        )
+    }
+    rows: dict[str, dict[str, dict[str, Any]]] = {}
+    for entity in ENTITIES:
+        cols = ["id", "overleg_id", *sorted(_FIELDS[entity])]
+        result = conn.exec_driver_sql(f"SELECT {', '.join(cols)} FROM {_table(entity)}")
+        got = {r[0]: dict(zip(cols, r, strict=True)) for r in result}
+        if got:
+            rows[entity] = got
+    return heads, rows
+
+
+def projection_as_stored(proj: Projection) -> tuple[set[tuple], dict[str, dict[str, dict]]]:
+    """``proj`` in the shape :func:`read_projection` returns, for comparison."""
+    heads = {
+        (*key, o.id, o.hlc, o.device_id, o.value)
+        for key, live in proj.heads.items()
+        for o in live.values()
+    }
+    rows = {e: {i: dict(r) for i, r in rs.items()} for e, rs in proj.rows.items() if rs}
+    return heads, rows

@@ -1,0 +1,103 @@
+"""Configuration and every path the app uses, in one place.
+
+Order of precedence: command-line flag > ``LVV_*`` environment variable > the TOML file
+(``config.toml`` in the platform config dir, or ``$LVV_CONFIG_DIR``) > default.
+
+Keys of ``config.toml``::
+
+    db = "/path/to/lvv.db"          # the local database
+    lang = "nl"                     # nl or en
+    server = "postgresql://…"       # the shared database (optional)
+    author = "J. Jansen"            # your name in the audit trail
+    sync_interval = 5               # seconds between sync rounds
+
+    [keymap]                        # binding id = keys, e.g.
+    next-item = "n,pagedown"
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+APP_NAME = "lvv-tui"
+
+
+def config_dir() -> Path:
+    env = os.environ.get("LVV_CONFIG_DIR")
+    if env:
+        return Path(env)
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP_NAME, appauthor=False))
+
+
+def data_dir() -> Path:
+    env = os.environ.get("LVV_DATA_DIR")
+    if env:
+        return Path(env)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_file() -> Path:
+    return config_dir() / "config.toml"
+
+
+def default_db() -> Path:
+    return data_dir() / "lvv.db"
+
+
+class ConfigError(Exception):
+    """The config file is unreadable; the message is safe to show."""
+
+
+@dataclass
+class Config:
+    db: Path = field(default_factory=default_db)
+    lang: str = "nl"
+    server: str | None = None
+    author: str | None = None
+    sync_interval: float = 5.0
+    keymap: dict[str, str] = field(default_factory=dict)
+
+
+def load(
+    *,
+    db: str | None = None,
+    lang: str | None = None,
+    server: str | None = None,
+    author: str | None = None,
+) -> Config:
+    """The effective configuration, flags first."""
+    data: dict = {}
+    path = config_file()
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read the config file ({exc})") from exc
+    env = os.environ
+    cfg = Config()
+    db_value = db or env.get("LVV_DB") or data.get("db")
+    if db_value:
+        cfg.db = Path(db_value).expanduser()
+    cfg.lang = (lang or env.get("LVV_LANG") or data.get("lang") or "nl").lower()
+    if cfg.lang not in ("nl", "en"):
+        raise ConfigError(f"unknown language {cfg.lang!r}: use nl or en")
+    cfg.server = server or env.get("LVV_SERVER") or data.get("server") or None
+    cfg.author = author or env.get("LVV_AUTHOR") or data.get("author") or None
+    interval = env.get("LVV_SYNC_INTERVAL") or data.get("sync_interval")
+    if interval is not None:
+        try:
+            cfg.sync_interval = max(1.0, float(interval))
+        except ValueError as exc:
+            raise ConfigError(f"sync_interval must be a number, not {interval!r}") from exc
+    keymap = data.get("keymap", {})
+    if not isinstance(keymap, dict):
+        raise ConfigError("[keymap] must be a table of binding id = keys")
+    cfg.keymap = {str(k): str(v) for k, v in keymap.items()}
+    return cfg

@@ -26,11 +26,16 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-def uuid7(ms: int | None = None) -> str:
-    """A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then random bits."""
+def uuid7(ms: int | None = None, rand: int | None = None) -> str:
+    """A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then random bits.
+
+    ``rand`` (80 bits) may be given for reproducible ids (demo data); by default it comes
+    from the operating system's random source.
+    """
     if ms is None:
         ms = now_ms()
-    rand = int.from_bytes(os.urandom(10), "big")
+    if rand is None:
+        rand = int.from_bytes(os.urandom(10), "big")
     value = (ms & 0xFFFF_FFFF_FFFF) << 80
     value |= 0x7 << 76  # version
     value |= ((rand >> 62) & 0xFFF) << 64  # rand_a, 12 bits

@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import re
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -1190,9 +1190,12 @@ class Store:
                     self._clock.observe(op.hlc)
             self._save_meta(conn)
 
-    def op_factory(self) -> OpFactory:
-        """Makes ops as this device would, without writing them (for bulk import)."""
-        return OpFactory(self)
+    def op_factory(self, rand: Callable[[], int] | None = None) -> OpFactory:
+        """Makes ops as this device would, without writing them (for bulk import).
+
+        ``rand`` returns 80 random bits for op ids (reproducible demo data).
+        """
+        return OpFactory(self, rand)
 
     # -- integrity ----------------------------------------------------------------------
 
@@ -1265,8 +1268,9 @@ class Store:
 class OpFactory:
     """Builds ops for bulk import with this device's id, sequence and clock."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, rand: Callable[[], int] | None = None) -> None:
         self.store = store
+        self._rand = rand
         self.ops: list[WireOp] = []
         self._seq = store._next_seq
         self._last: dict[tuple[str, str, str], str] = {}
@@ -1288,7 +1292,7 @@ class OpFactory:
             else:
                 hlc = self.store._clock.tick()
             op = WireOp(
-                id=uuid7(int(hlc.split("-")[0])),
+                id=uuid7(int(hlc.split("-")[0]), self._rand() if self._rand else None),
                 device_id=self.store.device_id,
                 device_seq=self._seq,
                 hlc=hlc,

@@ -1,0 +1,505 @@
+"""Sync with a shared database (a "hub"): one protocol for PostgreSQL and a SQLite file.
+
+The hub holds one table, ``ops``: the twelve wire columns of an op plus ``server_seq``,
+a gapless number in commit order. A round is
+
+1. **push**: unpushed local ops go up in batches, each batch one server transaction that
+   first serialises with the other pushers (``pg_advisory_xact_lock`` on PostgreSQL,
+   ``BEGIN IMMEDIATE`` on SQLite), then inserts the ops it does not hold yet with
+   ``server_seq = max + 1, …`` (``INSERT … ON CONFLICT (id) DO NOTHING``). An id the hub
+   already holds with the same payload is acknowledged; with a *different* payload it is
+   refused and reported, never overwritten. Local ops are marked pushed only after the
+   server committed.
+2. **pull**: ``server_seq > cursor ORDER BY server_seq LIMIT n``; every batch is applied and
+   the new cursor stored in one local transaction (:meth:`db.store.Store.apply_remote`).
+
+Because numbers are handed out under a lock held until commit, a reader that sees number
+``n`` has every number below it too: a cursor never skips a row. Stopping a round anywhere
+loses nothing: an unacknowledged push is re-sent and recognised, an unapplied pull is
+fetched again, and applying an op twice is a no-op.
+
+Only SQLAlchemy Core here; the PostgreSQL driver (psycopg) is imported by SQLAlchemy when a
+PostgreSQL hub is opened, never at start-up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    bindparam,
+    create_engine,
+    event,
+    select,
+    text,
+)
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.pool import NullPool
+
+from db.projection import WireOp
+from db.tables import WIRE_COLUMNS
+
+#: Version of the hub schema this code reads and writes.
+HUB_SCHEMA_VERSION = 1
+#: Key of the advisory lock that serialises pushers on PostgreSQL ("LVVOPS" in ASCII).
+ADVISORY_LOCK_KEY = 0x4C56564F5053
+#: The channel a push notifies on commit (PostgreSQL).
+NOTIFY_CHANNEL = "lvv_ops"
+#: Ops per push or pull batch (one server transaction, one local transaction each).
+BATCH = 2000
+#: Seconds to wait for a PostgreSQL server before calling it offline.
+CONNECT_TIMEOUT = 5
+
+hub_metadata = MetaData()
+
+#: The hub's op table: the wire columns plus ``server_seq``.
+hub_ops = Table(
+    "ops",
+    hub_metadata,
+    Column("server_seq", BigInteger, nullable=False, unique=True),
+    Column("id", Text, primary_key=True),
+    Column("device_id", Text, nullable=False),
+    Column("device_seq", BigInteger, nullable=False),
+    Column("hlc", Text, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("overleg_id", Text, nullable=False),
+    Column("entity", Text, nullable=False),
+    Column("entity_id", Text, nullable=False),
+    Column("field", Text, nullable=False),
+    Column("value", Text, nullable=False),
+    Column("base", Text, nullable=False),
+    Column("schema_version", Integer, nullable=False),
+)
+
+#: Hub facts: ``hub_id`` (random, names the hub in local cursors), ``schema_version``.
+hub_meta = Table(
+    "lvv_hub",
+    hub_metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+_WIRE = [hub_ops.c[name] for name in WIRE_COLUMNS]
+
+
+# ---------------------------------------------------------------------------------------
+# errors and results
+# ---------------------------------------------------------------------------------------
+
+
+class SyncError(Exception):
+    """A sync round that could not finish. The message is one line, safe to show."""
+
+
+class BadServerURL(SyncError):
+    """The server URL is not a PostgreSQL or ``sqlite:///`` URL."""
+
+
+class ServerUnavailable(SyncError):
+    """The server did not answer (offline, down, share not mounted, busy)."""
+
+
+class ServerRefused(SyncError):
+    """The server answered but said no (login, rights, row-level security, no schema)."""
+
+
+@dataclass
+class PushResult:
+    """What one push batch did on the hub."""
+
+    stored: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+    last_seq: int = 0
+
+
+@dataclass
+class SyncReport:
+    """What moved in one round."""
+
+    server: str
+    key: str
+    pushed: int = 0
+    already: int = 0
+    rejected: list[str] = field(default_factory=list)
+    pulled: int = 0
+    duplicates: int = 0
+    alarms: int = 0
+    skewed: int = 0
+    cursor: int = 0
+
+    @property
+    def moved(self) -> bool:
+        return bool(self.pushed or self.pulled)
+
+
+#: A hook called at each step of a round (for crash tests): push:sent (inside the server
+#: transaction, before its commit), push:committed (server committed, not yet acknowledged
+#: locally), push:acked, pull:fetched (before the local commit), pull:applied.
+Checkpoint = Callable[[str], None]
+
+
+# ---------------------------------------------------------------------------------------
+# URLs
+# ---------------------------------------------------------------------------------------
+
+
+def parse_url(url: str) -> URL:
+    """A SQLAlchemy URL for a hub: ``postgresql://…`` (any libpq options, e.g. sslmode,
+    pass through to psycopg) or ``sqlite:///path``."""
+    try:
+        parsed = make_url(url.strip())
+    except (sa_exc.ArgumentError, ValueError) as exc:
+        raise BadServerURL(f"not a server URL: {_redact(url)}") from exc
+    backend = parsed.get_backend_name()
+    if backend in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+        if "connect_timeout" not in parsed.query:
+            parsed = parsed.update_query_dict({"connect_timeout": str(CONNECT_TIMEOUT)})
+        return parsed
+    if backend == "sqlite":
+        if parsed.drivername not in ("sqlite", "sqlite+pysqlite"):
+            raise BadServerURL("a SQLite hub is a plain file: use sqlite:///path")
+        if not parsed.database or parsed.database == ":memory:":
+            raise BadServerURL("a SQLite hub needs a file: sqlite:///path/to/hub.db")
+        return parsed.set(drivername="sqlite")
+    raise BadServerURL(
+        f"unsupported server URL {_redact(url)}: use postgresql://… or sqlite:///path"
+    )
+
+
+def display_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url.strip()).render_as_string(hide_password=True)
+    except (sa_exc.ArgumentError, ValueError):
+        return _redact(url)
+
+
+def _redact(url: str) -> str:
+    return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", url.strip())
+
+
+# ---------------------------------------------------------------------------------------
+# the hub
+# ---------------------------------------------------------------------------------------
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) if orig is not None else None
+
+
+def translate(exc: sa_exc.SQLAlchemyError, where: str) -> SyncError:
+    """A driver error as ServerUnavailable (no answer) or ServerRefused (an answer: no)."""
+    state = _sqlstate(exc)
+    orig = getattr(exc, "orig", exc)
+    first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    if state is None:
+        if isinstance(exc, sa_exc.OperationalError) or isinstance(exc, sa_exc.InterfaceError):
+            lowered = first.lower()
+            if "no such table" in lowered or "readonly" in lowered:
+                return ServerRefused(f"{where}: {first}")
+            return ServerUnavailable(f"{where}: {first}")
+        return ServerRefused(f"{where}: {first}")
+    if state.startswith("08") or state in ("57P01", "57P02", "57P03", "53300"):
+        return ServerUnavailable(f"{where}: {first}")
+    if state == "42P01":
+        return ServerRefused(f"{where}: the server has no lvv-tui schema yet "
+                             "(run: lvv-tui server init URL)")
+    if state == "42501":
+        return ServerRefused(f"{where}: not allowed ({first}); ask the administrator "
+                             "for access (lvv-tui server grant ROLE OVERLEG)")
+    return ServerRefused(f"{where}: {first}")
+
+
+class Hub:
+    """A connection to one shared database. Use as a context manager."""
+
+    def __init__(self, url: str, *, create: bool = True) -> None:
+        self.url = parse_url(url)
+        self.display = display_url(url)
+        self.is_pg = self.url.get_backend_name() == "postgresql"
+        self._engine = self._make_engine(create)
+        self._conn: Connection | None = None
+        self._key: str | None = None
+
+    # -- connection -------------------------------------------------------------------
+
+    def _make_engine(self, create: bool) -> Engine:
+        if self.is_pg:
+            return create_engine(self.url, poolclass=NullPool)
+        path = Path(self.url.database or "").expanduser()
+        if not path.parent.is_dir():
+            raise ServerUnavailable(f"{self.display}: folder {path.parent} is not there "
+                                    "(share not mounted?)")
+        if not path.exists() and not create:
+            raise ServerUnavailable(f"{self.display}: no hub file at {path}")
+        engine = create_engine(
+            self.url.set(database=str(path)), poolclass=NullPool,
+            connect_args={"timeout": 30, "isolation_level": None},
+        )
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.execute("PRAGMA synchronous=FULL")
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+
+    def connect(self) -> Connection:
+        if self._conn is None:
+            try:
+                self._conn = self._engine.connect()
+            except sa_exc.SQLAlchemyError as exc:
+                raise translate(exc, self.display) from exc
+        return self._conn
+
+    def close(self) -> None:
+        try:
+            if self._conn is not None:
+                self._conn.close()
+        except sa_exc.SQLAlchemyError:
+            pass  # the connection is gone already; nothing left to release
+        finally:
+            self._conn = None
+            self._engine.dispose()
+
+    def __enter__(self) -> Hub:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema -----------------------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        """SQLite hub: create the tables on first use. PostgreSQL: see :mod:`db.server`."""
+        conn = self.connect()
+        try:
+            with conn.begin():
+                hub_metadata.create_all(conn)
+                version = conn.execute(
+                    select(hub_meta.c.value).where(hub_meta.c.key == "schema_version")
+                ).scalar_one_or_none()
+                if version is not None and int(version) > HUB_SCHEMA_VERSION:
+                    raise ServerRefused(f"{self.display}: the hub was made by a newer "
+                                        "lvv-tui; update this laptop first")
+                if version is None:
+                    from db.clock import new_device_id
+
+                    conn.execute(hub_meta.insert(), [
+                        {"key": "hub_id", "value": new_device_id()},
+                        {"key": "schema_version", "value": str(HUB_SCHEMA_VERSION)},
+                    ])
+        except sa_exc.SQLAlchemyError as exc:
+            raise translate(exc, self.display) from exc
+
+    @property
+    def key(self) -> str:
+        """Names this hub (and, on PostgreSQL, the role) in the local pull cursor."""
+        if self._key is None:
+            conn = self.connect()
+            try:
+                with conn.begin():
+                    rows = dict(conn.execute(select(hub_meta.c.key, hub_meta.c.value)).all())
+                    user = (conn.exec_driver_sql("SELECT current_user").scalar_one()
+                            if self.is_pg else "")
+            except sa_exc.SQLAlchemyError as exc:
+                raise translate(exc, self.display) from exc
+            if "hub_id" not in rows:
+                raise ServerRefused(f"{self.display}: the server has no lvv-tui schema yet "
+                                    "(run: lvv-tui server init URL)")
+            if int(rows.get("schema_version", "0")) > HUB_SCHEMA_VERSION:
+                raise ServerRefused(f"{self.display}: the server was set up by a newer "
+                                    "lvv-tui; update this laptop first")
+            self._key = f"hub:{rows['hub_id']}" + (f"/{user}" if user else "")
+        return self._key
+
+    # -- push and pull ------------------------------------------------------------------
+
+    def push(self, ops: Sequence[WireOp], before_commit: Callable[[], None] | None = None,
+             ) -> PushResult:
+        """Store ``ops`` in one server transaction; see the module docstring."""
+        result = PushResult()
+        batch: dict[str, WireOp] = {}
+        for op in ops:
+            first = batch.setdefault(op.id, op)
+            if first is not op and first.as_tuple() != op.as_tuple():
+                result.rejected.append(op.id)
+        conn = self.connect()
+        try:
+            with conn.begin():
+                if self.is_pg:
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"),
+                                 {"k": ADVISORY_LOCK_KEY})
+                held: dict[str, tuple] = {}
+                ids = list(batch)
+                for i in range(0, len(ids), 500):
+                    chunk = ids[i:i + 500]
+                    rows = conn.execute(
+                        select(*_WIRE).where(hub_ops.c.id.in_(bindparam("ids", expanding=True))),
+                        {"ids": chunk},
+                    ).all()
+                    held.update((r[0], tuple(r)) for r in rows)
+                new: list[WireOp] = []
+                for op_id, op in batch.items():
+                    have = held.get(op_id)
+                    if have is None:
+                        new.append(op)
+                    elif have == op.as_tuple():
+                        result.already.append(op_id)
+                    else:
+                        result.rejected.append(op_id)
+                top = self._max_seq(conn)
+                if new:
+                    conn.execute(self._insert(), [
+                        {"server_seq": top + n, **op.as_dict()}
+                        for n, op in enumerate(new, start=1)
+                    ])
+                    landed = conn.execute(
+                        select(text("count(*)")).select_from(hub_ops)
+                        .where(hub_ops.c.server_seq > top)
+                    ).scalar_one()
+                    if landed != len(new):
+                        raise ServerRefused(
+                            f"{self.display}: {len(new) - landed} op id(s) collide with ops "
+                            "this account cannot see; nothing was stored")
+                    top += len(new)
+                    if self.is_pg:
+                        conn.execute(text("SELECT pg_notify(:c, :p)"),
+                                     {"c": NOTIFY_CHANNEL, "p": str(top)})
+                result.stored = [op.id for op in new]
+                result.last_seq = top
+                if before_commit is not None:
+                    before_commit()
+        except sa_exc.SQLAlchemyError as exc:
+            self._drop_broken()
+            raise translate(exc, self.display) from exc
+        return result
+
+    def pull(self, cursor: int, limit: int = BATCH) -> tuple[list[WireOp], int]:
+        """Ops after ``cursor`` in commit order, and the cursor after them."""
+        conn = self.connect()
+        try:
+            with conn.begin():
+                rows = conn.execute(
+                    select(hub_ops.c.server_seq, *_WIRE)
+                    .where(hub_ops.c.server_seq > cursor)
+                    .order_by(hub_ops.c.server_seq)
+                    .limit(limit)
+                ).all()
+        except sa_exc.SQLAlchemyError as exc:
+            self._drop_broken()
+            raise translate(exc, self.display) from exc
+        if not rows:
+            return [], cursor
+        return [WireOp.from_row(r[1:]) for r in rows], int(rows[-1][0])
+
+    def count(self) -> int:
+        """Ops this account can see on the hub."""
+        conn = self.connect()
+        try:
+            with conn.begin():
+                return int(conn.execute(select(text("count(*)")).select_from(hub_ops))
+                           .scalar_one())
+        except sa_exc.SQLAlchemyError as exc:
+            raise translate(exc, self.display) from exc
+
+    def _max_seq(self, conn: Connection) -> int:
+        if self.is_pg:
+            # a SECURITY DEFINER function: row-level security would hide other overleggen
+            return int(conn.exec_driver_sql("SELECT lvv_max_seq()").scalar_one())
+        return int(conn.exec_driver_sql(
+            "SELECT coalesce(max(server_seq), 0) FROM ops").scalar_one())
+
+    def _insert(self) -> Any:
+        if self.is_pg:
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        return insert(hub_ops).on_conflict_do_nothing(index_elements=["id"])
+
+    def _drop_broken(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except sa_exc.SQLAlchemyError:
+                pass  # already broken; the next round opens a new connection
+            self._conn = None
+
+
+# ---------------------------------------------------------------------------------------
+# one round
+# ---------------------------------------------------------------------------------------
+
+
+def sync_once(
+    store: Any,
+    server: str | Hub,
+    *,
+    batch: int = BATCH,
+    checkpoint: Checkpoint | None = None,
+) -> SyncReport:
+    """Push everything unpushed, then pull everything new. Raises a :class:`SyncError`.
+
+    ``store`` is a :class:`db.store.Store`. Whatever happens, local data only ever grows
+    by whole, committed batches.
+    """
+    hook = checkpoint or (lambda _step: None)
+    own = not isinstance(server, Hub)
+    hub = Hub(server) if isinstance(server, str) else server
+    try:
+        if not hub.is_pg:
+            hub.ensure_schema()
+        report = SyncReport(server=hub.display, key=hub.key)
+        rejected: set[str] = set()
+        while True:
+            ops = [op for op in store.unpushed_ops(batch + len(rejected))
+                   if op.id not in rejected][:batch]
+            if not ops:
+                break
+            result = hub.push(ops, before_commit=lambda: hook("push:sent"))
+            hook("push:committed")
+            acked = result.stored + result.already
+            if acked:
+                store.mark_pushed(acked)
+            hook("push:acked")
+            report.pushed += len(result.stored)
+            report.already += len(result.already)
+            rejected.update(result.rejected)
+        report.rejected = sorted(rejected)
+        cursor = store.cursor(report.key)
+        while True:
+            ops, new_cursor = hub.pull(cursor, batch)
+            if not ops:
+                break
+            hook("pull:fetched")
+            applied = store.apply_remote(ops, server=report.key, cursor=new_cursor,
+                                         source=hub.display)
+            hook("pull:applied")
+            cursor = new_cursor
+            report.pulled += applied.applied
+            report.duplicates += applied.duplicates
+            report.alarms += applied.alarms
+            report.skewed += applied.skewed
+        report.cursor = cursor
+        store.record_sync(report.key)
+        return report
+    finally:
+        if own:
+            hub.close()

@@ -211,6 +211,12 @@ def translate(exc: sa_exc.SQLAlchemyError, where: str) -> SyncError:
             lowered = first.lower()
             if "no such table" in lowered or "readonly" in lowered:
                 return ServerRefused(f"{where}: {first}")
+            full = str(orig)
+            if "FATAL:" in full and not any(w in full for w in (
+                    "starting up", "shutting down", "too many", "recovery mode")):
+                # the server answered at login: wrong role, password, database, pg_hba
+                reason = full.split("FATAL:", 1)[1].strip().splitlines()[0]
+                return ServerRefused(f"{where}: {reason}")
             return ServerUnavailable(f"{where}: {first}")
         return ServerRefused(f"{where}: {first}")
     if state.startswith("08") or state in ("57P01", "57P02", "57P03", "53300"):
@@ -313,6 +319,8 @@ class Hub:
     def key(self) -> str:
         """Names this hub (and, on PostgreSQL, the role) in the local pull cursor."""
         if self._key is None:
+            if not self.is_pg:
+                self.ensure_schema()
             conn = self.connect()
             try:
                 with conn.begin():
@@ -464,8 +472,6 @@ def sync_once(
     own = not isinstance(server, Hub)
     hub = Hub(server) if isinstance(server, str) else server
     try:
-        if not hub.is_pg:
-            hub.ensure_schema()
         report = SyncReport(server=hub.display, key=hub.key)
         rejected: set[str] = set()
         while True:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import time
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
@@ -75,7 +76,11 @@ def probe(path: Path, passphrase: str) -> int:
         return 0
     if size < 1024 or size % 512:
         raise NotADatabase(f"{path}: not an lvv-tui database (damaged or another kind of file)")
-    conn = sqlcipher3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    # Without a WAL to read, open immutable: no -shm or -wal file is created either.
+    wal = path.with_name(path.name + "-wal")
+    flags = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+    uri = "file:" + urllib.parse.quote(str(path)) + "?" + flags
+    conn = sqlcipher3.connect(uri, uri=True, isolation_level=None)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(f"PRAGMA key = {_escape_key(passphrase)}")

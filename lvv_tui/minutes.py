@@ -1,0 +1,382 @@
+"""The minutes of a meeting, built from the record: a plain tree the renderers format.
+
+:func:`build_minutes` reads through the store only and resolves every word (labels,
+organisation names, dates) in the requested language, so the renderers in
+:mod:`lvv_tui.export` only lay the tree out. No Textual, no I/O besides the store.
+
+Privacy defaults: confidential views (and the summary and views of a confidential agenda
+item) stay out unless ``include_confidential``; V-numbers never appear unless
+``include_v_numbers``. The classification line says which of the two the document holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from db import domain as d
+from lvv_tui.i18n import label, t
+
+if TYPE_CHECKING:
+    from db.store import Store
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """One organisation's attendance."""
+
+    organisation: str
+    status: d.Attendance
+    status_text: str
+    names: str | None = None
+
+
+@dataclass(frozen=True)
+class Header:
+    overleg: str
+    municipality: str
+    date: dt.date
+    date_text: str
+    start_time: str | None
+    place: str | None
+    chair: str | None
+    secretary: str | None
+    status: d.MinutesStatus
+    status_text: str
+    approved_on: dt.date | None
+    approved_on_text: str | None
+    present: tuple[Attendee, ...] = ()
+    absent: tuple[Attendee, ...] = ()
+    unknown: tuple[Attendee, ...] = ()
+
+
+@dataclass(frozen=True)
+class ViewLine:
+    organisation: str
+    position: str
+    note: str
+    confidential: bool = False
+
+
+@dataclass(frozen=True)
+class DissentLine:
+    organisation: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DecisionBlock:
+    perspective: str
+    rationale: str
+    consensus: d.Consensus
+    consensus_text: str
+    dissent: tuple[DissentLine, ...] = ()
+    escalation: str | None = None
+    escalation_question: str | None = None
+    escalation_date: str | None = None
+    escalation_advice: str | None = None
+    review_date: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    id: str
+    text: str
+    owner: str
+    due: dt.date | None
+    due_text: str
+    case_code: str | None = None
+    since_text: str = ""
+    status: d.ActionStatus = d.ActionStatus.OPEN
+    status_text: str = ""
+
+
+@dataclass(frozen=True)
+class MinutesItem:
+    id: str
+    number: int
+    kind: d.ItemKind
+    title: str
+    case_code: str | None = None
+    v_number: str | None = None
+    confidential: bool = False
+    #: True when the summary and views were left out (a confidential item).
+    withheld: bool = False
+    summary: str = ""
+    views: tuple[ViewLine, ...] = ()
+    #: Confidential views left out of this document.
+    withheld_views: int = 0
+    decision: DecisionBlock | None = None
+    actions: tuple[ActionLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class DecisionLine:
+    """One line of the besluitenlijst."""
+
+    number: int
+    item_number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class CorrectionLine:
+    id: str
+    made_on_text: str
+    made_by: str
+    item: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class MinutesDoc:
+    lang: str
+    meeting_id: str
+    header: Header
+    items: tuple[MinutesItem, ...]
+    besluitenlijst: tuple[DecisionLine, ...]
+    actielijst: tuple[ActionLine, ...]
+    corrections: tuple[CorrectionLine, ...]
+    classification: str
+    made_on: dt.date
+    made_on_text: str
+    general_summary: str = ""
+    include_confidential: bool = False
+    include_v_numbers: bool = False
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return t("minutes.title", lang=self.lang, overleg=self.header.overleg,
+                 date=self.header.date_text)
+
+    @property
+    def locked(self) -> bool:
+        return self.header.status is d.MinutesStatus.APPROVED
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def format_date(value: dt.date | None, lang: str) -> str:
+    """``28 november 2026`` (nl) / ``28 November 2026`` (en); empty for None."""
+    if value is None:
+        return ""
+    month = t(f"minutes.month.{value.month}", lang=lang)
+    return f"{value.day} {month} {value.year}"
+
+
+def item_title(item: d.AgendaItem, case_code: str | None, lang: str) -> str:
+    """The heading of an agenda item: its own title, or the kind (plus the case code)."""
+    if item.kind is d.ItemKind.CASE:
+        base = t("minutes.case_title", lang=lang, code=case_code or "?")
+        return f"{base}: {item.title}" if item.title else base
+    return item.title or label(item.kind, lang)
+
+
+def classification(include_confidential: bool, include_v_numbers: bool, lang: str) -> str:
+    """The line that says what an export holds."""
+    parts = [t("minutes.class.base", lang=lang)]
+    parts.append(t("minutes.class.conf_in" if include_confidential else "minutes.class.conf_out",
+                   lang=lang))
+    parts.append(t("minutes.class.v_in" if include_v_numbers else "minutes.class.v_out",
+                   lang=lang))
+    return " ".join(parts)
+
+
+def build_minutes(
+    store: Store,
+    meeting_id: str,
+    *,
+    include_confidential: bool = False,
+    include_v_numbers: bool = False,
+    made_on: dt.date,
+    lang: str = "nl",
+) -> MinutesDoc:
+    """The minutes of one meeting as a :class:`MinutesDoc` (reads the store only)."""
+    meeting = store.meeting(meeting_id)
+    overleg = next((o for o in store.overleggen() if o.id == meeting.overleg_id), None)
+    orgs = {o.id: o for o in store.organisations(meeting.overleg_id)}
+
+    def org_name(org_id: str | None) -> str:
+        if not org_id:
+            return t("minutes.nobody", lang=lang)
+        org = orgs.get(org_id)
+        return org.name if org else t("minutes.unknown_org", lang=lang)
+
+    def org_order(org_id: str | None) -> tuple[int, str]:
+        org = orgs.get(org_id or "")
+        return (org.sort if org else 1 << 30, org_name(org_id))
+
+    # -- header --------------------------------------------------------------------
+    present: list[Attendee] = []
+    absent: list[Attendee] = []
+    unknown: list[Attendee] = []
+    for row in store.attendance(meeting_id):
+        who = Attendee(org_name(row.organisation_id), row.status, label(row.status, lang),
+                       row.names)
+        if row.status is d.Attendance.PRESENT:
+            present.append(who)
+        elif row.status in (d.Attendance.ABSENT, d.Attendance.APOLOGIES):
+            absent.append(who)
+        else:
+            unknown.append(who)
+    header = Header(
+        overleg=overleg.name if overleg else "",
+        municipality=overleg.municipality if overleg else "",
+        date=meeting.date,
+        date_text=format_date(meeting.date, lang),
+        start_time=meeting.start_time,
+        place=meeting.place,
+        chair=meeting.chair,
+        secretary=meeting.secretary,
+        status=meeting.minutes_status,
+        status_text=label(meeting.minutes_status, lang),
+        approved_on=meeting.approved_on,
+        approved_on_text=format_date(meeting.approved_on, lang) or None,
+        present=tuple(present),
+        absent=tuple(absent),
+        unknown=tuple(unknown),
+    )
+
+    # -- meetings and cases, cached ------------------------------------------------
+    meeting_dates = {m.id: m.date for m in store.meetings(meeting.overleg_id)}
+    cases: dict[str, d.Case] = {}
+
+    def case(case_id: str | None) -> d.Case | None:
+        if not case_id:
+            return None
+        if case_id not in cases:
+            cases[case_id] = store.case(case_id)
+        return cases[case_id]
+
+    def action_line(a: d.Action) -> ActionLine:
+        c = case(a.case_id)
+        since = meeting_dates.get(a.meeting_id) if a.meeting_id else None
+        return ActionLine(
+            id=a.id, text=a.text, owner=org_name(a.owner_organisation_id), due=a.due_date,
+            due_text=format_date(a.due_date, lang) or t("minutes.no_due", lang=lang),
+            case_code=c.code if c else None, since_text=format_date(since, lang),
+            status=a.status, status_text=label(a.status, lang),
+        )
+
+    # -- items ---------------------------------------------------------------------
+    texts = store.minutes_texts(meeting_id)
+    decisions = {x.agenda_item_id: x for x in store.decisions(meeting_id)}
+    item_actions: dict[str, list[d.Action]] = {}
+    for a in store.actions(meeting_id=meeting_id):
+        if a.agenda_item_id:
+            item_actions.setdefault(a.agenda_item_id, []).append(a)
+
+    items: list[MinutesItem] = []
+    besluiten: list[DecisionLine] = []
+    for number, item in enumerate(store.agenda(meeting_id), start=1):
+        c = case(item.case_id)
+        code = c.code if c else None
+        withheld = item.confidential and not include_confidential
+        views: list[ViewLine] = []
+        hidden = 0
+        if item.kind is d.ItemKind.CASE or item.case_id:
+            for v in sorted(store.views(item.id), key=lambda v: org_order(v.organisation_id)):
+                if (v.confidential or item.confidential) and not include_confidential:
+                    hidden += 1
+                    continue
+                views.append(ViewLine(org_name(v.organisation_id), label(v.position, lang),
+                                      v.note, v.confidential))
+        block = None
+        dec = decisions.get(item.id)
+        title = item_title(item, code, lang)
+        if dec is not None:
+            block = DecisionBlock(
+                perspective=label(dec.perspective, lang),
+                rationale=dec.rationale,
+                consensus=dec.consensus,
+                consensus_text=label(dec.consensus, lang),
+                dissent=tuple(DissentLine(org_name(x.organisation_id), x.reason)
+                              for x in dec.dissent),
+                escalation=(label(dec.escalation_level, lang)
+                            if dec.escalation_level is not d.Escalation.NONE else None),
+                escalation_question=dec.escalation_question,
+                escalation_date=format_date(dec.escalation_date, lang) or None,
+                escalation_advice=dec.escalation_advice,
+                review_date=format_date(dec.review_date, lang) or None,
+            )
+            line = t("minutes.besluit_line", lang=lang, item=title,
+                     perspective=block.perspective, consensus=block.consensus_text)
+            if block.escalation:
+                line += "; " + t("minutes.besluit_escalation", lang=lang,
+                                 level=block.escalation)
+            if block.review_date:
+                line += "; " + t("minutes.besluit_review", lang=lang, date=block.review_date)
+            besluiten.append(DecisionLine(len(besluiten) + 1, number, line))
+        items.append(MinutesItem(
+            id=item.id, number=number, kind=item.kind, title=title, case_code=code,
+            v_number=c.v_number if (c and include_v_numbers) else None,
+            confidential=item.confidential, withheld=withheld,
+            summary="" if withheld else texts.get(item.id, ""),
+            views=tuple(views), withheld_views=hidden, decision=block,
+            actions=tuple(action_line(a) for a in item_actions.get(item.id, [])),
+        ))
+
+    # -- actielijst: open actions of the overleg up to this meeting -------------------
+    actielijst = []
+    for a in store.actions(overleg_id=meeting.overleg_id, open_only=True):
+        since = meeting_dates.get(a.meeting_id) if a.meeting_id else None
+        if since is not None and since > meeting.date:
+            continue
+        actielijst.append(action_line(a))
+    actielijst.sort(key=lambda x: (x.due is None, x.due or dt.date.min, x.case_code or "",
+                                   x.id))
+
+    # -- corrections ------------------------------------------------------------------
+    titles = {i.id: f"{i.number}. {i.title}" for i in items}
+    corrections = tuple(
+        CorrectionLine(c.id, format_date(c.made_on, lang), c.made_by or "",
+                       titles.get(c.agenda_item_id) if c.agenda_item_id else None, c.text)
+        for c in store.corrections(meeting_id)
+    )
+
+    return MinutesDoc(
+        lang=lang,
+        meeting_id=meeting_id,
+        header=header,
+        items=tuple(items),
+        besluitenlijst=tuple(besluiten),
+        actielijst=tuple(actielijst),
+        corrections=corrections,
+        classification=classification(include_confidential, include_v_numbers, lang),
+        made_on=made_on,
+        made_on_text=format_date(made_on, lang),
+        general_summary=texts.get(None, ""),
+        include_confidential=include_confidential,
+        include_v_numbers=include_v_numbers,
+    )
+
+
+def find_meeting(store: Store, ref: str) -> d.Meeting:
+    """A meeting by id, or by date (``YYYY-MM-DD`` / ``DD-MM-YYYY``) when exactly one has it.
+
+    Raises ``LookupError`` with a message naming the candidates when the date is ambiguous,
+    and ``LookupError`` when nothing matches.
+    """
+    from db.store import NotFound, ValidationError, parse_date
+
+    ref = ref.strip()
+    try:
+        return store.meeting(ref)
+    except NotFound:
+        pass
+    try:
+        day = parse_date(ref)
+    except ValidationError:
+        day = None
+    if day is None:
+        raise LookupError(t("minutes.err.no_meeting", ref=ref))
+    found = [m for o in store.overleggen() for m in store.meetings(o.id) if m.date == day]
+    if not found:
+        raise LookupError(t("minutes.err.no_meeting", ref=ref))
+    if len(found) > 1:
+        raise LookupError(t("minutes.err.ambiguous", ref=ref,
+                            ids=", ".join(m.id for m in found)))
+    return found[0]

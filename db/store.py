@@ -929,6 +929,19 @@ class Store:
         with self._read() as conn:
             return [_action(r) for r in self._rows(conn, sql, params)]
 
+    def open_actions_for_meeting(self, meeting_id: str) -> list[d.Action]:
+        """Carry-over: open actions of the cases on this meeting's agenda, from other meetings."""
+        with self._read() as conn:
+            rows = self._rows(
+                conn,
+                "SELECT * FROM action_item WHERE deleted = 0 AND status = 'open' "
+                "AND (meeting_id IS NULL OR meeting_id != ?) AND case_id IN (SELECT case_id "
+                "FROM agenda_item WHERE meeting_id = ? AND deleted = 0 AND case_id IS NOT NULL) "
+                "ORDER BY due_date IS NULL, due_date, id",
+                (meeting_id, meeting_id),
+            )
+        return [_action(r) for r in rows]
+
     # -- minutes ----------------------------------------------------------------------
 
     def _check_unlocked(self, meeting: Mapping[str, Any]) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 #: Modules that add subcommands (each has ``register(subparsers)``).
-COMMAND_MODULES = ("lvv_tui.commands.core", "lvv_tui.commands.sync")
+COMMAND_MODULES = ("lvv_tui.commands.core", "lvv_tui.commands.sync", "lvv_tui.commands.minutes")
 
 
 class CliError(Exception):

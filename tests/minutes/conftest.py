@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 from dataclasses import dataclass
 
 import pytest
@@ -93,3 +95,24 @@ def build_fixed(store) -> Fixed:  # noqa: ANN001
 @pytest.fixture
 def fixed(store) -> Fixed:  # noqa: ANN001
     return build_fixed(store)
+
+
+@pytest.fixture
+def made_on() -> dt.date:
+    return MADE_ON
+
+
+def in_ci() -> bool:
+    """Same rule as tests/conftest.py: under CI nothing may skip."""
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture
+def soffice() -> str:
+    """The LibreOffice binary; fails under CI when it is missing, skips elsewhere."""
+    path = shutil.which("soffice") or shutil.which("libreoffice")
+    if path is None:
+        if in_ci():
+            pytest.fail("soffice (libreoffice-writer-nogui) is missing under CI")
+        pytest.skip("soffice not installed (apt-get install libreoffice-writer-nogui)")
+    return path

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 from dataclasses import dataclass
 
 import pytest
 
 from db import domain as d
+from tests.conftest import in_ci
 
 MADE_ON = dt.date(2026, 3, 20)
 
@@ -100,11 +100,6 @@ def fixed(store) -> Fixed:  # noqa: ANN001
 @pytest.fixture
 def made_on() -> dt.date:
     return MADE_ON
-
-
-def in_ci() -> bool:
-    """Same rule as tests/conftest.py: under CI nothing may skip."""
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 @pytest.fixture

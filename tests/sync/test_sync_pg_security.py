@@ -1,0 +1,102 @@
+"""PostgreSQL server set-up: idempotent init, grants, row-level security, immutable ops."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from sync_helpers import FakeDevice, seed_meeting
+
+from db.server import grant, init_server
+from db.sync import Hub, ServerRefused, sync_once
+
+
+def _connect(url: str) -> psycopg.Connection:
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"),
+                           autocommit=True)
+
+
+def test_init_is_idempotent_and_keeps_data(pg) -> None:  # noqa: ANN001
+    url = pg.database()
+    first = init_server(url)
+    with Hub(url) as hub:
+        hub.push([FakeDevice("o1").op()])
+    second = init_server(url)
+    assert first.hub_key == second.hub_key
+    with Hub(url) as hub:
+        assert hub.count() == 1
+
+
+def test_roles_see_and_write_only_their_overleg(pg, pg_hub: str, laptops) -> None:  # noqa: ANN001
+    ra, rb = pg.role("lvv_ra"), pg.role("lvv_rb")
+    a, b = laptops("A"), laptops("B")
+    overleg_a, _, _ = seed_meeting(a)
+    overleg_b, _, _ = seed_meeting(b)
+    assert grant(pg_hub, ra, overleg_a) is True
+    assert grant(pg_hub, ra, overleg_a) is False
+    grant(pg_hub, rb, overleg_b)
+    url_a, url_b = pg.as_role(pg_hub, ra), pg.as_role(pg_hub, rb)
+    sync_once(a, url_a)
+    sync_once(b, url_b)
+    with Hub(url_a) as hub:
+        seen, _ = hub.pull(0, 100_000)
+        assert {op.overleg_id for op in seen} == {overleg_a}
+        assert len(seen) == a.op_count()
+        # writing into overleg B: refused, nothing stored
+        with pytest.raises(ServerRefused):
+            hub.push([FakeDevice(overleg_b).op()])
+    with Hub(pg_hub) as owner:
+        assert owner.count() == a.op_count() + b.op_count()
+    with _connect(url_a) as conn:
+        assert conn.execute("SELECT count(*) FROM ops WHERE overleg_id = %s",
+                            (overleg_b,)).fetchone() == (0,)
+        assert conn.execute("SELECT role_name FROM lvv_member").fetchall() == [(ra,)]
+    # a fresh laptop of role B gets B only, and the same state as laptop B
+    b2 = laptops("B2")
+    sync_once(b2, url_b)
+    assert b2.dump() == b.dump()
+
+
+def test_no_role_can_update_or_delete_an_op(pg, pg_hub: str, laptops) -> None:  # noqa: ANN001
+    ra = pg.role("lvv_ra")
+    a = laptops("A")
+    overleg_a, _, _ = seed_meeting(a)
+    grant(pg_hub, ra, overleg_a)
+    sync_once(a, pg.as_role(pg_hub, ra))
+    statements = ["UPDATE ops SET value = '\"x\"'", "DELETE FROM ops", "TRUNCATE ops"]
+    with _connect(pg.as_role(pg_hub, ra)) as conn:
+        for sql in statements:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(sql)
+    # even a role that is granted UPDATE and DELETE, and the owner: the trigger refuses
+    with _connect(pg_hub) as owner:
+        owner.execute(f"GRANT UPDATE, DELETE ON ops TO {ra}")
+        for sql in statements:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="immutable"):
+                owner.execute(sql)
+    with _connect(pg.as_role(pg_hub, ra)) as conn:
+        for sql in statements[:2]:
+            # row-level security has no UPDATE or DELETE policy: no row qualifies
+            assert conn.execute(sql).rowcount == 0
+    with Hub(pg_hub) as hub:
+        assert hub.count() == a.op_count()
+        ops, _ = hub.pull(0, 100_000)
+    assert sorted(ops, key=lambda o: o.id) == sorted(a.all_ops(), key=lambda o: o.id)
+
+
+def test_role_without_membership_sees_nothing(pg, pg_hub: str, laptops) -> None:  # noqa: ANN001
+    a = laptops("A")
+    seed_meeting(a)
+    sync_once(a, pg_hub)
+    outsider = pg.role("lvv_out")
+    with pytest.raises(ServerRefused, match="not allowed|permission"):
+        sync_once(laptops("X"), pg.as_role(pg_hub, outsider))
+    grant(pg_hub, outsider, "some-other-overleg")
+    report = sync_once(laptops("Y"), pg.as_role(pg_hub, outsider))
+    assert report.pulled == 0
+
+
+def test_grant_needs_an_existing_role(pg_hub: str) -> None:
+    with pytest.raises(ServerRefused, match="does not exist"):
+        grant(pg_hub, "lvv_nobody_here", "o1")
+    with pytest.raises(ServerRefused, match="plain name"):
+        grant(pg_hub, "x; DROP TABLE ops", "o1")

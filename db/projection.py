@@ -106,7 +106,8 @@ _INSERT_OP = (
 
 
 def next_local_seq(conn: Connection) -> int:
-    return conn.exec_driver_sql("SELECT coalesce(max(local_seq), 0) + 1 FROM op").scalar_one()
+    raw = conn.connection.dbapi_connection
+    return raw.execute("SELECT coalesce(max(local_seq), 0) + 1 FROM op").fetchone()[0]
 
 
 def apply_op(
@@ -116,62 +117,72 @@ def apply_op(
     local_seq: int,
     pushed: bool,
     skewed: bool = False,
+    fresh: bool = False,
 ) -> str:
     """Store one op and update its projection, inside the caller's transaction.
 
     Returns ``"applied"``, ``"duplicate"`` (same id, same payload: nothing to do) or
     ``"alarm"`` (same id, different payload: recorded by the caller, never applied).
+    ``fresh`` marks an op this device has just made: its id is new, so nobody can hold
+    it or have superseded it, and those two look-ups are skipped.
+
+    This is the hot path of every edit, so it talks to the DB-API cursor directly.
     """
-    existing = conn.exec_driver_sql(_SELECT_PAYLOAD, (op.id,)).fetchone()
-    if existing is not None:
-        return "duplicate" if tuple(existing) == op.as_tuple() else "alarm"
-    conn.exec_driver_sql(_INSERT_OP, (*op.as_tuple(), local_seq, int(pushed), int(skewed)))
-    base = op.base_ids
-    if base:
-        conn.exec_driver_sql(
-            "INSERT OR IGNORE INTO op_base (op_id, base_id) VALUES (?, ?)",
-            [(op.id, b) for b in base],
-        )
-    _project_one(conn, op, base)
-    return "applied"
+    cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if not fresh:
+            existing = cur.execute(_SELECT_PAYLOAD, (op.id,)).fetchone()
+            if existing is not None:
+                return "duplicate" if tuple(existing) == op.as_tuple() else "alarm"
+        cur.execute(_INSERT_OP, (*op.as_tuple(), local_seq, int(pushed), int(skewed)))
+        base = op.base_ids
+        if base:
+            cur.executemany(
+                "INSERT OR IGNORE INTO op_base (op_id, base_id) VALUES (?, ?)",
+                [(op.id, b) for b in base],
+            )
+        _project_one(cur, op, base, fresh)
+        return "applied"
+    finally:
+        cur.close()
 
 
-def _project_one(conn: Connection, op: WireOp, base: list[str]) -> None:
+def _project_one(cur: Any, op: WireOp, base: list[str], fresh: bool) -> None:
     key = (op.entity, op.entity_id, op.field)
     if base:
         marks = ", ".join("?" * len(base))
-        conn.exec_driver_sql(
+        cur.execute(
             "DELETE FROM field_head WHERE entity = ? AND entity_id = ? AND field = ? "
             f"AND op_id IN ({marks})",
             (*key, *base),
         )
-    superseded = conn.exec_driver_sql(
+    superseded = None if fresh else cur.execute(
         "SELECT 1 FROM op_base b JOIN op o ON o.id = b.op_id WHERE b.base_id = ? "
         "AND o.entity = ? AND o.entity_id = ? AND o.field = ? LIMIT 1",
         (op.id, *key),
     ).fetchone()
     if superseded is None:
-        conn.exec_driver_sql(
+        cur.execute(
             "INSERT INTO field_head (entity, entity_id, field, op_id, hlc, device_id, value) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (*key, op.id, op.hlc, op.device_id, op.value),
         )
     if not _projects(op.entity, op.field):
         return  # an entity or field this version does not know: kept in the log only
-    winner = conn.exec_driver_sql(
+    winner = cur.execute(
         "SELECT value FROM field_head WHERE entity = ? AND entity_id = ? AND field = ? "
         "ORDER BY hlc DESC, device_id DESC, op_id DESC LIMIT 1",
         key,
     ).fetchone()
     table = _table(op.entity)
-    conn.exec_driver_sql(
+    cur.execute(
         f"INSERT OR IGNORE INTO {table} (id, overleg_id, deleted) VALUES (?, ?, 0)",
         (op.entity_id, op.overleg_id),
     )
     value = column_value(winner[0]) if winner is not None else None
     if op.field == DELETED and value is None:
         value = 0
-    conn.exec_driver_sql(f"UPDATE {table} SET {op.field} = ? WHERE id = ?", (value, op.entity_id))
+    cur.execute(f"UPDATE {table} SET {op.field} = ? WHERE id = ?", (value, op.entity_id))
 
 
 # ---------------------------------------------------------------------------------------

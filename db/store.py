@@ -138,6 +138,11 @@ class ApplyResult:
     skewed: int
 
 
+def _raw(conn: Connection) -> Any:
+    """The DB-API connection under ``conn``: the hot paths skip SQLAlchemy's result layer."""
+    return conn.connection.dbapi_connection
+
+
 class Store:
     """Use cases on one local database. Open with :meth:`open`; close when done."""
 
@@ -204,7 +209,7 @@ class Store:
                     self._conn.commit()
 
     def _save_meta(self, conn: Connection) -> None:
-        conn.exec_driver_sql(
+        _raw(conn).executemany(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
             [
                 ("device_id", self.device_id),
@@ -218,7 +223,7 @@ class Store:
 
     def _heads(self, conn: Connection, entity: str, entity_id: str) -> dict[str, list[tuple]]:
         out: dict[str, list[tuple]] = {}
-        for field, op_id, hlc, device_id, value in conn.exec_driver_sql(
+        for field, op_id, hlc, device_id, value in _raw(conn).execute(
             "SELECT field, op_id, hlc, device_id, value FROM field_head "
             "WHERE entity = ? AND entity_id = ?",
             (entity, entity_id),
@@ -251,7 +256,7 @@ class Store:
             schema_version=SCHEMA_VERSION_OPS,
         )
         self._next_seq += 1
-        apply_op(conn, op, local_seq=next_local_seq(conn), pushed=False)
+        apply_op(conn, op, local_seq=next_local_seq(conn), pushed=False, fresh=True)
         return op
 
     def _set(
@@ -293,11 +298,11 @@ class Store:
 
     def _row(self, conn: Connection, entity: str, entity_id: str) -> dict[str, Any]:
         table = ENTITIES[entity].__tablename__
-        result = conn.exec_driver_sql(f"SELECT * FROM {table} WHERE id = ?", (entity_id,))
-        row = result.mappings().fetchone()
+        cur = _raw(conn).execute(f"SELECT * FROM {table} WHERE id = ?", (entity_id,))
+        row = cur.fetchone()
         if row is None:
             raise NotFound(f"{entity} {entity_id}")
-        return dict(row)
+        return dict(zip([c[0] for c in cur.description], row, strict=True))
 
     def _rows(self, conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[dict]:
         return [dict(r) for r in conn.exec_driver_sql(sql, tuple(params)).mappings()]

@@ -6,7 +6,7 @@ rebuilt from it at any time; never write them except through :mod:`db.projection
 
 from __future__ import annotations
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 # ---------------------------------------------------------------------------------------
@@ -15,16 +15,17 @@ from sqlmodel import Field, SQLModel
 
 
 class Op(SQLModel, table=True):
-    """One immutable change. The first twelve columns travel; the rest are local."""
+    """One immutable change. The first twelve columns travel; the rest are local.
+
+    ``local_seq`` (the rowid) is the order of arrival on this device. The table carries as
+    few indexes as it can: every index is another page written by every edit.
+    """
 
     __tablename__ = "op"
-    __table_args__ = (
-        UniqueConstraint("device_id", "device_seq", name="uq_op_device_seq"),
-        Index("ix_op_target", "entity", "entity_id", "field"),
-        Index("ix_op_unpushed", "pushed", "local_seq"),
-    )
+    __table_args__ = (Index("ix_op_unpushed", "local_seq", sqlite_where=text("pushed = 0")),)
 
-    id: str = Field(primary_key=True)
+    local_seq: int = Field(primary_key=True)
+    id: str = Field(unique=True)
     device_id: str
     device_seq: int
     hlc: str
@@ -36,8 +37,6 @@ class Op(SQLModel, table=True):
     value: str  # JSON
     base: str  # JSON list of op ids
     schema_version: int
-    # local only
-    local_seq: int = Field(index=True, unique=True)
     pushed: bool = False
     skewed: bool = False
 
@@ -46,7 +45,7 @@ class OpBase(SQLModel, table=True):
     """One edge of an op's ``base``: the op ``op_id`` had seen ``base_id``."""
 
     __tablename__ = "op_base"
-    __table_args__ = (Index("ix_op_base_base", "base_id"),)
+    __table_args__ = (Index("ix_op_base_base", "base_id"), {"sqlite_with_rowid": False})
 
     op_id: str = Field(primary_key=True)
     base_id: str = Field(primary_key=True)
@@ -60,6 +59,7 @@ class FieldHead(SQLModel, table=True):
     """
 
     __tablename__ = "field_head"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     entity: str = Field(primary_key=True)
     entity_id: str = Field(primary_key=True)

@@ -178,9 +178,7 @@ class Store:
             try:
                 self._conn.close()
             finally:
-                self._engine.dispose()
-                raw = self._engine.pool._creator  # type: ignore[attr-defined]
-                raw().close()
+                self._engine.dispose()  # StaticPool: closes the one DB-API connection
 
     def __enter__(self) -> Store:
         return self

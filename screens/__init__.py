@@ -1,0 +1,1 @@
+"""Textual screens of lvv-tui: one screen per file, its ``.tcss`` beside it."""

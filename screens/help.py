@@ -1,0 +1,75 @@
+"""Help (F1): every key of the screen you came from, with its id for the keymap."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Label, Static
+
+from lvv_tui.i18n import t
+from screens.widgets.base import localise_bindings
+
+
+def binding_rows(screen: Screen, app: DOMNode) -> list[tuple[str, str, str]]:
+    """(keys, description, id) of the screen, its widgets and the app; keymap applied."""
+    keymap: dict[str, str] = getattr(app, "_keymap", {}) or {}
+    nodes: list[DOMNode] = [screen, *screen.query("*"), app]
+    seen: set[str] = set()
+    rows: list[tuple[str, str, str]] = []
+    for node in nodes:
+        for key, binding in node._bindings:
+            if not binding.id or binding.id in seen or binding.system:
+                continue
+            seen.add(binding.id)
+            keys = keymap.get(binding.id) or ",".join(
+                k for k, b in node._bindings if b.id == binding.id)
+            shown = ", ".join(
+                app.get_key_display(Binding(k.strip(), "")) for k in keys.split(",")  # type: ignore[attr-defined]
+            )
+            rows.append((shown or key, binding.description, binding.id))
+    rows.append(("ctrl+p", t("help.palette"), "command-palette"))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical { width: 90; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 1; }
+    HelpScreen #help-title { text-style: bold; }
+    HelpScreen #help-intro { height: auto; margin-bottom: 1; }
+    HelpScreen DataTable { height: auto; max-height: 28; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f1,q", "close", "Close", id="help-close"),
+    ]
+
+    def __init__(self, origin: Screen) -> None:
+        super().__init__()
+        localise_bindings(self)
+        self.origin = origin
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(t("help.title"), id="help-title")
+            yield Static(Text(t("help.intro")), id="help-intro")
+            yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column(t("help.col.keys"), key="keys")
+        table.add_column(t("help.col.action"), key="action")
+        table.add_column(t("help.col.id"), key="id")
+        for keys, description, binding_id in binding_rows(self.origin, self.app):
+            table.add_row(Text(keys), Text(description), Text(binding_id, style="dim"),
+                          key=binding_id)
+        table.focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

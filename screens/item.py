@@ -1,0 +1,567 @@
+"""The agenda item: the case file, a view per partner, the decision, actions, a timer.
+
+The heart of the product. Everything the screen shows comes from one worker round trip
+(:func:`load_item`); moving to the next or previous item swaps the data in place (tables
+updated by row key), so the walk through the agenda stays quick.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Static
+
+from db import domain as d
+from lvv_tui.i18n import label, t
+from screens.decision_form import dissent_text
+from screens.widgets.agenda import item_title, status_cell
+from screens.widgets.base import StoreMixin, literal, localise_bindings
+from screens.widgets.tables import selected_key, sync_rows
+from screens.widgets.topbar import TopBar
+
+
+@dataclass(frozen=True)
+class MeetingPart:
+    """What stays the same while walking the agenda of one meeting."""
+
+    meeting: d.Meeting
+    organisations: list[d.Organisation]
+    attendance: dict[str, d.Attendance]
+    cases: dict[str, d.Case]
+
+
+@dataclass(frozen=True)
+class ItemData:
+    part: MeetingPart
+    items: list[d.AgendaItem]
+    item: d.AgendaItem
+    history: d.CaseHistory | None
+    views: dict[str, d.View]
+    decision: d.Decision | None
+    actions: list[d.Action]
+
+    @property
+    def index(self) -> int:
+        return next(n for n, i in enumerate(self.items) if i.id == self.item.id)
+
+    def table_orgs(self) -> list[d.Organisation]:
+        """Organisations present (or with a view already); all when none is marked present."""
+        present = {k for k, v in self.part.attendance.items() if v is d.Attendance.PRESENT}
+        if not present:
+            return list(self.part.organisations)
+        return [o for o in self.part.organisations if o.id in present or o.id in self.views]
+
+
+def load_meeting_part(store: Any, meeting_id: str) -> MeetingPart:
+    meeting = store.meeting(meeting_id)
+    items = store.agenda(meeting_id)
+    cases = {i.case_id: store.case(i.case_id) for i in items if i.case_id}
+    return MeetingPart(
+        meeting, store.organisations(meeting.overleg_id),
+        {r.organisation_id: r.status for r in store.attendance(meeting_id)}, cases,
+    )
+
+
+def load_item(store: Any, part: MeetingPart, item_id: str) -> ItemData:
+    """One round trip for the whole screen (run in a worker)."""
+    items = store.agenda(part.meeting.id)
+    item = next((i for i in items if i.id == item_id), None) or store.agenda_item(item_id)
+    history = None
+    if item.case_id:
+        history = store.case_history(item.case_id, before_meeting_id=part.meeting.id)
+        if item.case_id not in part.cases:
+            part.cases[item.case_id] = history.case
+    views = {v.organisation_id: v for v in store.views(item.id)}
+    return ItemData(part, items, item, history, views, store.decision(item.id),
+                    store.actions(item_id=item.id))
+
+
+def fmt_seconds(seconds: float) -> str:
+    seconds = int(max(0, seconds))
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+class ViewsTable(DataTable):
+    """One row per organisation at the table; enter records its view."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Record view", id="view-record"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="views", cursor_type="row")
+        localise_bindings(self)
+
+
+class ActionsTable(DataTable):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Edit action", id="action-edit"),
+        Binding("x", "close_action", "Done", id="action-close"),
+    ]
+
+    @dataclass
+    class CloseRequested(Message):
+        """The user marked an action done."""
+
+        action_id: str
+
+    def __init__(self) -> None:
+        super().__init__(id="actions", cursor_type="row")
+        localise_bindings(self)
+
+    def action_close_action(self) -> None:
+        key = selected_key(self)
+        if key is not None:
+            self.post_message(self.CloseRequested(key))
+
+
+class ItemScreen(StoreMixin, Screen[None]):
+    """One agenda item; n / p walk the agenda."""
+
+    CSS_PATH = "item.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Agenda", id="item-back"),
+        Binding("n,pagedown", "step(1)", "Next item", id="item-next"),
+        Binding("p,pageup", "step(-1)", "Previous item", id="item-previous"),
+        Binding("v", "record_view", "View", id="view-record-key", show=False),
+        Binding("b", "decide", "Decision", id="decision-record"),
+        Binding("a", "add_action", "Action", id="action-add"),
+        Binding("s", "toggle_timer", "Timer", id="timer-toggle"),
+        Binding("d", "defer", "Defer", id="item-defer"),
+        Binding("k", "discussed", "Discussed", id="item-discussed", show=False),
+    ]
+
+    @dataclass
+    class ItemLoaded(Message):
+        """An item's data was read (after opening, moving or saving)."""
+
+        data: ItemData
+
+    @dataclass
+    class ViewRecorded(Message):
+        """A view was saved (durable)."""
+
+        view: d.View
+
+    @dataclass
+    class DecisionRecorded(Message):
+        """A decision was saved (durable)."""
+
+        decision: d.Decision
+
+    @dataclass
+    class ActionAdded(Message):
+        """An action was saved (durable)."""
+
+        action: d.Action
+
+    def __init__(self, meeting_id: str, item_id: str) -> None:
+        super().__init__()
+        localise_bindings(self)
+        self.meeting_id = meeting_id
+        self.item_id = item_id
+        self.data: ItemData | None = None
+        self.part: MeetingPart | None = None
+        self.timer_running = True
+        self._started: float | None = None
+
+    # -- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield TopBar()
+        yield Static("", id="item-bar")
+        with Horizontal(id="item-body"):
+            with VerticalScroll(id="case-pane"):
+                yield Static("", id="case-file")
+                yield Static("", id="case-history")
+            with Vertical(id="work-pane"):
+                yield Label(t("item.views"), classes="pane-title", id="views-title")
+                yield ViewsTable()
+                yield Label(t("item.decision"), classes="pane-title")
+                yield Static("", id="decision")
+                yield Label(t("item.actions"), classes="pane-title")
+                yield ActionsTable()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        views = self.query_one(ViewsTable)
+        for key, width in (("org", 22), ("position", 22), ("note", 40), ("conf", 6)):
+            views.add_column(t(f"item.col.{key}"), key=key, width=width)
+        actions = self.query_one(ActionsTable)
+        for key, width in (("owner", 18), ("text", 44), ("due", 10), ("status", 8)):
+            actions.add_column(t(f"item.col.{key}"), key=key, width=width)
+        views.focus()
+        self.set_interval(1.0, self.tick)
+        self.reload(meeting_too=True)
+
+    def on_screen_resume(self) -> None:
+        if self.data is not None:
+            self.reload(meeting_too=True)
+
+    # -- loading ----------------------------------------------------------------------
+
+    def reload(self, meeting_too: bool = False) -> None:
+        store, meeting_id, item_id, part = self.store, self.meeting_id, self.item_id, self.part
+
+        def job() -> ItemData:
+            use = part if part is not None and not meeting_too else load_meeting_part(
+                store, meeting_id)
+            return load_item(store, use, item_id)
+
+        self.call_store(job, lambda data: self.post_message(self.ItemLoaded(data)),
+                        group="item-load", description="load agenda item")
+
+    def on_item_screen_item_loaded(self, message: ItemLoaded) -> None:
+        if message.data.item.id == self.item_id:
+            self.show(message.data)
+
+    def show(self, data: ItemData) -> None:
+        first = self.data is None or self.data.item.id != data.item.id
+        self.data, self.part = data, data.part
+        if first:
+            self._started = self.app.clock()  # type: ignore[attr-defined]
+        names = {o.id: o.name for o in data.part.organisations}
+        item, meeting = data.item, data.part.meeting
+        self.query_one(TopBar).set_title(Text(t(
+            "item.title", date=meeting.date.isoformat(), n=data.index + 1,
+            total=len(data.items))))
+        self.query_one("#case-file", Static).update(self.case_file(data))
+        self.query_one("#case-history", Static).update(self.case_history(data, names))
+        is_case = item.kind is d.ItemKind.CASE
+        views = self.query_one(ViewsTable)
+        views.display = is_case
+        self.query_one("#views-title").display = is_case
+        if is_case:
+            sync_rows(views, [(org.id, self.view_cells(org, data.views.get(org.id)))
+                              for org in data.table_orgs()])
+        self.query_one("#decision", Static).update(self.decision_text(data, names))
+        sync_rows(self.query_one(ActionsTable), [
+            (a.id, [
+                literal(names.get(a.owner_organisation_id or "", "—"), one_line=True, limit=20),
+                literal(a.text, one_line=True, limit=60),
+                Text(a.due_date.isoformat() if a.due_date else ""),
+                Text(label(a.status), style="green" if a.status is d.ActionStatus.DONE else ""),
+            ])
+            for a in data.actions
+        ])
+        self.tick()
+
+    def view_cells(self, org: d.Organisation, view: d.View | None) -> list[Text]:
+        if view is None:
+            return [literal(org.name, one_line=True, limit=24), Text("—", style="dim"),
+                    Text(""), Text("")]
+        return [
+            literal(org.name, one_line=True, limit=24),
+            Text(label(view.position)),
+            literal(view.note, one_line=True, limit=60),
+            Text(t("item.confidential_mark") if view.confidential else "", style="yellow"),
+        ]
+
+    def case_file(self, data: ItemData) -> Text:
+        item = data.item
+        if data.history is None:
+            text = Text(t("item.general"), style="bold")
+            text.append("\n")
+            text.append_text(item_title(item, data.part.cases))
+            return text
+        case = data.history.case
+        today = self.app.today()  # type: ignore[attr-defined]
+        text = Text()
+        text.append_text(literal(case.code, one_line=True))
+        text.stylize("bold")
+        if case.masked_v_number:
+            text.append(f"   {t('case.v_number')} {case.masked_v_number}", style="dim")
+        if item.confidential:
+            text.append("  " + t("item.confidential_item"), style="yellow")
+
+        def row(key: str, value: Text | str, style: str = "") -> None:
+            text.append("\n" + t(key) + ": ", style="dim")
+            if isinstance(value, Text):
+                text.append_text(value)
+            else:
+                text.append(value, style=style)
+
+        row("case.nationality", literal(case.nationality or "—", one_line=True))
+        days = case.days_in_lvv(today)
+        if days is None:
+            row("case.days", "—")
+        elif case.stay_term_days:
+            over = days > case.stay_term_days
+            row("case.days", t("item.days_of_term", days=days, term=case.stay_term_days),
+                "bold red" if over else "")
+        else:
+            row("case.days", str(days))
+        row("case.health", t("item.health_yes") if case.health_flag else t("item.health_no"),
+            "yellow" if case.health_flag else "")
+        row("case.identity", t("item.identity_yes") if case.identity_established
+            else t("item.identity_no"))
+        row("case.cooperation", label(case.cooperation))
+        row("case.procedure", literal(case.procedure or "—", one_line=True))
+        row("case.perspective", label(case.perspective), "bold")
+        row("case.status", label(case.status))
+        return text
+
+    def case_history(self, data: ItemData, names: dict[str, str]) -> Text:
+        if data.history is None:
+            return Text("")
+        text = Text("\n" + t("item.history"), style="bold")
+        if not data.history.decisions:
+            text.append("\n" + t("item.no_history"), style="dim")
+        for past in data.history.decisions[:8]:
+            x = past.decision
+            text.append(f"\n{past.meeting_date.isoformat()} ", style="dim")
+            text.append(label(x.perspective))
+            text.append(f" ({label(x.consensus)})", style="dim")
+            if x.rationale:
+                text.append("\n  ")
+                text.append_text(literal(x.rationale, one_line=True, limit=120))
+        if len(data.history.decisions) > 8:
+            text.append("\n" + t("item.more_history", n=len(data.history.decisions) - 8),
+                        style="dim")
+        earlier = [a for a in data.history.open_actions if a.agenda_item_id != data.item.id]
+        text.append("\n\n" + t("item.open_actions"), style="bold")
+        if not earlier:
+            text.append("\n" + t("item.no_open_actions"), style="dim")
+        for a in earlier[:10]:
+            text.append("\n• ")
+            text.append_text(literal(names.get(a.owner_organisation_id or "", "—"),
+                                     one_line=True))
+            text.append(": ")
+            text.append_text(literal(a.text, one_line=True, limit=80))
+            if a.due_date:
+                due = a.due_date
+                late = due < self.app.today()  # type: ignore[attr-defined]
+                text.append(f" ({due.isoformat()})", style="red" if late else "dim")
+        return text
+
+    def decision_text(self, data: ItemData, names: dict[str, str]) -> Text:
+        x = data.decision
+        if x is None:
+            hint = "item.no_decision" if data.item.kind is d.ItemKind.CASE else "item.general_no"
+            return Text(t(hint), style="dim")
+        text = Text(label(x.perspective), style="bold")
+        text.append(f" · {label(x.consensus)}")
+        if x.review_date:
+            text.append(f" · {t('item.review', date=x.review_date.isoformat())}")
+        if x.rationale:
+            text.append("\n")
+            text.append_text(literal(x.rationale, one_line=True, limit=200))
+        if x.dissent:
+            text.append("\n" + t("item.dissent") + ": ", style="yellow")
+            text.append_text(dissent_text(x, names))
+        if x.escalation_level is not d.Escalation.NONE:
+            text.append("\n" + t("item.escalation") + ": ", style="yellow")
+            text.append(label(x.escalation_level))
+            if x.escalation_question:
+                text.append(" — ")
+                text.append_text(literal(x.escalation_question, one_line=True, limit=100))
+        return text
+
+    # -- timer ------------------------------------------------------------------------
+
+    def elapsed(self) -> float:
+        spent = self.app.item_timers.get(self.item_id, 0.0)  # type: ignore[attr-defined]
+        if self.timer_running and self._started is not None:
+            spent += self.app.clock() - self._started  # type: ignore[attr-defined]
+        return spent
+
+    def _bank_timer(self) -> None:
+        """Add the running stretch to the item's total (before leaving or pausing)."""
+        if self.timer_running and self._started is not None:
+            timers = self.app.item_timers  # type: ignore[attr-defined]
+            timers[self.item_id] = self.elapsed()
+            self._started = self.app.clock()  # type: ignore[attr-defined]
+
+    def tick(self) -> None:
+        if self.data is None:
+            return
+        item = self.data.item
+        bar = item_title(item, self.data.part.cases)
+        bar.stylize("bold")
+        spent = self.elapsed()
+        bar.append("   ⏱ ")
+        box = item.timebox_min
+        over = bool(box) and spent > box * 60  # type: ignore[operator]
+        clock = fmt_seconds(spent) + (f" / {box:02d}:00" if box else "")
+        bar.append(clock, style="bold red" if over else "")
+        if not self.timer_running:
+            bar.append(" " + t("item.paused"), style="yellow")
+        bar.append("   ")
+        bar.append_text(status_cell(item))
+        if item.has_decision or self.data.decision is not None:
+            bar.append("   " + t("meeting.decided"), style="green")
+        self.query_one("#item-bar", Static).update(bar)
+
+    def action_toggle_timer(self) -> None:
+        if self.timer_running:
+            self._bank_timer()
+            self.timer_running = False
+        else:
+            self.timer_running = True
+            self._started = self.app.clock()  # type: ignore[attr-defined]
+        self.tick()
+
+    # -- walking ----------------------------------------------------------------------
+
+    def action_step(self, delta: int) -> None:
+        if self.data is None:
+            return
+        n = self.data.index + delta
+        if not 0 <= n < len(self.data.items):
+            self.app.bell()
+            return
+        self.go_to(self.data.items[n].id)
+
+    def go_to(self, item_id: str) -> None:
+        if item_id == self.item_id:
+            return
+        self._bank_timer()
+        self.item_id = item_id
+        self._started = self.app.clock()  # type: ignore[attr-defined]
+        self.reload()
+
+    def action_back(self) -> None:
+        self._bank_timer()
+        self.app.pop_screen()
+
+    # -- recording ----------------------------------------------------------------------
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        key = event.row_key.value
+        if key is None:
+            return
+        if event.data_table.id == "views":
+            self.record_view(key)
+        elif event.data_table.id == "actions":
+            self.edit_action(key)
+
+    def action_record_view(self) -> None:
+        key = selected_key(self.query_one(ViewsTable))
+        if key is not None:
+            self.record_view(key)
+
+    def record_view(self, organisation_id: str) -> None:
+        from screens.view_form import ViewForm
+
+        data = self.data
+        if data is None or data.item.kind is not d.ItemKind.CASE:
+            return
+        org = next(o for o in data.part.organisations if o.id == organisation_id)
+        store, item_id = self.store, data.item.id
+
+        def save(values: dict) -> d.View:
+            return store.record_view(item_id, organisation_id, **values)
+
+        def done(view: d.View | None) -> None:
+            if view is not None:
+                self.post_message(self.ViewRecorded(view))
+                self.reload()
+                views = self.query_one(ViewsTable)
+                if views.cursor_row < views.row_count - 1:
+                    views.move_cursor(row=views.cursor_row + 1)
+
+        self.app.push_screen(ViewForm(save, org.name, data.views.get(organisation_id)), done)
+
+    def action_decide(self) -> None:
+        from screens.decision_form import DecisionForm
+
+        data = self.data
+        if data is None:
+            return
+        if data.item.kind is not d.ItemKind.CASE or data.history is None:
+            self.app.notify(t("item.decision_case_only"), severity="warning", markup=False)
+            return
+        store, item_id = self.store, data.item.id
+
+        def save(values: dict) -> d.Decision:
+            return store.decide(item_id, **values)
+
+        def done(decision: d.Decision | None) -> None:
+            if decision is not None:
+                self.post_message(self.DecisionRecorded(decision))
+                self.reload(meeting_too=True)
+
+        self.app.push_screen(DecisionForm(save, data.table_orgs(), data.decision,
+                                          data.history.case.perspective), done)
+
+    def action_add_action(self) -> None:
+        self.edit_action(None)
+
+    def edit_action(self, action_id: str | None) -> None:
+        from screens.action_form import ActionForm
+
+        data = self.data
+        if data is None:
+            return
+        store, item_id = self.store, data.item.id
+        action = next((a for a in data.actions if a.id == action_id), None)
+
+        def save(values: dict) -> d.Action:
+            if action is None:
+                return store.add_action(item_id, **values)
+            return store.update_action(action.id, **values)
+
+        def done(result: d.Action | None) -> None:
+            if result is not None:
+                if action is None:
+                    self.post_message(self.ActionAdded(result))
+                self.reload()
+
+        self.app.push_screen(ActionForm(save, data.part.organisations, action), done)
+
+    def on_actions_table_close_requested(self, message: ActionsTable.CloseRequested) -> None:
+        store, action_id = self.store, message.action_id
+        action = next((a for a in self.data.actions if a.id == action_id), None) \
+            if self.data else None
+        status = (d.ActionStatus.OPEN if action and action.status is d.ActionStatus.DONE
+                  else d.ActionStatus.DONE)
+        self.call_store(lambda: store.update_action(action_id, status=status),
+                        lambda _a: self.reload(), group="item-save",
+                        description="close action", exclusive=False)
+
+    def _set_status(self, status: d.ItemStatus) -> None:
+        if self.data is None:
+            return
+        if self.data.item.status is status:
+            status = d.ItemStatus.OPEN
+        store, item_id = self.store, self.data.item.id
+        self.call_store(lambda: store.update_agenda_item(item_id, status=status),
+                        lambda _i: self.reload(), group="item-save",
+                        description="item status", exclusive=False)
+
+    def action_defer(self) -> None:
+        self._set_status(d.ItemStatus.DEFERRED)
+
+    def action_discussed(self) -> None:
+        self._set_status(d.ItemStatus.DISCUSSED)
+
+    # -- palette ------------------------------------------------------------------------
+
+    def palette_commands(self) -> list[tuple[str, str, Any]]:
+        out: list[tuple[str, str, Any]] = []
+        if self.data is None:
+            return out
+        out.append((t("cmd.record_decision"), "", self.action_decide))
+        out.append((t("cmd.add_action"), "", self.action_add_action))
+        out.append((t("cmd.next_item"), "", lambda: self.action_step(1)))
+        out.append((t("cmd.previous_item"), "", lambda: self.action_step(-1)))
+        cases = [i for i in self.data.items if i.kind is d.ItemKind.CASE]
+        after = [i for i in cases if i.position > self.data.item.position]
+        if after:
+            out.append((t("cmd.next_case"), "", lambda: self.go_to(after[0].id)))
+        for org in self.data.table_orgs() if self.data.item.kind is d.ItemKind.CASE else []:
+            out.append((t("cmd.record_view", organisation=org.name), "",
+                        lambda org_id=org.id: self.record_view(org_id)))
+        for n, item in enumerate(self.data.items, start=1):
+            title = item_title(item, self.data.part.cases).plain
+            out.append((t("cmd.goto_item", n=n, title=title), t("cmd.goto_item_help"),
+                        lambda item_id=item.id: self.go_to(item_id)))
+        return out

@@ -1,0 +1,351 @@
+"""A meeting: attendance per organisation, and the agenda (add, reorder, time box, defer)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Static
+
+from db import domain as d
+from lvv_tui.i18n import label, t
+from screens.widgets.agenda import item_title, status_cell
+from screens.widgets.base import StoreMixin, literal, localise_bindings
+from screens.widgets.tables import selected_key, sync_rows
+from screens.widgets.topbar import TopBar
+
+
+@dataclass(frozen=True)
+class MeetingData:
+    meeting: d.Meeting
+    organisations: list[d.Organisation]
+    attendance: list[d.AttendanceRow]
+    items: list[d.AgendaItem]
+    cases: dict[str, d.Case]
+
+
+def load_meeting(store: Any, meeting_id: str) -> MeetingData:
+    """Everything the meeting screen shows, read in one go (call in a worker)."""
+    meeting = store.meeting(meeting_id)
+    items = store.agenda(meeting_id)
+    cases = {i.case_id: store.case(i.case_id) for i in items if i.case_id}
+    return MeetingData(meeting, store.organisations(meeting.overleg_id),
+                       store.attendance(meeting_id), items, cases)
+
+
+ATTENDANCE_STYLE = {
+    d.Attendance.PRESENT: "green",
+    d.Attendance.ABSENT: "red",
+    d.Attendance.APOLOGIES: "yellow",
+    d.Attendance.UNKNOWN: "dim",
+}
+
+
+class AttendanceTable(DataTable):
+    """One row per organisation; p / a / m set present, absent, sent apologies."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "mark('present')", "Present", id="attendance-present"),
+        Binding("a", "mark('absent')", "Absent", id="attendance-absent"),
+        Binding("m", "mark('apologies')", "Apologies", id="attendance-apologies"),
+        Binding("space", "mark('next')", "Next status", id="attendance-cycle", show=False),
+    ]
+
+    @dataclass
+    class Marked(Message):
+        """The user chose an attendance status for an organisation."""
+
+        organisation_id: str
+        status: str
+
+    def __init__(self) -> None:
+        super().__init__(id="attendance", cursor_type="row")
+        localise_bindings(self)
+
+    def action_mark(self, status: str) -> None:
+        key = selected_key(self)
+        if key is not None:
+            self.post_message(self.Marked(key, status))
+            if self.cursor_row < self.row_count - 1:
+                self.move_cursor(row=self.cursor_row + 1)
+
+
+class AgendaTable(DataTable):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Open item", id="agenda-open"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="agenda", cursor_type="row", zebra_stripes=True)
+        localise_bindings(self)
+
+
+class MeetingScreen(StoreMixin, Screen[None]):
+    """Attendance on the left, the agenda on the right; enter opens an item."""
+
+    CSS_PATH = "meeting.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="meeting-back"),
+        Binding("c", "add_case", "Add case", id="agenda-add-case"),
+        Binding("g", "add_general", "General item", id="agenda-add-general"),
+        Binding("shift+up,left_square_bracket", "move(-1)", "Move up", id="agenda-move-up"),
+        Binding("shift+down,right_square_bracket", "move(1)", "Move down",
+                id="agenda-move-down"),
+        Binding("t", "timebox", "Time box", id="agenda-timebox"),
+        Binding("d", "defer", "Defer", id="agenda-defer"),
+        Binding("k", "discussed", "Discussed", id="agenda-discussed"),
+        Binding("e", "edit_meeting", "Edit meeting", id="meeting-edit", show=False),
+    ]
+
+    @dataclass
+    class MeetingLoaded(Message):
+        """The meeting, its attendance and agenda were read."""
+
+        data: MeetingData
+
+    def __init__(self, meeting_id: str) -> None:
+        super().__init__()
+        self.meeting_id = meeting_id
+        self.data: MeetingData | None = None
+        for command in getattr(self.app, "meeting_commands", ()):
+            self._bindings._add_binding(Binding(
+                command.keys, f"extension('{command.id}')", command.id, id=command.id))
+        localise_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        yield TopBar()
+        yield Static("", id="meeting-info")
+        with Horizontal(id="meeting-body"):
+            with Vertical(id="attendance-pane"):
+                yield Label(t("meeting.attendance"), classes="pane-title")
+                yield AttendanceTable()
+            with Vertical(id="agenda-pane"):
+                yield Label(t("meeting.agenda"), classes="pane-title")
+                yield AgendaTable()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        att = self.query_one(AttendanceTable)
+        att.add_column(t("meeting.col.organisation"), key="org", width=26)
+        att.add_column(t("meeting.col.attendance"), key="status", width=10)
+        agenda = self.query_one(AgendaTable)
+        for key, width in (("n", 3), ("subject", 42), ("timebox", 7), ("status", 10),
+                           ("decision", 10)):
+            agenda.add_column(t(f"meeting.col.{key}"), key=key, width=width)
+        agenda.focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.data is not None:
+            self.load()
+
+    def load(self) -> None:
+        store, meeting_id = self.store, self.meeting_id
+        self.call_store(lambda: load_meeting(store, meeting_id),
+                        lambda data: self.post_message(self.MeetingLoaded(data)),
+                        group="meeting-load", description="load meeting")
+
+    def on_meeting_screen_meeting_loaded(self, message: MeetingLoaded) -> None:
+        self.show(message.data)
+
+    def show(self, data: MeetingData) -> None:
+        self.data = data
+        m = data.meeting
+        title = Text(t("meeting.title", date=m.date.isoformat()))
+        self.query_one(TopBar).set_title(title)
+        info = Text()
+        for key, value in (("time", m.start_time), ("place", m.place), ("chair", m.chair),
+                           ("secretary", m.secretary)):
+            if value:
+                if info:
+                    info.append("   ")
+                info.append(t(f"meeting.info.{key}") + ": ", style="dim")
+                info.append_text(literal(value, one_line=True, limit=40))
+        info.append("   " if info else "")
+        info.append(t("meeting.info.minutes") + ": ", style="dim")
+        info.append(label(m.minutes_status))
+        self.query_one("#meeting-info", Static).update(info)
+        names = {o.id: o.name for o in data.organisations}
+        sync_rows(self.query_one(AttendanceTable), [
+            (row.organisation_id, [
+                literal(names.get(row.organisation_id, "?"), one_line=True, limit=26),
+                Text(label(row.status), style=ATTENDANCE_STYLE[row.status]),
+            ])
+            for row in data.attendance
+        ])
+        sync_rows(self.query_one(AgendaTable), [
+            (item.id, [
+                Text(str(n)),
+                item_title(item, data.cases),
+                Text(t("meeting.minutes", n=item.timebox_min) if item.timebox_min else ""),
+                status_cell(item),
+                Text(t("meeting.decided") if item.has_decision else "", style="green"),
+            ])
+            for n, item in enumerate(data.items, start=1)
+        ])
+
+    # -- attendance -------------------------------------------------------------------
+
+    def on_attendance_table_marked(self, message: AttendanceTable.Marked) -> None:
+        if self.data is None:
+            return
+        status = message.status
+        if status == "next":
+            order = [d.Attendance.PRESENT, d.Attendance.ABSENT, d.Attendance.APOLOGIES]
+            now = next((r.status for r in self.data.attendance
+                        if r.organisation_id == message.organisation_id), d.Attendance.UNKNOWN)
+            status = order[(order.index(now) + 1) % 3 if now in order else 0].value
+        store, meeting_id, org = self.store, self.meeting_id, message.organisation_id
+
+        def job() -> MeetingData:
+            store.set_attendance(meeting_id, org, status)
+            return load_meeting(store, meeting_id)
+
+        self.call_store(job, self.show, group="meeting-save", description="set attendance",
+                        exclusive=False)
+
+    # -- agenda -----------------------------------------------------------------------
+
+    def selected_item(self) -> d.AgendaItem | None:
+        key = selected_key(self.query_one(AgendaTable))
+        if self.data is None or key is None:
+            return None
+        return next((i for i in self.data.items if i.id == key), None)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "agenda" and event.row_key.value:
+            event.stop()
+            self.open_item(event.row_key.value)
+
+    def open_item(self, item_id: str) -> None:
+        from screens.item import ItemScreen
+
+        self.app.push_screen(ItemScreen(self.meeting_id, item_id))
+
+    def _change(self, job: Any, description: str, then: Any = None) -> None:
+        store, meeting_id = self.store, self.meeting_id
+
+        def run() -> MeetingData:
+            job(store)
+            return load_meeting(store, meeting_id)
+
+        def done(data: MeetingData) -> None:
+            self.show(data)
+            if then is not None:
+                then()
+
+        self.call_store(run, done, group="meeting-save", description=description,
+                        exclusive=False)
+
+    def action_move(self, delta: int) -> None:
+        item = self.selected_item()
+        if item is None:
+            self.app.bell()
+            return
+        table = self.query_one(AgendaTable)
+        row = table.cursor_row
+
+        def keep_cursor() -> None:
+            table.move_cursor(row=max(0, min(table.row_count - 1, row + delta)))
+
+        self._change(lambda s: s.move_agenda_item(item.id, delta), "move item", keep_cursor)
+
+    def action_defer(self) -> None:
+        item = self.selected_item()
+        if item is None:
+            return
+        status = (d.ItemStatus.OPEN if item.status is d.ItemStatus.DEFERRED
+                  else d.ItemStatus.DEFERRED)
+        self._change(lambda s: s.update_agenda_item(item.id, status=status), "defer item")
+
+    def action_discussed(self) -> None:
+        item = self.selected_item()
+        if item is None:
+            return
+        status = (d.ItemStatus.OPEN if item.status is d.ItemStatus.DISCUSSED
+                  else d.ItemStatus.DISCUSSED)
+        self._change(lambda s: s.update_agenda_item(item.id, status=status), "item discussed")
+
+    def action_timebox(self) -> None:
+        from screens.timebox_form import TimeboxForm
+
+        item = self.selected_item()
+        if item is None:
+            return
+        store = self.store
+
+        def save(values: dict) -> d.AgendaItem:
+            return store.update_agenda_item(item.id, timebox_min=values["timebox_min"])
+
+        self.app.push_screen(TimeboxForm(save, item.timebox_min), lambda _r: self.load())
+
+    def action_add_case(self) -> None:
+        from screens.case_picker import CasePicker
+
+        if self.data is None:
+            return
+        store, meeting_id = self.store, self.meeting_id
+        on_agenda = {i.case_id for i in self.data.items if i.case_id}
+
+        def chosen(case: d.Case | None) -> None:
+            if case is None:
+                return
+            if case.id in on_agenda:
+                self.app.notify(t("meeting.case_on_agenda", code=case.code),
+                                severity="warning", markup=False)
+                return
+            self._change(lambda s: s.add_agenda_item(meeting_id, d.ItemKind.CASE,
+                                                     case_id=case.id, timebox_min=15),
+                         "add case item",
+                         lambda: self.app.notify(t("meeting.case_added", code=case.code),
+                                                 markup=False))
+
+        self.app.push_screen(CasePicker(store, self.data.meeting.overleg_id), chosen)
+
+    def action_add_general(self) -> None:
+        from screens.general_item_form import GeneralItemForm
+
+        store, meeting_id = self.store, self.meeting_id
+
+        def save(values: dict) -> d.AgendaItem:
+            return store.add_agenda_item(meeting_id, values["kind"], title=values["title"],
+                                         timebox_min=values["timebox_min"])
+
+        self.app.push_screen(GeneralItemForm(save), lambda _r: self.load())
+
+    def action_edit_meeting(self) -> None:
+        from screens.meeting_form import MeetingForm
+
+        if self.data is None:
+            return
+        store, meeting_id = self.store, self.meeting_id
+        self.app.push_screen(
+            MeetingForm(lambda v: store.update_meeting(meeting_id, **v), self.data.meeting),
+            lambda _r: self.load(),
+        )
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_extension(self, command_id: str) -> None:
+        for command in getattr(self.app, "meeting_commands", ()):
+            if command.id == command_id:
+                command.run(self.app, self.meeting_id)
+
+    def palette_commands(self) -> list[tuple[str, str, Any]]:
+        out: list[tuple[str, str, Any]] = []
+        if self.data is None:
+            return out
+        for n, item in enumerate(self.data.items, start=1):
+            title = item_title(self.data.items[n - 1], self.data.cases).plain
+            out.append((t("cmd.goto_item", n=n, title=title), t("cmd.goto_item_help"),
+                        lambda item_id=item.id: self.open_item(item_id)))
+        out.append((t("cmd.add_case"), "", self.action_add_case))
+        out.append((t("cmd.add_general"), "", self.action_add_general))
+        return out

@@ -1,0 +1,182 @@
+"""Overleg and meetings: upcoming first; a new meeting; open one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Select, Static
+
+from db import domain as d
+from lvv_tui.i18n import label, t
+from screens.widgets.base import StoreMixin, literal, localise_bindings
+from screens.widgets.tables import selected_key, sync_rows
+from screens.widgets.topbar import TopBar
+
+
+@dataclass(frozen=True)
+class MeetingsData:
+    overleggen: list[d.Overleg]
+    overleg_id: str | None
+    meetings: list[tuple[d.Meeting, int, int]]
+
+
+class MeetingTable(DataTable):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Open", id="meeting-open"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="meetings", cursor_type="row", zebra_stripes=True)
+        localise_bindings(self)
+
+
+class MeetingsScreen(StoreMixin, Screen[None]):
+    """The overleg's meetings; ``n`` plans a new one, enter opens it."""
+
+    CSS_PATH = "meetings.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new_meeting", "New meeting", id="meeting-new"),
+        Binding("o", "new_overleg", "New overleg", id="overleg-new"),
+        Binding("w", "switch_overleg", "Other overleg", id="overleg-switch"),
+    ]
+
+    @dataclass
+    class MeetingsLoaded(Message):
+        """The overleggen and meetings were read."""
+
+        data: MeetingsData
+
+    def __init__(self) -> None:
+        super().__init__()
+        localise_bindings(self)
+        self.data: MeetingsData | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(t("meetings.title"))
+        yield Select([], prompt=t("meetings.overleg"), allow_blank=True, id="overleg")
+        yield Static("", id="meetings-hint")
+        yield MeetingTable()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(MeetingTable)
+        for key in ("date", "time", "place", "chair", "status", "minutes", "items", "decisions"):
+            table.add_column(t(f"meetings.col.{key}"), key=key)
+        table.focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.data is not None:
+            self.load()
+
+    def load(self, overleg_id: str | None = None) -> None:
+        store, today = self.store, self.app.today()  # type: ignore[attr-defined]
+        wanted = overleg_id or self.app.overleg_id  # type: ignore[attr-defined]
+
+        def job() -> MeetingsData:
+            overleggen = store.overleggen()
+            ids = [o.id for o in overleggen]
+            chosen = wanted if wanted in ids else (ids[0] if ids else None)
+            rows = []
+            if chosen:
+                for meeting in store.meetings(chosen, today=today):
+                    items, decisions = store.meeting_stats(meeting.id)
+                    rows.append((meeting, items, decisions))
+            return MeetingsData(overleggen, chosen, rows)
+
+        self.call_store(job, lambda data: self.post_message(self.MeetingsLoaded(data)),
+                        group="meetings-load", description="load meetings")
+
+    def on_meetings_screen_meetings_loaded(self, message: MeetingsLoaded) -> None:
+        data = self.data = message.data
+        self.app.overleg_id = data.overleg_id  # type: ignore[attr-defined]
+        select = self.query_one("#overleg", Select)
+        with self.prevent(Select.Changed):
+            select.set_options([(literal(o.name), o.id) for o in data.overleggen])
+            if data.overleg_id:
+                select.value = data.overleg_id
+        select.display = len(data.overleggen) > 1
+        hint = self.query_one("#meetings-hint", Static)
+        if not data.overleggen:
+            hint.update(Text(t("meetings.no_overleg")))
+        elif not data.meetings:
+            hint.update(Text(t("meetings.no_meetings")))
+        else:
+            name = next(o.name for o in data.overleggen if o.id == data.overleg_id)
+            hint.update(literal(t("meetings.hint", overleg=name), one_line=True))
+        today = self.app.today()  # type: ignore[attr-defined]
+        rows = []
+        for meeting, items, decisions in data.meetings:
+            style = "" if meeting.date >= today else "dim"
+            rows.append((meeting.id, [
+                Text(meeting.date.isoformat(), style=style),
+                Text(meeting.start_time or "", style=style),
+                literal(meeting.place, one_line=True, limit=30),
+                literal(meeting.chair, one_line=True, limit=24),
+                Text(label(meeting.status), style=style),
+                Text(label(meeting.minutes_status), style=style),
+                Text(str(items), style=style),
+                Text(str(decisions), style=style),
+            ]))
+        sync_rows(self.query_one(MeetingTable), rows)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "overleg" and isinstance(event.value, str):
+            self.load(event.value)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value:
+            self.open_meeting(event.row_key.value)
+
+    def open_meeting(self, meeting_id: str) -> None:
+        from screens.meeting import MeetingScreen
+
+        self.app.push_screen(MeetingScreen(meeting_id))
+
+    def action_new_meeting(self) -> None:
+        from screens.meeting_form import MeetingForm
+
+        if not self.data or not self.data.overleg_id:
+            self.action_new_overleg()
+            return
+        store, overleg_id = self.store, self.data.overleg_id
+
+        def save(values: dict) -> d.Meeting:
+            return store.create_meeting(overleg_id, **values)
+
+        def done(meeting: d.Meeting | None) -> None:
+            if meeting is not None:
+                self.app.notify(t("meetings.created", date=meeting.date.isoformat()), markup=False)
+                self.open_meeting(meeting.id)
+
+        self.app.push_screen(MeetingForm(save), done)
+
+    def action_new_overleg(self) -> None:
+        from screens.overleg_form import OverlegForm, create_overleg_with_partners
+
+        store = self.store
+
+        def done(overleg: d.Overleg | None) -> None:
+            if overleg is not None:
+                self.load(overleg.id)
+
+        self.app.push_screen(OverlegForm(lambda v: create_overleg_with_partners(store, v)), done)
+
+    def action_switch_overleg(self) -> None:
+        if not self.data or len(self.data.overleggen) < 2:
+            self.app.bell()
+            return
+        ids = [o.id for o in self.data.overleggen]
+        nxt = ids[(ids.index(self.data.overleg_id) + 1) % len(ids)] if self.data.overleg_id \
+            in ids else ids[0]
+        self.load(nxt)
+
+    def selected_meeting(self) -> str | None:
+        return selected_key(self.query_one(MeetingTable))

@@ -1,0 +1,165 @@
+"""The case register: filters (status, perspective, nationality), search, add and edit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Select, Static
+
+from db import domain as d
+from lvv_tui.i18n import label, t
+from screens.widgets.base import StoreMixin, literal, localise_bindings
+from screens.widgets.tables import sync_rows
+from screens.widgets.topbar import TopBar
+
+LIMIT = 500
+
+
+class CaseTable(DataTable):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Edit case", id="case-edit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="cases", cursor_type="row", zebra_stripes=True)
+        localise_bindings(self)
+
+
+class CaseRegisterScreen(StoreMixin, Screen[None]):
+    CSS_PATH = "register.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="register-back"),
+        Binding("ctrl+n", "new_case", "New case", id="case-new"),
+        Binding("ctrl+f", "focus_search", "Search", id="case-search"),
+    ]
+
+    @dataclass
+    class CasesLoaded(Message):
+        """A page of the register was read."""
+
+        cases: list[d.Case]
+        nationalities: list[str]
+
+    def __init__(self, overleg_id: str) -> None:
+        super().__init__()
+        localise_bindings(self)
+        self.overleg_id = overleg_id
+        self.cases: dict[str, d.Case] = {}
+        self._nationalities: list[str] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(t("register.title"))
+        with Horizontal(id="filters"):
+            yield Input(placeholder=t("register.search"), id="search")
+            yield Select([(label(s), s.value) for s in d.CaseStatus],
+                         prompt=t("register.any_status"), id="status")
+            yield Select([(label(p), p.value) for p in d.Perspective],
+                         prompt=t("register.any_perspective"), id="perspective")
+            yield Select([], prompt=t("register.any_nationality"), id="nationality")
+        yield Static("", id="register-count")
+        yield CaseTable()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(CaseTable)
+        for key in ("code", "nationality", "status", "perspective", "days", "intake"):
+            table.add_column(t(f"register.col.{key}"), key=key)
+        table.focus()
+        self.load()
+
+    def filters(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"search": self.query_one("#search", Input).value.strip() or None}
+        for name in ("status", "perspective", "nationality"):
+            value = self.query_one(f"#{name}", Select).value
+            out[name] = value if isinstance(value, str) else None
+        return out
+
+    def load(self) -> None:
+        store, overleg_id, filters = self.store, self.overleg_id, self.filters()
+        need_nat = self._nationalities is None
+
+        def job() -> CaseRegisterScreen.CasesLoaded:
+            cases = store.cases(overleg_id, limit=LIMIT + 1, **filters)
+            nats = store.nationalities(overleg_id) if need_nat else []
+            return self.CasesLoaded(cases, nats)
+
+        self.call_store(job, self.post_message, group="register-load",
+                        description="load cases")
+
+    def on_case_register_screen_cases_loaded(self, message: CasesLoaded) -> None:
+        if self._nationalities is None:
+            self._nationalities = message.nationalities
+            select = self.query_one("#nationality", Select)
+            with self.prevent(Select.Changed):
+                select.set_options([(literal(n, one_line=True), n)
+                                    for n in message.nationalities])
+        cases = message.cases[:LIMIT]
+        self.cases = {c.id: c for c in cases}
+        more = len(message.cases) > LIMIT
+        self.query_one("#register-count", Static).update(Text(
+            t("register.more", n=LIMIT) if more else t("register.count", n=len(cases))))
+        today = self.app.today()  # type: ignore[attr-defined]
+        rows = []
+        for c in cases:
+            days = c.days_in_lvv(today)
+            over = days is not None and bool(c.stay_term_days) and days > c.stay_term_days
+            rows.append((c.id, [
+                literal(c.code, one_line=True),
+                literal(c.nationality or "", one_line=True, limit=24),
+                Text(label(c.status)),
+                Text(label(c.perspective)),
+                Text("" if days is None else str(days), style="red" if over else ""),
+                Text(c.intake_date.isoformat() if c.intake_date else ""),
+            ]))
+        sync_rows(self.query_one(CaseTable), rows)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "search":
+            self.load()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "search":
+            self.query_one(CaseTable).focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.load()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        key = event.row_key.value
+        if key in self.cases:
+            self.edit(self.cases[key])
+
+    def edit(self, case: d.Case | None) -> None:
+        from screens.case_form import CaseForm
+
+        store, overleg_id = self.store, self.overleg_id
+
+        def save(values: dict) -> d.Case:
+            if case is None:
+                return store.create_case(overleg_id, **values)
+            return store.update_case(case.id, **values)
+
+        def done(saved: d.Case | None) -> None:
+            if saved is not None:
+                self.app.notify(t("register.saved", code=saved.code), markup=False)
+                self._nationalities = None
+                self.load()
+
+        self.app.push_screen(CaseForm(save, case), done)
+
+    def action_new_case(self) -> None:
+        self.edit(None)
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

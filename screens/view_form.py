@@ -1,0 +1,78 @@
+"""One organisation's view on a case: a position from the fixed list, a note, confidential."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Checkbox, RadioButton, RadioSet, TextArea
+
+from db import domain as d
+from lvv_tui.i18n import label, t
+from screens.widgets.form import Field, FormModal
+
+POSITIONS = (d.Position.RETURN, d.Position.ONWARD, d.Position.STAY, d.Position.RESEARCH,
+             d.Position.END, d.Position.NONE)
+
+
+class PositionSet(RadioSet):
+    """The fixed list of positions; 1–6 choose directly."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(str(n), f"choose({n - 1})", show=False, id=f"view-position-{n}")
+        for n in range(1, len(POSITIONS) + 1)
+    ]
+
+    def action_choose(self, index: int) -> None:
+        buttons = list(self.query(RadioButton))
+        if 0 <= index < len(buttons):
+            buttons[index].value = True
+            self._selected = index
+
+
+class ViewForm(FormModal[d.View]):
+    """Returns the recorded view (durable), or None when cancelled."""
+
+    DEFAULT_CSS = """
+    ViewForm #note { height: 6; }
+    ViewForm RadioSet { width: 100%; }
+    """
+
+    def __init__(self, save, organisation: str, view: d.View | None) -> None:  # noqa: ANN001
+        super().__init__(save)
+        self.view = view
+        self.title_text = t("view_form.title", organisation=organisation)
+
+    def fields(self) -> ComposeResult:
+        current = self.view.position if self.view else d.Position.NONE
+        yield Field("position", t("view_form.position"), PositionSet(
+            *[RadioButton(f"{n}. {label(p)}", value=p is current, id=f"pos-{p.value}")
+              for n, p in enumerate(POSITIONS, start=1)],
+            id="position",
+        ))
+        yield Field("note", t("view_form.note"), TextArea(
+            self.view.note if self.view else "", id="note", soft_wrap=True))
+        yield Field("confidential", t("view_form.confidential"), Checkbox(
+            Text(t("view_form.confidential_label")),
+            self.view.confidential if self.view else False, id="confidential"))
+
+    def on_mount(self) -> None:
+        self.query_one("#position", RadioSet).focus()
+
+    def collect(self) -> dict[str, Any]:
+        radio = self.query_one("#position", RadioSet)
+        index = radio.pressed_index
+        return {
+            "position": POSITIONS[index].value if index >= 0 else d.Position.NONE.value,
+            "note": self.query_one("#note", TextArea).text,
+            "confidential": self.query_one("#confidential", Checkbox).value,
+        }
+
+    def check(self, values: dict[str, Any]) -> dict[str, str]:
+        from db.store import MAX_TEXT
+
+        if len(values["note"]) > MAX_TEXT:
+            return {"note": t("error.too_long", limit=MAX_TEXT, length=len(values["note"]))}
+        return {}

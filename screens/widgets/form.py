@@ -1,0 +1,152 @@
+"""Form building blocks: a field with its message beside it, and a modal that saves.
+
+A :class:`FormModal` runs its ``save`` callable (store calls) in a thread worker and
+dismisses with the saved object only once the store has committed it. A validation error
+is shown beside the field it names and the modal stays open, so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar, Generic, TypeVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Label, Static
+
+from lvv_tui.i18n import t
+from screens.widgets.base import StoreMixin, error_text, localise_bindings
+
+R = TypeVar("R")
+
+
+class Field(Vertical):
+    """A label, an input widget and a message line beside it (id ``<name>-error``)."""
+
+    DEFAULT_CSS = """
+    Field { height: auto; margin: 0 0 0 0; }
+    Field > .field-label { color: $text-muted; }
+    Field > .field-error { color: $error; height: auto; }
+    Field > .field-error.-empty { display: none; }
+    """
+
+    def __init__(self, name: str, label: str, widget: Widget) -> None:
+        super().__init__(id=f"field-{name}")
+        self.field_name = name
+        self.label_text = label
+        self.widget = widget
+
+    def compose(self) -> ComposeResult:
+        yield Label(Text(self.label_text), classes="field-label")
+        yield self.widget
+        yield Static("", id=f"{self.field_name}-error", classes="field-error -empty")
+
+    def set_error(self, message: str | None) -> None:
+        error = self.query_one(f"#{self.field_name}-error", Static)
+        error.update(Text(message or ""))
+        error.set_class(not message, "-empty")
+
+
+class FormModal(StoreMixin, ModalScreen[R], Generic[R]):
+    """A modal form. Subclasses give ``fields()`` and ``collect()``, and the ``save`` job."""
+
+    DEFAULT_CSS = """
+    FormModal { align: center middle; }
+    FormModal > #form-box {
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    FormModal #form-title { text-style: bold; width: 100%; }
+    FormModal #form-body { height: auto; max-height: 1fr; }
+    FormModal #form-message { color: $error; height: auto; }
+    FormModal #form-buttons { height: auto; align-horizontal: right; }
+    FormModal #form-buttons Button { margin-left: 1; min-width: 12; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s,ctrl+j", "save", "Save", id="form-save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="form-cancel"),
+    ]
+
+    title_text: str = ""
+
+    def __init__(self, save: Callable[[dict[str, Any]], R]) -> None:
+        super().__init__()
+        localise_bindings(self)
+        self._save = save
+        self.saving = False
+
+    def fields(self) -> ComposeResult:
+        """The form's fields (usually :class:`Field` instances)."""
+        yield from ()
+
+    def collect(self) -> dict[str, Any]:
+        """The values typed, by field name (checked by the store on save)."""
+        return {}
+
+    def check(self, values: dict[str, Any]) -> dict[str, str]:
+        """Errors found before saving (field name -> message); the store checks again."""
+        return {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form-box"):
+            yield Label(Text(self.title_text), id="form-title")
+            with VerticalScroll(id="form-body"):
+                yield from self.fields()
+            yield Static("", id="form-message")
+            with Horizontal(id="form-buttons"):
+                yield Button(t("form.save"), id="form-save", variant="primary")
+                yield Button(t("form.cancel"), id="form-cancel")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "form-save":
+            self.action_save()
+        elif event.button.id == "form-cancel":
+            self.action_cancel()
+
+    def show_errors(self, errors: dict[str, str], general: str | None = None) -> None:
+        for fld in self.query(Field):
+            fld.set_error(errors.get(fld.field_name))
+        unplaced = [m for k, m in errors.items() if not self.query(f"#field-{k}")]
+        text = general or "; ".join(unplaced)
+        self.query_one("#form-message", Static).update(Text(text))
+        if errors:
+            first = next((f for f in self.query(Field) if f.field_name in errors), None)
+            if first is not None:
+                first.widget.focus()
+
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        values = self.collect()
+        errors = self.check(values)
+        if errors:
+            self.show_errors(errors)
+            return
+        self.saving = True
+        self.query_one("#form-message", Static).update(Text(t("form.saving")))
+        self.call_store(
+            lambda: self._save(values), self._saved, failed=self._failed,
+            group="form-save", description="save form", exclusive=False,
+        )
+
+    def _saved(self, result: R) -> None:
+        self.saving = False
+        self.dismiss(result)
+
+    def _failed(self, exc: Exception) -> None:
+        self.saving = False
+        name = getattr(exc, "field", None)
+        if isinstance(name, str) and self.query(f"#field-{name}"):
+            self.show_errors({name: error_text(exc)})
+        else:
+            self.show_errors({}, general=error_text(exc))
+
+    def action_cancel(self) -> None:
+        if not self.saving:
+            self.dismiss(None)

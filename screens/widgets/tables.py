@@ -1,0 +1,59 @@
+"""DataTable helpers: update rows by key instead of clearing and refilling."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowDoesNotExist
+
+Cell = Text | str
+
+
+def sync_rows(table: DataTable, rows: Sequence[tuple[str, Sequence[Cell]]]) -> None:
+    """Make ``table`` show ``rows`` (key, cells) in that order, keeping the cursor's row.
+
+    Rows that stay get ``update_cell`` for the cells that changed; only a change in the
+    set or order of keys rebuilds the table.
+    """
+    columns = list(table.columns)
+    wanted = [key for key, _ in rows]
+    current = [row_key.value for row_key in table.rows]
+    cursor_key = None
+    if table.row_count and 0 <= table.cursor_row < table.row_count:
+        cursor_key = current[table.cursor_row] if table.cursor_row < len(current) else None
+    if wanted == current:
+        for key, cells in rows:
+            old = table.get_row(key)
+            for column, old_cell, new_cell in zip(columns, old, cells, strict=False):
+                if _plain(old_cell) != _plain(new_cell) or _style(old_cell) != _style(new_cell):
+                    table.update_cell(key, column, new_cell, update_width=True)
+        return
+    table.clear()
+    for key, cells in rows:
+        table.add_row(*cells, key=key)
+    if cursor_key is not None:
+        try:
+            table.move_cursor(row=table.get_row_index(cursor_key), animate=False)
+        except RowDoesNotExist:
+            pass
+
+
+def _plain(cell: object) -> str:
+    return cell.plain if isinstance(cell, Text) else str(cell)
+
+
+def _style(cell: object) -> str:
+    return str(cell.style) if isinstance(cell, Text) else ""
+
+
+def selected_key(table: DataTable) -> str | None:
+    """The key of the row under the cursor, or None for an empty table."""
+    if not table.row_count:
+        return None
+    try:
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+    except Exception:  # noqa: BLE001 - no valid cursor
+        return None
+    return key.value

@@ -1,0 +1,34 @@
+"""The top bar of the main screens: where you are, and the extensions' status widgets."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+
+class TopBar(Horizontal):
+    """Title on the left; ``LvvApp.status_widgets`` on the right (id ``status-slot``)."""
+
+    DEFAULT_CSS = """
+    TopBar { height: 1; background: $panel; dock: top; }
+    TopBar > #topbar-title { width: 1fr; text-style: bold; padding: 0 1; }
+    TopBar > #status-slot { width: auto; height: 1; }
+    """
+
+    def __init__(self, title: Text | str = "") -> None:
+        super().__init__()
+        self._title = title
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title if isinstance(self._title, Text) else Text(self._title),
+                     id="topbar-title")
+        with Horizontal(id="status-slot"):
+            for factory in getattr(self.app, "status_widgets", ()):
+                yield factory()
+
+    def set_title(self, title: Text | str) -> None:
+        self.query_one("#topbar-title", Static).update(
+            title if isinstance(title, Text) else Text(title)
+        )

@@ -128,8 +128,9 @@ class ItemScreen(StoreMixin, Screen[None]):
     CSS_PATH = "item.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Agenda", id="item-back"),
-        Binding("n,pagedown", "step(1)", "Next item", id="item-next"),
-        Binding("p,pageup", "step(-1)", "Previous item", id="item-previous"),
+        # priority: the tables would take page up / down for scrolling
+        Binding("n,pagedown", "step(1)", "Next item", id="item-next", priority=True),
+        Binding("p,pageup", "step(-1)", "Previous item", id="item-previous", priority=True),
         Binding("v", "record_view", "View", id="view-record-key", show=False),
         Binding("b", "decide", "Decision", id="decision-record"),
         Binding("a", "add_action", "Action", id="action-add"),
@@ -413,8 +414,9 @@ class ItemScreen(StoreMixin, Screen[None]):
     def action_step(self, delta: int) -> None:
         if self.data is None:
             return
-        n = self.data.index + delta
-        if not 0 <= n < len(self.data.items):
+        ids = [i.id for i in self.data.items]  # from the item asked for last, loaded or not
+        n = (ids.index(self.item_id) if self.item_id in ids else self.data.index) + delta
+        if not 0 <= n < len(ids):
             self.app.bell()
             return
         self.go_to(self.data.items[n].id)

@@ -1,0 +1,44 @@
+"""Helpers for the screen tests (imported by the test modules)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+#: "Today" in every screen test and snapshot.
+TODAY = dt.date(2026, 3, 4)
+
+
+def make_app(db: Path, lang: str = "nl", keymap: dict[str, str] | None = None):  # noqa: ANN201
+    from lvv_tui.app import LvvApp
+    from lvv_tui.config import Config
+
+    cfg = Config(db=db, lang=lang, keymap=keymap or {})
+    return LvvApp(cfg, today=TODAY, clock=lambda: 0.0)
+
+
+async def settle(pilot) -> None:  # noqa: ANN001
+    """Wait until every worker is done and the screen has caught up."""
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def press(pilot, *keys: str) -> None:  # noqa: ANN001
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+async def type_text(pilot, text: str) -> None:  # noqa: ANN001
+    await pilot.press(*[("space" if ch == " " else ch) for ch in text])
+    await settle(pilot)
+
+
+async def open_today_item(pilot, n: int = 4) -> None:  # noqa: ANN001
+    """From the start: today's meeting, then agenda item ``n`` (1-based)."""
+    await settle(pilot)
+    await press(pilot, "enter")  # today's meeting is the first row (upcoming first)
+    table = pilot.app.screen.query_one("#agenda")
+    table.move_cursor(row=n - 1)
+    await press(pilot, "enter")

@@ -148,3 +148,12 @@ class LvvApp(App[None]):
             return
         if not isinstance(self.screen, CaseRegisterScreen):
             self.push_screen(CaseRegisterScreen(self.overleg_id))
+
+
+def _open_minutes(app: LvvApp, meeting_id: str) -> None:
+    from screens.minutes import MinutesScreen
+
+    app.push_screen(MinutesScreen(meeting_id))
+
+
+LvvApp.meeting_commands.append(MeetingCommand("minutes", "v", _open_minutes))

@@ -1,0 +1,509 @@
+"""The minutes of a meeting: the draft from the record, summaries, approval, export.
+
+Left the agenda items (a mark for a written summary, a conflict, corrections); right the
+selected item as it will read in the minutes (views, decision, actions) and its summary in
+an editor; below the actielijst (every open action of the overleg), where actions can be
+closed. Once approved (vastgesteld) the minutes are locked: a change becomes a recorded
+correction. Every store call and the export run in thread workers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, ProgressBar, Static, TextArea
+
+from db import domain as d
+from lvv_tui.i18n import language, t
+from lvv_tui.minutes import MinutesDoc, MinutesItem, build_minutes
+from screens.minutes_dialogs import ApproveDialog, CorrectionForm, ExportDialog, ExportRequest
+from screens.widgets.base import StoreMixin, error_text, literal, localise_bindings
+from screens.widgets.tables import selected_key, sync_rows
+from screens.widgets.topbar import TopBar
+
+
+@dataclass(frozen=True)
+class MinutesData:
+    """Everything the screen shows, read in one worker round trip."""
+
+    doc: MinutesDoc
+    #: Item ids whose summary has an open conflict (two versions kept).
+    conflicted: frozenset[str]
+    #: The next meeting of the overleg (where these minutes are approved), if any.
+    next_meeting: d.Meeting | None
+
+    def item(self, item_id: str | None) -> MinutesItem | None:
+        return next((i for i in self.doc.items if i.id == item_id), None)
+
+
+def load_minutes(store: Any, meeting_id: str, today: dt.date) -> MinutesData:
+    """Build the screen's draft (confidential parts shown, marked; no V-numbers)."""
+    doc = build_minutes(store, meeting_id, include_confidential=True, made_on=today,
+                        lang=language())
+    meeting = store.meeting(meeting_id)
+    prefix = f"{meeting_id}/"
+    conflicted = frozenset(
+        c.entity_id[len(prefix):] for c in store.conflicts(meeting.overleg_id)
+        if c.entity == "minutes_text" and c.entity_id.startswith(prefix)
+    )
+    later = sorted((m for m in store.meetings(meeting.overleg_id) if m.date > meeting.date),
+                   key=lambda m: (m.date, m.id))
+    return MinutesData(doc, conflicted, later[0] if later else None)
+
+
+def item_detail(item: MinutesItem, lang: str) -> Text:
+    """The item as the minutes will read, as Rich text (user text never parsed as markup)."""
+    out = Text()
+
+    def head(key: str) -> None:
+        out.append("\n" + t(key, lang=lang) + "\n", style="bold")
+
+    out.append(f"{item.number}. ", style="bold")
+    out.append_text(literal(item.title))
+    if item.confidential:
+        out.append(f"  ({t('minutes.confidential', lang=lang)})", style="yellow")
+    out.append("\n")
+    if item.views:
+        head("minutes.views")
+        for v in item.views:
+            out.append("• ")
+            out.append_text(literal(v.organisation, one_line=True))
+            out.append(": ")
+            out.append(v.position, style="bold")
+            if v.confidential:
+                out.append(f" ({t('minutes.confidential', lang=lang)})", style="yellow")
+            if v.note.strip():
+                out.append(" — ")
+                out.append_text(literal(v.note))
+            out.append("\n")
+    dec = item.decision
+    if dec is not None:
+        head("minutes.decision_head")
+        out.append(t("minutes.decision", lang=lang) + ": ", style="dim")
+        out.append(dec.perspective + "\n", style="bold")
+        out.append(t("minutes.consensus", lang=lang) + ": ", style="dim")
+        out.append(dec.consensus_text + "\n",
+                   style="green" if dec.consensus is d.Consensus.UNANIMOUS else "yellow")
+        if dec.rationale:
+            out.append(t("minutes.rationale", lang=lang) + ": ", style="dim")
+            out.append_text(literal(dec.rationale))
+            out.append("\n")
+        for x in dec.dissent:
+            out.append(t("minutes.dissent", lang=lang, org="").rstrip() + " ", style="dim")
+            out.append_text(literal(x.organisation, one_line=True))
+            out.append(": ", style="dim")
+            out.append_text(literal(x.reason))
+            out.append("\n")
+        if dec.escalation:
+            out.append(t("minutes.escalation", lang=lang) + ": ", style="dim")
+            out.append(dec.escalation + "\n", style="red")
+            for key, value in (("minutes.escalation_question", dec.escalation_question),
+                               ("minutes.escalation_date", dec.escalation_date),
+                               ("minutes.escalation_advice", dec.escalation_advice)):
+                if value:
+                    out.append(t(key, lang=lang) + ": ", style="dim")
+                    out.append_text(literal(value))
+                    out.append("\n")
+        if dec.review_date:
+            out.append(t("minutes.review", lang=lang) + ": ", style="dim")
+            out.append(dec.review_date + "\n")
+    if item.actions:
+        head("minutes.actions")
+        for a in item.actions:
+            out.append("• ")
+            out.append_text(literal(a.text, one_line=True))
+            out.append(f" ({a.due_text})", style="dim")
+            out.append(" — ")
+            out.append_text(literal(a.owner, one_line=True))
+            out.append("\n")
+    return out
+
+
+class MinutesScreen(StoreMixin, Screen[None]):
+    """The minutes of one meeting (opened from the meeting screen)."""
+
+    CSS_PATH = "minutes.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="minutes-back"),
+        Binding("ctrl+s,ctrl+j", "save_summary", "Save summary", id="minutes-save",
+                priority=True),
+        Binding("e", "edit_summary", "Edit summary", id="minutes-edit"),
+        Binding("a", "approve", "Approve", id="minutes-approve"),
+        Binding("r", "correction", "Correction", id="minutes-correction"),
+        Binding("x", "export", "Export", id="minutes-export"),
+        Binding("d", "close_action", "Close action", id="minutes-close-action"),
+    ]
+
+    @dataclass
+    class MinutesLoaded(Message):
+        """The draft was built from the record."""
+
+        data: MinutesData
+
+    @dataclass
+    class SummarySaved(Message):
+        """A summary was written (an op, durable)."""
+
+        item_id: str
+        text: str
+
+    @dataclass
+    class ExportProgressed(Message):
+        """The export finished a step (``step`` of ``total``)."""
+
+        step: int
+        total: int
+
+    @dataclass
+    class MinutesExported(Message):
+        """The export was written to ``path``."""
+
+        path: Path
+        fmt: str
+
+    @dataclass
+    class ExportFailed(Message):
+        """The export could not be written; ``error`` says why."""
+
+        error: str
+
+    def __init__(self, meeting_id: str) -> None:
+        super().__init__()
+        localise_bindings(self)
+        self.meeting_id = meeting_id
+        self.data: MinutesData | None = None
+        #: The item whose summary is in the editor, and the text as last saved.
+        self.editing: str | None = None
+        self.saved_text = ""
+        self.last_export: ExportRequest | None = None
+        self.exporting = False
+
+    # -- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield TopBar()
+        yield Static("", id="minutes-info")
+        with Horizontal(id="minutes-body"):
+            with Vertical(id="minutes-items-pane"):
+                yield Label(t("minutes_screen.items"), classes="pane-title")
+                yield DataTable(id="minutes-items", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="minutes-item-pane"):
+                with VerticalScroll(id="minutes-detail-scroll"):
+                    yield Static("", id="minutes-detail")
+                yield Label(t("minutes_screen.summary"), classes="pane-title",
+                            id="minutes-summary-label")
+                yield TextArea("", id="minutes-summary", soft_wrap=True)
+        yield Label(t("minutes.actielijst"), classes="pane-title", id="minutes-actions-label")
+        yield DataTable(id="minutes-actions", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="export-status", classes="-hidden"):
+            yield Label("", id="export-label")
+            yield ProgressBar(total=3, show_eta=False, id="export-progress")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        items = self.query_one("#minutes-items", DataTable)
+        for key in ("n", "item", "marks"):
+            items.add_column(t(f"minutes_screen.col.{key}"), key=key)
+        actions = self.query_one("#minutes-actions", DataTable)
+        actions.add_column(t("minutes.col.nr"), key="n")
+        for key in ("action", "case", "owner", "due", "since"):
+            actions.add_column(t(f"minutes.col.{key}"), key=key)
+        items.focus()
+        self.load()
+
+    def load(self) -> None:
+        store, meeting_id, today = self.store, self.meeting_id, self._today()
+        self.call_store(lambda: load_minutes(store, meeting_id, today),
+                        lambda data: self.post_message(self.MinutesLoaded(data)),
+                        group="minutes-load", description="load minutes")
+
+    def _today(self) -> dt.date:
+        today = getattr(self.app, "today", None)
+        return today() if callable(today) else dt.date.today()
+
+    # -- showing ----------------------------------------------------------------------
+
+    def on_minutes_screen_minutes_loaded(self, message: MinutesLoaded) -> None:
+        self.show(message.data)
+
+    def show(self, data: MinutesData) -> None:
+        self.data = data
+        doc, h = data.doc, data.doc.header
+        self.query_one(TopBar).set_title(Text(doc.title))
+        info = Text()
+        info.append(t("minutes.h.status") + ": ", style="dim")
+        status = h.status_text
+        if h.approved_on_text:
+            status = t("minutes.approved_on", status=status, date=h.approved_on_text)
+        info.append(status, style="green" if doc.locked else "yellow")
+        if doc.locked:
+            info.append("   " + t("minutes_screen.locked_hint"), style="dim")
+        if doc.corrections:
+            info.append("   " + t("minutes_screen.n_corrections", n=len(doc.corrections)),
+                        style="dim")
+        if data.conflicted:
+            info.append("   " + t("minutes_screen.n_conflicts", n=len(data.conflicted)),
+                        style="red")
+        self.query_one("#minutes-info", Static).update(info)
+        corrected = {c.item for c in doc.corrections if c.item}
+        rows = []
+        for item in doc.items:
+            marks = Text()
+            if item.summary.strip():
+                marks.append("✎ ", style="green")
+            if item.decision is not None:
+                marks.append("B ", style="green")
+            if item.id in data.conflicted:
+                marks.append("⚠ " + t("minutes_screen.conflict"), style="red")
+            if f"{item.number}. {item.title}" in corrected:
+                marks.append(" " + t("minutes_screen.corrected"), style="yellow")
+            rows.append((item.id, [Text(str(item.number)), literal(item.title, one_line=True,
+                                                                   limit=34), marks]))
+        sync_rows(self.query_one("#minutes-items", DataTable), rows)
+        sync_rows(self.query_one("#minutes-actions", DataTable), [
+            (a.id, [Text(str(n)), literal(a.text, one_line=True, limit=50),
+                    literal(a.case_code or "—", one_line=True), literal(a.owner, one_line=True),
+                    Text(a.due_text), Text(a.since_text or "—")])
+            for n, a in enumerate(doc.actielijst, start=1)
+        ])
+        editor = self.query_one("#minutes-summary", TextArea)
+        editor.read_only = doc.locked
+        self.set_class(doc.locked, "-locked")
+        current = self.editing
+        if current is None or data.item(current) is None:
+            current = selected_key(self.query_one("#minutes-items", DataTable))
+        self.show_item(current)
+
+    def show_item(self, item_id: str | None) -> None:
+        """Show an item; the editor takes its summary unless it holds unsaved typing."""
+        if self.data is None:
+            return
+        item = self.data.item(item_id)
+        detail = self.query_one("#minutes-detail", Static)
+        editor = self.query_one("#minutes-summary", TextArea)
+        if item is None:
+            detail.update(Text(t("minutes.none")))
+            return
+        text = item_detail(item, self.data.doc.lang)
+        if item.id in self.data.conflicted:
+            text.append("\n" + t("minutes_screen.conflict_hint") + "\n", style="red")
+        detail.update(text)
+        dirty = self.editing == item.id and editor.text != self.saved_text
+        if not dirty:
+            self.editing = item.id
+            self.saved_text = item.summary
+            if editor.text != item.summary:
+                editor.load_text(item.summary)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id != "minutes-items" or event.row_key is None:
+            return
+        new = event.row_key.value
+        if new == self.editing:
+            return
+        self.save_if_dirty()
+        self.editing = None
+        self.show_item(new)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "minutes-items":
+            event.stop()
+            self.action_edit_summary()
+
+    # -- summaries --------------------------------------------------------------------
+
+    def save_if_dirty(self) -> None:
+        """Leaving an item with unsaved typing saves it (nothing typed is lost)."""
+        editor = self.query_one("#minutes-summary", TextArea)
+        if (self.editing and editor.text != self.saved_text and self.data is not None
+                and not self.data.doc.locked):
+            self._save(self.editing, editor.text)
+
+    def action_edit_summary(self) -> None:
+        editor = self.query_one("#minutes-summary", TextArea)
+        if self.data is not None and self.data.doc.locked:
+            self.app.notify(t("error.locked"), severity="warning", markup=False)
+        editor.focus()
+
+    def action_save_summary(self) -> None:
+        if self.editing is None:
+            self.app.bell()
+            return
+        self._save(self.editing, self.query_one("#minutes-summary", TextArea).text)
+
+    def _save(self, item_id: str, text: str) -> None:
+        store, meeting_id = self.store, self.meeting_id
+
+        def job() -> tuple[str, str]:
+            store.set_minutes_text(meeting_id, item_id, text)
+            return item_id, text
+
+        self.call_store(job, lambda r: self.post_message(self.SummarySaved(*r)),
+                        failed=lambda exc: self._save_failed(exc, item_id, text),
+                        group="minutes-save", description="save summary", exclusive=False)
+
+    def on_minutes_screen_summary_saved(self, message: SummarySaved) -> None:
+        if message.item_id == self.editing:
+            self.saved_text = message.text
+        self.app.notify(t("minutes_screen.saved"), markup=False)
+        self.load()
+
+    def _save_failed(self, exc: Exception, item_id: str, text: str) -> None:
+        from db.store import Locked
+
+        if isinstance(exc, Locked):
+            self.app.notify(t("error.locked"), severity="warning", markup=False)
+            self.open_correction(item_id, text)
+            return
+        self.report_error(exc)  # the typed text stays in the editor
+
+    # -- approval and corrections -----------------------------------------------------
+
+    def action_approve(self) -> None:
+        if self.data is None:
+            return
+        if self.data.doc.locked:
+            self.app.notify(t("minutes_screen.already_approved"), markup=False)
+            return
+        self.save_if_dirty()
+        nxt = self.data.next_meeting
+        question = (t("minutes_screen.approve_in", date=nxt.date.isoformat()) if nxt
+                    else t("minutes_screen.approve_now"))
+        store, meeting_id, today = self.store, self.meeting_id, self._today()
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+
+            def job() -> None:
+                store.approve_minutes(meeting_id, nxt.id if nxt else None, on=today)
+
+            def done(_r: None) -> None:
+                self.app.notify(t("minutes_screen.approved"), markup=False)
+                self.load()
+
+            self.call_store(job, done, group="minutes-save", description="approve minutes",
+                            exclusive=False)
+
+        self.app.push_screen(ApproveDialog(question), answered)
+
+    def action_correction(self) -> None:
+        if self.data is None:
+            return
+        self.open_correction(self.editing, "")
+
+    def open_correction(self, item_id: str | None, text: str) -> None:
+        if self.data is None:
+            return
+        item = self.data.item(item_id)
+        store, meeting_id, today = self.store, self.meeting_id, self._today()
+        title = f"{item.number}. {item.title}" if item else None
+
+        def save(values: dict[str, Any]) -> d.Correction:
+            return store.add_correction(meeting_id, values["text"], item_id, on=today)
+
+        def done(result: d.Correction | None) -> None:
+            if result is not None:
+                self.app.notify(t("minutes_screen.correction_saved"), markup=False)
+                if item is not None:
+                    self.query_one("#minutes-summary", TextArea).load_text(item.summary)
+                    self.saved_text = item.summary
+                self.load()
+
+        self.app.push_screen(CorrectionForm(save, title, text), done)
+
+    # -- actions ------------------------------------------------------------------------
+
+    def action_close_action(self) -> None:
+        table = self.query_one("#minutes-actions", DataTable)
+        action_id = selected_key(table)
+        if action_id is None:
+            self.app.bell()
+            return
+        store = self.store
+
+        def done(action: d.Action) -> None:
+            self.app.notify(t("minutes_screen.action_closed", text=action.text[:60]),
+                            markup=False)
+            self.load()
+
+        self.call_store(lambda: store.close_action(action_id), done, group="minutes-save",
+                        description="close action", exclusive=False)
+
+    # -- export ---------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        if self.data is None or self.exporting:
+            return
+        self.save_if_dirty()
+        default = self.last_export or ExportRequest(
+            "docx", Path.cwd() / f"verslag-{self.data.doc.header.date.isoformat()}.docx")
+        self.app.push_screen(ExportDialog(default), self._export_chosen)
+
+    def _export_chosen(self, request: ExportRequest | None) -> None:
+        if request is None:
+            return
+        self.last_export = request
+        self.exporting = True
+        self.query_one("#export-status").remove_class("-hidden")
+        self.query_one("#export-label", Label).update(
+            Text(t("minutes_screen.exporting", path=str(request.path))))
+        self.query_one("#export-progress", ProgressBar).update(total=3, progress=0)
+        self.run_export(request, language())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="minutes-export",
+          description="export minutes")
+    def run_export(self, request: ExportRequest, lang: str) -> None:
+        """Read, render and write the minutes off the event loop, reporting each step."""
+        from lvv_tui.export import export
+
+        try:
+            doc = build_minutes(self.store, self.meeting_id,
+                                include_confidential=request.include_confidential,
+                                include_v_numbers=request.include_v_numbers,
+                                made_on=self._today(), lang=lang)
+            self.post_message(self.ExportProgressed(1, 3))
+            export(doc, request.fmt, request.path)
+            self.post_message(self.ExportProgressed(3, 3))
+        except Exception as exc:  # shown to the user; the app keeps running
+            self.post_message(self.ExportFailed(error_text(exc) if not isinstance(
+                exc, OSError) else f"{request.path}: {exc.strerror or exc}"))
+            return
+        self.post_message(self.MinutesExported(request.path, request.fmt))
+
+    def on_minutes_screen_export_progressed(self, message: ExportProgressed) -> None:
+        self.query_one("#export-progress", ProgressBar).update(total=message.total,
+                                                               progress=message.step)
+
+    def on_minutes_screen_minutes_exported(self, message: MinutesExported) -> None:
+        self.exporting = False
+        self.query_one("#export-label", Label).update(
+            Text(t("minutes_screen.exported", path=str(message.path))))
+        self.app.notify(t("minutes_screen.exported", path=str(message.path)), markup=False)
+
+    def on_minutes_screen_export_failed(self, message: ExportFailed) -> None:
+        self.exporting = False
+        self.query_one("#export-status").add_class("-hidden")
+        self.app.notify(message.error, title=t("minutes_screen.export_failed"),
+                        severity="error", markup=False)
+
+    # -- leaving --------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        """Esc in the editor saves and returns to the items; elsewhere leaves the screen."""
+        self.save_if_dirty()
+        editor = self.query_one("#minutes-summary", TextArea)
+        if editor.has_focus:
+            self.query_one("#minutes-items", DataTable).focus()
+            return
+        self.app.pop_screen()

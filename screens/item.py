@@ -193,10 +193,10 @@ class ItemScreen(StoreMixin, Screen[None]):
 
     def on_mount(self) -> None:
         views = self.query_one(ViewsTable)
-        for key, width in (("org", 22), ("position", 22), ("note", 40), ("conf", 6)):
+        for key, width in (("org", 18), ("position", 16), ("note", None), ("conf", 6)):
             views.add_column(t(f"item.col.{key}"), key=key, width=width)
         actions = self.query_one(ActionsTable)
-        for key, width in (("owner", 18), ("text", 44), ("due", 10), ("status", 8)):
+        for key, width in (("owner", 16), ("text", None), ("due", 10), ("status", 8)):
             actions.add_column(t(f"item.col.{key}"), key=key, width=width)
         views.focus()
         self.set_interval(1.0, self.tick)
@@ -245,8 +245,8 @@ class ItemScreen(StoreMixin, Screen[None]):
         self.query_one("#decision", Static).update(self.decision_text(data, names))
         sync_rows(self.query_one(ActionsTable), [
             (a.id, [
-                literal(names.get(a.owner_organisation_id or "", "—"), one_line=True, limit=20),
-                literal(a.text, one_line=True, limit=60),
+                literal(names.get(a.owner_organisation_id or "", "—"), one_line=True, limit=16),
+                literal(a.text, one_line=True, limit=50),
                 Text(a.due_date.isoformat() if a.due_date else ""),
                 Text(label(a.status), style="green" if a.status is d.ActionStatus.DONE else ""),
             ])
@@ -256,12 +256,12 @@ class ItemScreen(StoreMixin, Screen[None]):
 
     def view_cells(self, org: d.Organisation, view: d.View | None) -> list[Text]:
         if view is None:
-            return [literal(org.name, one_line=True, limit=24), Text("—", style="dim"),
+            return [literal(org.name, one_line=True, limit=18), Text("—", style="dim"),
                     Text(""), Text("")]
         return [
-            literal(org.name, one_line=True, limit=24),
+            literal(org.name, one_line=True, limit=18),
             Text(label(view.position)),
-            literal(view.note, one_line=True, limit=60),
+            literal(view.note, one_line=True, limit=50),
             Text(t("item.confidential_mark") if view.confidential else "", style="yellow"),
         ]
 

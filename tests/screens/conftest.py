@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from screen_helpers import TODAY
 
 from tests.conftest import PASSPHRASE
-
-from screen_helpers import TODAY
 
 
 @pytest.fixture

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from db import domain as d
 from screen_helpers import make_app, open_today_item, press, settle, type_text
+
+from db import domain as d
 
 
 def _today_meeting(store) -> d.Meeting:  # noqa: ANN001

@@ -20,11 +20,20 @@ from lvv_tui.minutes import ActionLine, Attendee, MinutesDoc, MinutesItem
 FORMATS = ("md", "html", "docx")
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+#: C0 controls but tab, newline, CR (XML 1.0 forbids them), DEL and C1 (terminals obey
+#: them), lone surrogates, U+FFFE/U+FFFF.
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """User text with the characters XML cannot hold replaced by U+FFFD (DOCX, HTML)."""
+    return _XML_BAD.sub("\ufffd", text)
 
 
 def md_escape(text: str) -> str:
-    """User text made inert in Markdown (no emphasis, links, tables or headings)."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """User text made inert in Markdown (no emphasis, links, tables or headings, and no
+    control characters that a terminal showing the file would obey)."""
+    return _MD_SPECIAL.sub(r"\\\1", xml_safe(text))
 
 
 def _md_cell(text: str) -> str:
@@ -223,7 +232,7 @@ footer { margin-top: 2em; font-size: 9pt; border-top: 1px solid #999; }
 
 def _h(text: str) -> str:
     """User text as HTML: escaped, blank lines make paragraphs, line breaks kept."""
-    paras = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    paras = [p for p in re.split(r"\n\s*\n", xml_safe(text).strip()) if p.strip()]
     return "".join(
         "<p>" + "<br>".join(html.escape(line) for line in p.splitlines()) + "</p>" for p in paras
     )
@@ -231,11 +240,15 @@ def _h(text: str) -> str:
 
 def _hi(text: str) -> str:
     """User text inline (one line)."""
-    return "<br>".join(html.escape(line) for line in text.strip().splitlines())
+    return "<br>".join(html.escape(line) for line in xml_safe(text).strip().splitlines())
 
 
 def to_html(doc: MinutesDoc) -> str:
-    lang, e = doc.lang, html.escape
+    lang = doc.lang
+
+    def e(text: str) -> str:
+        return html.escape(xml_safe(text))
+
     out = [
         "<!DOCTYPE html>",
         f'<html lang="{e(lang)}">',
@@ -338,7 +351,7 @@ def to_docx(doc: MinutesDoc, path: str | Path) -> None:
     lang = doc.lang
     word = Document()
     props = word.core_properties
-    props.title = doc.title
+    props.title = xml_safe(doc.title)
     props.author = "lvv-tui"
     props.comments = doc.classification
     made = dt.datetime.combine(doc.made_on, dt.time(0, 0))
@@ -359,14 +372,15 @@ def to_docx(doc: MinutesDoc, path: str | Path) -> None:
         return paragraph
 
     def heading(text: str, level: int) -> None:
-        styled(word.add_paragraph(), "Title" if level == 0 else f"Heading {level}").add_run(text)
+        styled(word.add_paragraph(), "Title" if level == 0 else f"Heading {level}").add_run(
+            xml_safe(text))
 
     def para(text: str, *, bold_label: str | None = None, italic: bool = False,
              style: str | None = None) -> None:
         p = styled(word.add_paragraph(), style)
         if bold_label:
-            p.add_run(bold_label + ": ").bold = True
-        lines = text.splitlines() or [""]
+            p.add_run(xml_safe(bold_label) + ": ").bold = True
+        lines = xml_safe(text).splitlines() or [""]
         for i, line in enumerate(lines):
             run = p.add_run(line)
             if italic:
@@ -381,10 +395,10 @@ def to_docx(doc: MinutesDoc, path: str | Path) -> None:
         tbl._tbl.tblStyle_val = style_ids["Table Grid"]
         all_rows = tbl.rows
         for cell, text in zip(all_rows[0].cells, heads, strict=True):
-            cell.paragraphs[0].add_run(text).bold = True
+            cell.paragraphs[0].add_run(xml_safe(text)).bold = True
         for row, values in zip(all_rows[1:], rows, strict=True):
             for cell, text in zip(row.cells, values, strict=True):
-                cell.paragraphs[0].add_run(text)
+                cell.paragraphs[0].add_run(xml_safe(text))
 
     cls = word.add_paragraph()
     cls.add_run(doc.classification).bold = True

@@ -150,3 +150,19 @@ def test_export_writes_atomically_and_keeps_old_file_on_failure(store, fixed, ma
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
     assert (format_for("a.HTML"), format_for("a.docx"), format_for("a.txt")) == (
         "html", "docx", None)
+
+
+def test_control_characters_in_user_text_do_not_break_any_format(store, fixed, made_on,
+                                                                 tmp_path):
+    from docx import Document
+
+    store.set_minutes_text(fixed.meeting_id, fixed.item_ids["B"],
+                           "Geplakt uit een terminal: \x1b[31mrood\x1b[0m en \x00 nul\x07.")
+    doc = build_minutes(store, fixed.meeting_id, made_on=made_on)
+    for fmt in ("md", "html", "docx"):
+        export(doc, fmt, tmp_path / f"v.{fmt}")
+    body = "\n".join(p.text for p in Document(str(tmp_path / "v.docx")).paragraphs)
+    assert "Geplakt uit een terminal: \ufffd[31mrood\ufffd[0m en \ufffd nul\ufffd." in body
+    page = (tmp_path / "v.html").read_text(encoding="utf-8")
+    assert "\x1b" not in page and "\x00" not in page
+    assert "\x1b" not in (tmp_path / "v.md").read_text(encoding="utf-8")

@@ -426,6 +426,7 @@ class ItemScreen(StoreMixin, Screen[None]):
             return
         self._bank_timer()
         self.item_id = item_id
+        self.timer_running = True  # a new item starts its own clock
         self._started = self.app.clock()  # type: ignore[attr-defined]
         self.reload()
 

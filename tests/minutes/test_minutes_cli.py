@@ -68,3 +68,17 @@ def test_export_by_ambiguous_date_names_the_candidates(store, fixed, db_file, ca
                  "-o", "-"]) == 1
     err = capsys.readouterr().err
     assert fixed.meeting_id in err and second.id in err
+
+
+def test_help_lists_meetings_and_export(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "meetings" in out and "export" in out
+    with pytest.raises(SystemExit):
+        main(["export", "--help"])
+    out = capsys.readouterr().out
+    for flag in ("--meeting", "--format", "--include-confidential", "--include-v-numbers"):
+        assert flag in out

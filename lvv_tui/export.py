@@ -462,8 +462,10 @@ def to_docx(doc: MinutesDoc, path: str | Path) -> None:
 
 
 def _atomic_write(path: Path, write: Callable) -> None:
-    """Write through a temporary file beside ``path``: a failure leaves the old file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write through a temporary file beside ``path``: a failure leaves the old file.
+
+    The folder must exist (a mistyped folder is an error, not a new folder).
+    """
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

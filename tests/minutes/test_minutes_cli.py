@@ -82,3 +82,12 @@ def test_help_lists_meetings_and_export(capsys):
     out = capsys.readouterr().out
     for flag in ("--meeting", "--format", "--include-confidential", "--include-v-numbers"):
         assert flag in out
+
+
+def test_export_into_a_missing_folder_is_a_clear_error(store, fixed, db_file, tmp_path, capsys):
+    target = tmp_path / "no-such-folder" / "verslag.md"
+    assert main(["export", "--db", str(db_file), "--meeting", "2026-03-10", "-o",
+                 str(target)]) == 1
+    err = capsys.readouterr().err
+    assert "no-such-folder" in err and "No such file or directory" in err
+    assert not target.parent.exists()

@@ -164,9 +164,18 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         if not raw:
             self.query_one("#export-error", Static).update(Text(t("error.required")))
             return
+        from lvv_tui.export import format_for
+
+        fmt = fmt if isinstance(fmt, str) else "docx"
+        path = Path(raw).expanduser()
+        named = format_for(path)
+        if named is not None:  # the file name wins: verslag.md is Markdown
+            fmt = named
+        else:
+            path = path.with_name(f"{path.name}.{fmt}")
         self.dismiss(ExportRequest(
-            fmt=fmt if isinstance(fmt, str) else "docx",
-            path=Path(raw).expanduser(),
+            fmt=fmt,
+            path=path,
             include_confidential=self.query_one("#export-confidential", Checkbox).value,
             include_v_numbers=self.query_one("#export-v-numbers", Checkbox).value,
         ))

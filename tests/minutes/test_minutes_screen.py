@@ -136,11 +136,23 @@ async def test_export_runs_in_a_worker_with_progress(store, fixed, tmp_path):
         # a failing export says so and keeps the request for the next try
         await pilot.press("x")
         await settle(pilot)
-        app.screen.query_one("#export-path").value = str(tmp_path / "missing" / "\0bad.md")
+        app.screen.query_one("#export-path").value = str(tmp_path / "missing" / "v.md")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not screen.exporting
-        assert screen.last_export is not None and screen.last_export.fmt == "docx"
+        assert screen.query_one("#export-status").has_class("-hidden")
+        assert any("missing" in str(n.message) for n in app._notifications)
+        assert not (tmp_path / "missing").exists()
+        assert screen.last_export is not None
+        assert screen.last_export.path == tmp_path / "missing" / "v.md"
+        assert screen.last_export.fmt == "md"  # the file name decides the format
+        # a name without a known suffix gets the chosen format's
+        await pilot.press("x")
+        await settle(pilot)
+        app.screen.query_one("#export-path").value = str(tmp_path / "notulen")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert (tmp_path / "notulen.md").read_text(encoding="utf-8").startswith("# Verslag")
     from docx import Document
 
     text = "\n".join(p.text for p in Document(str(target)).paragraphs)

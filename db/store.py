@@ -1004,6 +1004,25 @@ class Store:
         return [d.Correction(r["id"], r["meeting_id"], r["agenda_item_id"], r["text"] or "",
                              _date(r["made_on"]), r["made_by"]) for r in rows]
 
+    def minutes_conflicts(self, meeting_id: str) -> set[str | None]:
+        """Agenda item ids (None: the meeting as a whole) whose summary has an open conflict.
+
+        A narrow, index-range form of :meth:`conflicts` for the minutes screen.
+        """
+        prefix = f"{meeting_id}/"
+        with self._read() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT entity_id FROM field_head WHERE entity = 'minutes_text' "
+                "AND entity_id >= ? AND entity_id < ? AND field = 'text' "
+                "GROUP BY entity_id HAVING count(DISTINCT value) > 1",
+                (prefix, f"{meeting_id}0"),
+            ).fetchall()
+        out: set[str | None] = set()
+        for (entity_id,) in rows:
+            item = entity_id[len(prefix):]
+            out.add(None if item == "-" else item)
+        return out
+
     # -- conflicts --------------------------------------------------------------------
 
     def conflicts(self, overleg_id: str | None = None) -> list[d.Conflict]:

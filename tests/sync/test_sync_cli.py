@@ -1,0 +1,129 @@
+"""``lvv-tui sync`` and ``lvv-tui server init|grant`` from the command line."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+from pathlib import Path
+
+import pytest
+from sync_helpers import seed_meeting
+
+from lvv_tui.cli import main
+
+PASSPHRASE = "test-passphrase"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_sync_creates_a_laptop_and_dumps_identically(tmp_path: Path, hub_url: str,
+                                                     capsys: pytest.CaptureFixture) -> None:
+    from db.store import Store
+
+    first = tmp_path / "first.db"
+    with Store.open(first, PASSPHRASE, author="A", create=True) as store:
+        seed_meeting(store)
+        n = store.op_count()
+    assert main(["sync", "--db", str(first), "--server", hub_url]) == 0
+    out = capsys.readouterr().out
+    assert f"{n} verstuurd" in out and "0 conflicten" in out
+    second = tmp_path / "second.db"
+    assert main(["--lang", "en", "sync", "--db", str(second), "--server", hub_url]) == 0
+    out = capsys.readouterr().out
+    assert "created a new local database" in out and f"{n} received" in out
+    dumps = []
+    for path in (first, second):
+        assert main(["dump", "--db", str(path)]) == 0
+        dumps.append(json.loads(capsys.readouterr().out))
+    assert dumps[0] == dumps[1]
+
+
+@pytest.mark.parametrize("kind", ["postgresql", "sqlite"])
+def test_offline_is_one_line_exit_2_and_no_local_change(tmp_path: Path, kind: str,
+                                                        capsys: pytest.CaptureFixture) -> None:
+    from db.store import Store
+
+    url = (f"postgresql://lvv@127.0.0.1:{_free_port()}/lvv" if kind == "postgresql"
+           else f"sqlite:///{tmp_path / 'not-mounted' / 'hub.db'}")
+    missing = tmp_path / "new.db"
+    assert main(["sync", "--db", str(missing), "--server", url]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and "niet bereikbaar" in err
+    assert not missing.exists()  # offline never creates a local file
+    existing = tmp_path / "existing.db"
+    with Store.open(existing, PASSPHRASE, author="A", create=True) as store:
+        seed_meeting(store)
+    before = _digest(existing)
+    assert main(["sync", "--db", str(existing), "--server", url]) == 2
+    assert _digest(existing) == before
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_refused_is_one_line_exit_3(pg, tmp_path: Path,  # noqa: ANN001
+                                    capsys: pytest.CaptureFixture) -> None:
+    bare = pg.database()  # no server init
+    local = tmp_path / "x.db"
+    assert main(["sync", "--db", str(local), "--server", bare]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "server init" in err
+    assert not local.exists()
+    assert main(["sync", "--db", str(local), "--server",
+                 pg.as_role(bare, "lvv_no_such_role")]) == 3
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_bad_url_and_no_server(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["sync", "--db", str(tmp_path / "x.db"), "--server", "http://example"]) == 1
+    assert "postgresql://" in capsys.readouterr().err
+    assert main(["sync", "--db", str(tmp_path / "x.db")]) == 1
+    assert "--server" in capsys.readouterr().err
+
+
+def test_server_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                 capsys: pytest.CaptureFixture) -> None:
+    monkeypatch.setenv("LVV_SERVER", f"sqlite:///{tmp_path / 'hub.db'}")
+    assert main(["sync", "--db", str(tmp_path / "x.db")]) == 0
+    assert "hub.db" in capsys.readouterr().out
+
+
+def test_server_init_and_grant(pg, capsys: pytest.CaptureFixture) -> None:  # noqa: ANN001
+    url = pg.database()
+    assert main(["server", "init", url]) == 0
+    assert main(["server", "init", url]) == 0  # idempotent
+    assert "lvv_app" in capsys.readouterr().out
+    role = pg.role("lvv_cli")
+    assert main(["server", "grant", role, "overleg-1", "--server", url]) == 0
+    assert "heeft nu toegang" in capsys.readouterr().out
+    assert main(["server", "grant", role, "overleg-1", "--server", url]) == 0
+    assert "had al toegang" in capsys.readouterr().out
+    assert main(["server", "grant", "lvv_nobody", "overleg-1", "--server", url]) == 3
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_sqlite_hub_init_and_rejected_ops_exit_3(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture) -> None:
+    from db.projection import WireOp
+    from db.store import Store
+    from db.sync import sync_once
+
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    assert main(["server", "init", url]) == 0
+    assert "SQLite-hub klaar" in capsys.readouterr().out
+    with Store.open(tmp_path / "a.db", PASSPHRASE, author="A", create=True) as a:
+        seed_meeting(a)
+        sync_once(a, url)
+        op = a.all_ops()[0]
+    forged = WireOp(**{**op.as_dict(), "value": json.dumps("anders")})
+    with Store.open(tmp_path / "m.db", PASSPHRASE, author="M", create=True) as m:
+        m.bulk_import([forged], pushed=False)
+    assert main(["sync", "--db", str(tmp_path / "m.db"), "--server", url]) == 3
+    assert "geweigerd" in capsys.readouterr().err

@@ -51,11 +51,7 @@ def load_minutes(store: Any, meeting_id: str, today: dt.date) -> MinutesData:
     doc = build_minutes(store, meeting_id, include_confidential=True, made_on=today,
                         lang=language())
     meeting = store.meeting(meeting_id)
-    prefix = f"{meeting_id}/"
-    conflicted = frozenset(
-        c.entity_id[len(prefix):] for c in store.conflicts(meeting.overleg_id)
-        if c.entity == "minutes_text" and c.entity_id.startswith(prefix)
-    )
+    conflicted = frozenset(i for i in store.minutes_conflicts(meeting_id) if i is not None)
     later = sorted((m for m in store.meetings(meeting.overleg_id) if m.date > meeting.date),
                    key=lambda m: (m.date, m.id))
     return MinutesData(doc, conflicted, later[0] if later else None)

@@ -173,3 +173,28 @@ async def test_meeting_screen_opens_the_minutes_with_v(store, fixed):
         await settle(pilot)
         assert isinstance(app.screen, MinutesScreen)
         assert app.screen.meeting_id == fixed.meeting_id
+
+
+async def test_a_conflicting_summary_is_marked(store, fixed, tmp_path):
+    from db.store import Store
+
+    other = Store.open(tmp_path / "other.db", "test-passphrase", author="Ander", create=True)
+    try:
+        other.apply_remote(store.unpushed_ops(limit=100_000))
+        item = fixed.item_ids["A"]
+        store.set_minutes_text(fixed.meeting_id, item, "Versie een")
+        other.set_minutes_text(fixed.meeting_id, item, "Versie twee")
+        store.apply_remote([op for op in other.unpushed_ops(limit=100_000)
+                            if op.device_id == other.device_id])
+    finally:
+        other.close()
+    app = make_app(store)
+    async with app.run_test(size=(140, 48)) as pilot:
+        screen = await open_minutes(pilot, fixed.meeting_id)
+        assert screen.data.conflicted == {item}
+        marks = screen.query_one("#minutes-items", DataTable).get_row(item)[2]
+        assert "conflict" in marks.plain
+        select_item(screen, item)
+        await settle(pilot)
+        detail = str(screen.query_one("#minutes-detail").render())
+        assert "Twee versies" in detail

@@ -63,8 +63,11 @@ def test_summaries_are_ops_that_sync_and_conflict(store, fixed, tmp_path):
         assert len(conflicts) == 1 and conflicts[0].field == "text"
         assert {v.value for v in conflicts[0].values} == {"Versie van de notulist",
                                                           "Versie van de voorzitter"}
+        assert store.minutes_conflicts(fixed.meeting_id) == {item}
+        assert store.minutes_conflicts(fixed.next_meeting_id) == set()
         store.resolve_conflict(conflicts[0], "Samengevoegde versie")
         assert [c for c in store.conflicts() if c.entity == "minutes_text"] == []
+        assert store.minutes_conflicts(fixed.meeting_id) == set()
         assert store.minutes_texts(fixed.meeting_id)[item] == "Samengevoegde versie"
     finally:
         other.close()

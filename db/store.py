@@ -1168,6 +1168,12 @@ class Store:
                 (server, now_ms()),
             )
 
+    def unsynced_count(self) -> int:
+        """Ops not yet acknowledged by the server (cheap: no conflict scan)."""
+        with self._read() as conn:
+            return int(conn.exec_driver_sql("SELECT count(*) FROM op WHERE pushed = 0")
+                       .scalar_one())
+
     def sync_counts(self, server: str | None = None) -> d.SyncCounts:
         with self._read() as conn:
             unsynced = conn.exec_driver_sql("SELECT count(*) FROM op WHERE pushed = 0").scalar_one()

@@ -20,7 +20,7 @@ class DissentRows(Vertical):
 
     DEFAULT_CSS = """
     DissentRows { height: auto; }
-    DissentRows > Horizontal { height: auto; }
+    DissentRows > Horizontal { height: auto; margin-bottom: 1; }
     DissentRows Checkbox { width: 34; }
     DissentRows Input { width: 1fr; }
     """
@@ -35,9 +35,9 @@ class DissentRows(Vertical):
         for n, org in enumerate(self.organisations):
             with Horizontal():
                 yield Checkbox(literal(org.name, one_line=True, limit=28),
-                               org.id in self.given, id=f"dissent-{n}")
+                               org.id in self.given, id=f"dissent-{n}", compact=True)
                 yield Input(self.given.get(org.id, ""), placeholder=t("decision_form.reason"),
-                            id=f"dissent-reason-{n}")
+                            id=f"dissent-reason-{n}", compact=True)
 
     def values(self) -> list[tuple[str, bool, str]]:
         return [

@@ -23,7 +23,7 @@ from lvv_tui.i18n import label, t
 from screens.decision_form import dissent_text
 from screens.widgets.agenda import item_title, status_cell
 from screens.widgets.base import StoreMixin, literal, localise_bindings
-from screens.widgets.tables import selected_key, sync_rows
+from screens.widgets.tables import fit_column, selected_key, sync_rows
 from screens.widgets.topbar import TopBar
 
 
@@ -129,8 +129,10 @@ class ItemScreen(StoreMixin, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Agenda", id="item-back"),
         # priority: the tables would take page up / down for scrolling
-        Binding("n,pagedown", "step(1)", "Next item", id="item-next", priority=True),
-        Binding("p,pageup", "step(-1)", "Previous item", id="item-previous", priority=True),
+        Binding("n,pagedown", "step(1)", "Next item", id="item-next", priority=True,
+                key_display="n"),
+        Binding("p,pageup", "step(-1)", "Previous item", id="item-previous", priority=True,
+                key_display="p"),
         Binding("v", "record_view", "View", id="view-record-key", show=False),
         Binding("b", "decide", "Decision", id="decision-record"),
         Binding("a", "add_action", "Action", id="action-add"),
@@ -193,10 +195,10 @@ class ItemScreen(StoreMixin, Screen[None]):
 
     def on_mount(self) -> None:
         views = self.query_one(ViewsTable)
-        for key, width in (("org", 18), ("position", 16), ("note", None), ("conf", 6)):
+        for key, width in (("org", 18), ("position", 16), ("note", 12), ("conf", 6)):
             views.add_column(t(f"item.col.{key}"), key=key, width=width)
         actions = self.query_one(ActionsTable)
-        for key, width in (("owner", 16), ("text", None), ("due", 10), ("status", 8)):
+        for key, width in (("owner", 16), ("text", 12), ("due", 10), ("status", 8)):
             actions.add_column(t(f"item.col.{key}"), key=key, width=width)
         views.focus()
         self.set_interval(1.0, self.tick)
@@ -205,6 +207,14 @@ class ItemScreen(StoreMixin, Screen[None]):
     def on_screen_resume(self) -> None:
         if self.data is not None:
             self.reload(meeting_too=True)
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "-narrow")
+        self.call_after_refresh(self._fit_columns)
+
+    def _fit_columns(self) -> None:
+        fit_column(self.query_one(ViewsTable), "note")
+        fit_column(self.query_one(ActionsTable), "text")
 
     # -- loading ----------------------------------------------------------------------
 
@@ -253,6 +263,7 @@ class ItemScreen(StoreMixin, Screen[None]):
             for a in data.actions
         ])
         self.tick()
+        self.call_after_refresh(self._fit_columns)
 
     def view_cells(self, org: d.Organisation, view: d.View | None) -> list[Text]:
         if view is None:
@@ -326,7 +337,10 @@ class ItemScreen(StoreMixin, Screen[None]):
         if len(data.history.decisions) > 8:
             text.append("\n" + t("item.more_history", n=len(data.history.decisions) - 8),
                         style="dim")
-        earlier = [a for a in data.history.open_actions if a.agenda_item_id != data.item.id]
+        earlier = sorted(
+            (a for a in data.history.open_actions if a.agenda_item_id != data.item.id),
+            key=lambda a: (a.due_date.isoformat() if a.due_date else "9999", a.text, a.id),
+        )
         text.append("\n\n" + t("item.open_actions"), style="bold")
         if not earlier:
             text.append("\n" + t("item.no_open_actions"), style="dim")

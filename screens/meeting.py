@@ -132,11 +132,11 @@ class MeetingScreen(StoreMixin, Screen[None]):
 
     def on_mount(self) -> None:
         att = self.query_one(AttendanceTable)
-        att.add_column(t("meeting.col.organisation"), key="org", width=26)
-        att.add_column(t("meeting.col.attendance"), key="status", width=10)
+        att.add_column(t("meeting.col.organisation"), key="org", width=24)
+        att.add_column(t("meeting.col.attendance"), key="status", width=9)
         agenda = self.query_one(AgendaTable)
-        for key, width in (("n", 3), ("subject", 42), ("timebox", 7), ("status", 10),
-                           ("decision", 10)):
+        for key, width in (("n", 2), ("subject", 34), ("timebox", 6), ("status", 10),
+                           ("decision", 9)):
             agenda.add_column(t(f"meeting.col.{key}"), key=key, width=width)
         agenda.focus()
         self.load()
@@ -144,6 +144,10 @@ class MeetingScreen(StoreMixin, Screen[None]):
     def on_screen_resume(self) -> None:
         if self.data is not None:
             self.load()
+
+    def on_resize(self) -> None:
+        # narrow terminals: attendance above the agenda instead of beside it
+        self.set_class(self.size.width < 100, "-narrow")
 
     def load(self) -> None:
         store, meeting_id = self.store, self.meeting_id
@@ -174,7 +178,7 @@ class MeetingScreen(StoreMixin, Screen[None]):
         names = {o.id: o.name for o in data.organisations}
         sync_rows(self.query_one(AttendanceTable), [
             (row.organisation_id, [
-                literal(names.get(row.organisation_id, "?"), one_line=True, limit=26),
+                literal(names.get(row.organisation_id, "?"), one_line=True, limit=24),
                 Text(label(row.status), style=ATTENDANCE_STYLE[row.status]),
             ])
             for row in data.attendance

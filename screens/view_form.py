@@ -25,11 +25,21 @@ class PositionSet(RadioSet):
         for n in range(1, len(POSITIONS) + 1)
     ]
 
+    def __init__(self, *buttons: RadioButton, current: int, id: str) -> None:  # noqa: A002
+        super().__init__(*buttons, id=id)
+        self.chosen = current
+        """Index of the chosen position, kept in step at once (the buttons catch up later)."""
+
     def action_choose(self, index: int) -> None:
         buttons = list(self.query(RadioButton))
         if 0 <= index < len(buttons):
-            buttons[index].value = True
+            self.chosen = index
+            for n, button in enumerate(buttons):
+                button.value = n == index
             self._selected = index
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        self.chosen = event.index
 
 
 class ViewForm(FormModal[d.View]):
@@ -50,7 +60,7 @@ class ViewForm(FormModal[d.View]):
         yield Field("position", t("view_form.position"), PositionSet(
             *[RadioButton(f"{n}. {label(p)}", value=p is current, id=f"pos-{p.value}")
               for n, p in enumerate(POSITIONS, start=1)],
-            id="position",
+            current=POSITIONS.index(current), id="position",
         ))
         yield Field("note", t("view_form.note"), TextArea(
             self.view.note if self.view else "", id="note", soft_wrap=True))
@@ -62,10 +72,9 @@ class ViewForm(FormModal[d.View]):
         self.query_one("#position", RadioSet).focus()
 
     def collect(self) -> dict[str, Any]:
-        radio = self.query_one("#position", RadioSet)
-        index = radio.pressed_index
+        index = self.query_one("#position", PositionSet).chosen
         return {
-            "position": POSITIONS[index].value if index >= 0 else d.Position.NONE.value,
+            "position": POSITIONS[index].value,
             "note": self.query_one("#note", TextArea).text,
             "confidential": self.query_one("#confidential", Checkbox).value,
         }

@@ -57,3 +57,19 @@ def selected_key(table: DataTable) -> str | None:
     except Exception:  # noqa: BLE001 - no valid cursor
         return None
     return key.value
+
+
+def fit_column(table: DataTable, key: str, minimum: int = 8) -> None:
+    """Give column ``key`` the width the others leave (call on resize): same width every run."""
+    column = table.columns.get(key)  # type: ignore[call-overload]
+    if column is None or not table.size.width:
+        return
+    others = sum(c.width for k, c in table.columns.items() if k.value != key)
+    padding = 2 * table.cell_padding * len(table.columns)
+    width = max(minimum, table.size.width - others - padding - 1)
+    if column.width != width or column.auto_width:
+        column.width = width
+        column.auto_width = False
+        table._require_update_dimensions = True  # noqa: SLF001 - no public way to resize
+        table._clear_caches()  # noqa: SLF001
+        table.refresh()

@@ -218,3 +218,20 @@ async def test_case_register_validates_and_saves(demo_db, reader) -> None:  # no
         assert store.cases(overleg.id, search=code)[0].nationality == "Testland"
     finally:
         store.close()
+
+
+async def test_position_key_then_save_at_once(demo_db, reader) -> None:  # noqa: ANN001
+    """A digit and ctrl+s in one burst (a fast typist): the digit's position is saved."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _open_first_case(pilot)
+        item_id = app.screen.item_id
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("5", "ctrl+s")
+        await settle(pilot)
+    store = reader()
+    try:
+        assert [v.position for v in store.views(item_id)] == [d.Position.END]
+    finally:
+        store.close()

@@ -167,6 +167,28 @@ def _project_one(cur: Any, op: WireOp, base: list[str], fresh: bool) -> None:
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (*key, op.id, op.hlc, op.device_id, op.value),
         )
+    distinct = cur.execute(
+        "SELECT count(DISTINCT value) FROM field_head WHERE entity = ? AND entity_id = ? "
+        "AND field = ?",
+        key,
+    ).fetchone()[0]
+    if distinct > 1:
+        cur.execute("INSERT OR IGNORE INTO conflict_key (entity, entity_id, field) "
+                    "VALUES (?, ?, ?)", key)
+    elif base or not fresh:
+        cur.execute("DELETE FROM conflict_key WHERE entity = ? AND entity_id = ? AND field = ?",
+                    key)
+    if op.field == DELETED:
+        deleting = cur.execute(
+            "SELECT 1 FROM field_head WHERE entity = ? AND entity_id = ? AND field = ? "
+            "AND value = 'true' LIMIT 1",
+            key,
+        ).fetchone()
+        if deleting:
+            cur.execute("INSERT OR IGNORE INTO tombstone (entity, entity_id) VALUES (?, ?)",
+                        key[:2])
+        else:
+            cur.execute("DELETE FROM tombstone WHERE entity = ? AND entity_id = ?", key[:2])
     if not _projects(op.entity, op.field):
         return  # an entity or field this version does not know: kept in the log only
     winner = cur.execute(
@@ -196,6 +218,28 @@ class Projection:
 
     heads: dict[tuple[str, str, str], dict[str, WireOp]]
     rows: dict[str, dict[str, dict[str, Any]]]
+
+    @property
+    def conflict_keys(self) -> set[tuple[str, str, str]]:
+        return {k for k, live in self.heads.items() if len({o.value for o in live.values()}) > 1}
+
+    @property
+    def tombstones(self) -> set[tuple[str, str]]:
+        return {
+            (e, i)
+            for (e, i, f), live in self.heads.items()
+            if f == DELETED and any(o.value == "true" for o in live.values())
+        }
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A projection in comparable form: what is on disk, or what a rebuild gives."""
+
+    heads: set[tuple]
+    rows: dict[str, dict[str, dict[str, Any]]]
+    conflict_keys: set[tuple]
+    tombstones: set[tuple]
 
 
 def project(ops: Iterable[WireOp]) -> Projection:
@@ -244,6 +288,17 @@ def write_projection(conn: Connection, proj: Projection) -> None:
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             head_rows,
         )
+    conn.exec_driver_sql("DELETE FROM conflict_key")
+    if proj.conflict_keys:
+        conn.exec_driver_sql(
+            "INSERT INTO conflict_key (entity, entity_id, field) VALUES (?, ?, ?)",
+            sorted(proj.conflict_keys),
+        )
+    conn.exec_driver_sql("DELETE FROM tombstone")
+    if proj.tombstones:
+        conn.exec_driver_sql(
+            "INSERT INTO tombstone (entity, entity_id) VALUES (?, ?)", sorted(proj.tombstones)
+        )
     for entity in ENTITIES:
         table = _table(entity)
         conn.exec_driver_sql(f"DELETE FROM {table}")
@@ -257,8 +312,8 @@ def write_projection(conn: Connection, proj: Projection) -> None:
         )
 
 
-def read_projection(conn: Connection) -> tuple[set[tuple], dict[str, dict[str, dict[str, Any]]]]:
-    """The projection as stored: heads as a set of tuples, rows by entity and id."""
+def read_projection(conn: Connection) -> Stored:
+    """The projection as stored on disk."""
     heads = {
         tuple(r)
         for r in conn.exec_driver_sql(
@@ -272,15 +327,18 @@ def read_projection(conn: Connection) -> tuple[set[tuple], dict[str, dict[str, d
         got = {r[0]: dict(zip(cols, r, strict=True)) for r in result}
         if got:
             rows[entity] = got
-    return heads, rows
+    keys = {tuple(r) for r in conn.exec_driver_sql(
+        "SELECT entity, entity_id, field FROM conflict_key")}
+    tombs = {tuple(r) for r in conn.exec_driver_sql("SELECT entity, entity_id FROM tombstone")}
+    return Stored(heads, rows, keys, tombs)
 
 
-def projection_as_stored(proj: Projection) -> tuple[set[tuple], dict[str, dict[str, dict]]]:
-    """``proj`` in the shape :func:`read_projection` returns, for comparison."""
+def projection_as_stored(proj: Projection) -> Stored:
+    """``proj`` in the form :func:`read_projection` returns, for comparison."""
     heads = {
         (*key, o.id, o.hlc, o.device_id, o.value)
         for key, live in proj.heads.items()
         for o in live.values()
     }
     rows = {e: {i: dict(r) for i, r in rs.items()} for e, rs in proj.rows.items() if rs}
-    return heads, rows
+    return Stored(heads, rows, proj.conflict_keys, proj.tombstones)

@@ -138,6 +138,17 @@ class ApplyResult:
     skewed: int
 
 
+# A delete is in conflict with every edit of the same entity that it did not see.
+_DELETE_CONFLICTS = (
+    "SELECT DISTINCT t.entity, t.entity_id, 'deleted' FROM tombstone t "
+    "JOIN field_head x ON x.entity = t.entity AND x.entity_id = t.entity_id "
+    "AND x.field = 'deleted' AND x.value = 'true' "
+    "JOIN field_head h ON h.entity = t.entity AND h.entity_id = t.entity_id "
+    "AND h.field != 'deleted' "
+    "WHERE NOT EXISTS (SELECT 1 FROM op_base b WHERE b.op_id = x.op_id AND b.base_id = h.op_id)"
+)
+
+
 def _raw(conn: Connection) -> Any:
     """The DB-API connection under ``conn``: the hot paths skip SQLAlchemy's result layer."""
     return conn.connection.dbapi_connection
@@ -1029,16 +1040,9 @@ class Store:
         """Every open conflict: concurrent values of one field, or a delete vs an edit."""
         with self._read() as conn:
             keys = conn.exec_driver_sql(
-                "SELECT entity, entity_id, field FROM field_head GROUP BY entity, entity_id, "
-                "field HAVING count(DISTINCT value) > 1"
+                "SELECT entity, entity_id, field FROM conflict_key"
             ).fetchall()
-            delete_keys = conn.exec_driver_sql(
-                "SELECT DISTINCT h.entity, h.entity_id, 'deleted' FROM field_head x "
-                "JOIN field_head h ON h.entity = x.entity AND h.entity_id = x.entity_id "
-                "AND h.field != 'deleted' WHERE x.field = 'deleted' AND x.value = 'true' "
-                "AND NOT EXISTS (SELECT 1 FROM op_base b WHERE b.op_id = x.op_id "
-                "AND b.base_id = h.op_id)"
-            ).fetchall()
+            delete_keys = conn.exec_driver_sql(_DELETE_CONFLICTS).fetchall()
             out = []
             for entity, entity_id, field in sorted(set(map(tuple, keys)) | set(
                     map(tuple, delete_keys))):
@@ -1183,7 +1187,14 @@ class Store:
                     "SELECT last_sync_ms FROM sync_cursor WHERE server = ?", (server,)
                 ).fetchone()
                 last = row[0] if row else None
-        return d.SyncCounts(int(unsynced), len(self.conflicts()), last)
+        return d.SyncCounts(int(unsynced), self.conflict_count(), last)
+
+    def conflict_count(self) -> int:
+        """How many open conflicts there are (cheap: reads the conflict index only)."""
+        with self._read() as conn:
+            fields = conn.exec_driver_sql("SELECT count(*) FROM conflict_key").scalar_one()
+            deletes = len(conn.exec_driver_sql(_DELETE_CONFLICTS).fetchall())
+        return int(fields) + deletes
 
     def alarms(self) -> list[dict[str, Any]]:
         with self._read() as conn:
@@ -1263,11 +1274,18 @@ class Store:
                                   f"({count} ops, {low}..{high})")
             ops = [WireOp.from_row(r) for r in conn.exec_driver_sql(
                 "SELECT " + ", ".join(WIRE_COLUMNS) + " FROM op")]
-            stored_heads, stored_rows = read_projection(conn)
-        want_heads, want_rows = projection_as_stored(project(ops))
-        if stored_heads != want_heads:
+            stored = read_projection(conn)
+        want = projection_as_stored(project(ops))
+        stored_rows, want_rows = stored.rows, want.rows
+        if stored.heads != want.heads:
             faults.append(f"field heads differ from a rebuild "
-                          f"({len(stored_heads ^ want_heads)} differences)")
+                          f"({len(stored.heads ^ want.heads)} differences)")
+        if stored.conflict_keys != want.conflict_keys:
+            faults.append(f"open conflicts differ from a rebuild "
+                          f"({len(stored.conflict_keys ^ want.conflict_keys)} differences)")
+        if stored.tombstones != want.tombstones:
+            faults.append(f"deletes differ from a rebuild "
+                          f"({len(stored.tombstones ^ want.tombstones)} differences)")
         for entity in sorted(set(stored_rows) | set(want_rows)):
             a, b = stored_rows.get(entity, {}), want_rows.get(entity, {})
             if a != b:
@@ -1287,12 +1305,11 @@ class Store:
     def dump(self) -> dict[str, Any]:
         """The current state, canonical: sorted, stable, no device-local fields."""
         with self._read() as conn:
-            _heads, rows = read_projection(conn)
+            rows = read_projection(conn).rows
             conflict_heads = conn.exec_driver_sql(
-                "SELECT entity, entity_id, field, op_id FROM field_head WHERE (entity, "
-                "entity_id, field) IN (SELECT entity, entity_id, field FROM field_head "
-                "GROUP BY entity, entity_id, field HAVING count(DISTINCT value) > 1) "
-                "ORDER BY 1, 2, 3, 4"
+                "SELECT h.entity, h.entity_id, h.field, h.op_id FROM conflict_key k "
+                "JOIN field_head h ON h.entity = k.entity AND h.entity_id = k.entity_id "
+                "AND h.field = k.field ORDER BY 1, 2, 3, 4"
             ).fetchall()
             n_ops = conn.exec_driver_sql("SELECT count(*) FROM op").scalar_one()
         state = {

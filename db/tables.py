@@ -70,6 +70,28 @@ class FieldHead(SQLModel, table=True):
     value: str
 
 
+class ConflictKey(SQLModel, table=True):
+    """A field whose heads hold more than one value: an open conflict (kept in step with
+    ``field_head`` so that counting conflicts never scans the heads)."""
+
+    __tablename__ = "conflict_key"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    entity: str = Field(primary_key=True)
+    entity_id: str = Field(primary_key=True)
+    field: str = Field(primary_key=True)
+
+
+class Tombstone(SQLModel, table=True):
+    """An entity with a delete among the heads of its ``deleted`` field."""
+
+    __tablename__ = "tombstone"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    entity: str = Field(primary_key=True)
+    entity_id: str = Field(primary_key=True)
+
+
 class Meta(SQLModel, table=True):
     """Device-local settings: device id, clock, next device_seq, author."""
 

@@ -11,7 +11,15 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import db.tables  # noqa: F401 - registers the tables
-from db.projection import WireOp, apply_op, dumps, project, projection_as_stored, read_projection
+from db.projection import (
+    Stored,
+    WireOp,
+    apply_op,
+    dumps,
+    project,
+    projection_as_stored,
+    read_projection,
+)
 
 DEVICES = ["dev-a", "dev-b", "dev-c"]
 TARGETS = [
@@ -49,7 +57,7 @@ def op_histories(draw: st.DrawFn) -> list[WireOp]:
     return ops
 
 
-def _apply_all(ops: list[WireOp]) -> tuple:
+def _apply_all(ops: list[WireOp]) -> Stored:
     engine = create_engine("sqlite://")
     with engine.begin() as conn:
         SQLModel.metadata.create_all(conn)
@@ -79,13 +87,15 @@ def test_concurrent_values_are_a_conflict_until_a_resolution_names_both() -> Non
 
     a = op("a", "dev-a", "0000000000000002-00000", "terugkeer", [])
     b = op("b", "dev-b", "0000000000000001-00000", "verblijf", [])
-    heads, rows = _apply_all([a, b])
-    assert {h[3] for h in heads} == {"a", "b"}  # both values kept
-    assert rows["decision"]["i1"]["rationale"] == "terugkeer"  # greatest hlc shown
+    stored = _apply_all([a, b])
+    assert {h[3] for h in stored.heads} == {"a", "b"}  # both values kept
+    assert stored.rows["decision"]["i1"]["rationale"] == "terugkeer"  # greatest hlc shown
+    assert stored.conflict_keys == {("decision", "i1", "rationale")}
     r = op("r", "dev-b", "0000000000000003-00000", "samengevoegd", ["a", "b"])
-    heads, rows = _apply_all([r, b, a])
-    assert {h[3] for h in heads} == {"r"}
-    assert rows["decision"]["i1"]["rationale"] == "samengevoegd"
+    stored = _apply_all([r, b, a])
+    assert {h[3] for h in stored.heads} == {"r"}
+    assert stored.rows["decision"]["i1"]["rationale"] == "samengevoegd"
+    assert stored.conflict_keys == set()
 
 
 def test_a_later_edit_that_saw_a_skewed_op_wins_over_it() -> None:
@@ -94,8 +104,7 @@ def test_a_later_edit_that_saw_a_skewed_op_wins_over_it() -> None:
                     "perspective", dumps("return"), "[]", 1)
     later = WireOp("l", "dev-a", 1, "0000000000000005-00000", "A", "ov", "casus", "c1",
                    "perspective", dumps("stay"), json.dumps(["s"]), 1)
-    _heads, rows = _apply_all([later, skewed])
-    assert rows["casus"]["c1"]["perspective"] == "stay"
+    assert _apply_all([later, skewed]).rows["casus"]["c1"]["perspective"] == "stay"
 
 
 @pytest.mark.parametrize("order", [0, 1])
@@ -105,6 +114,6 @@ def test_unknown_fields_are_kept_in_the_log_but_not_projected(order: int) -> Non
     future = WireOp("f", "d", 2, "0000000000000002-00000", "A", "ov", "casus", "c1",
                     "new_field_of_v9", dumps(1), "[]", 2)
     ops = [known, future] if order == 0 else [future, known]
-    heads, rows = _apply_all(ops)
-    assert rows["casus"]["c1"]["code"] == "X-1"
-    assert projection_as_stored(project(ops)) == (heads, rows)
+    stored = _apply_all(ops)
+    assert stored.rows["casus"]["c1"]["code"] == "X-1"
+    assert projection_as_stored(project(ops)) == stored

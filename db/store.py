@@ -140,10 +140,10 @@ class ApplyResult:
 
 # A delete is in conflict with every edit of the same entity that it did not see.
 _DELETE_CONFLICTS = (
-    "SELECT DISTINCT t.entity, t.entity_id, 'deleted' FROM tombstone t "
-    "JOIN field_head x ON x.entity = t.entity AND x.entity_id = t.entity_id "
-    "AND x.field = 'deleted' AND x.value = 'true' "
-    "JOIN field_head h ON h.entity = t.entity AND h.entity_id = t.entity_id "
+    "SELECT DISTINCT t.entity, t.entity_id, 'deleted' FROM tombstone t "  # CROSS JOIN: SQLite
+    "CROSS JOIN field_head x ON x.entity = t.entity AND x.entity_id = t.entity_id "  # starts
+    "AND x.field = 'deleted' AND x.value = 'true' "  # from the few tombstones
+    "CROSS JOIN field_head h ON h.entity = t.entity AND h.entity_id = t.entity_id "
     "AND h.field != 'deleted' "
     "WHERE NOT EXISTS (SELECT 1 FROM op_base b WHERE b.op_id = x.op_id AND b.base_id = h.op_id)"
 )
@@ -1308,7 +1308,7 @@ class Store:
             rows = read_projection(conn).rows
             conflict_heads = conn.exec_driver_sql(
                 "SELECT h.entity, h.entity_id, h.field, h.op_id FROM conflict_key k "
-                "JOIN field_head h ON h.entity = k.entity AND h.entity_id = k.entity_id "
+                "CROSS JOIN field_head h ON h.entity = k.entity AND h.entity_id = k.entity_id "
                 "AND h.field = k.field ORDER BY 1, 2, 3, 4"
             ).fetchall()
             n_ops = conn.exec_driver_sql("SELECT count(*) FROM op").scalar_one()

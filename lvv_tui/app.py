@@ -36,6 +36,7 @@ from lvv_tui.config import Config
 
 if TYPE_CHECKING:
     from db.store import Store
+    from lvv_tui.syncworker import SyncLoop
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class LvvApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+r", "case_register", "Cases", id="case-register"),
+        Binding("ctrl+k,f4", "conflicts", "Conflicts", id="conflicts"),
     ]
 
     #: Widget factories for the right of the top bar (see the module docstring).
@@ -98,6 +100,8 @@ class LvvApp(App[None]):
         self._today = today
         self.clock: Callable[[], float] = clock or time.monotonic
         self.item_timers: dict[str, float] = {}
+        self.sync_loop: SyncLoop | None = None
+        """The background sync (started once unlocked, when a server is configured)."""
         """Seconds spent per agenda item id (kept while the app runs)."""
 
     def today(self) -> dt.date:
@@ -127,7 +131,14 @@ class LvvApp(App[None]):
         else:
             self.push_screen(MeetingsScreen())
 
+    def on_lvv_app_store_opened(self, message: StoreOpened) -> None:
+        from lvv_tui.syncworker import start_for_app
+
+        start_for_app(self, message.store)
+
     def on_unmount(self) -> None:
+        if self.sync_loop is not None:
+            self.sync_loop.stop()
         if self.store is not None and self._owns_store:
             self.store.close()
             self.store = None
@@ -139,6 +150,12 @@ class LvvApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def action_conflicts(self) -> None:
+        from screens.conflicts import ConflictsScreen
+
+        if self.store is not None and not isinstance(self.screen, ConflictsScreen):
+            self.push_screen(ConflictsScreen(self.overleg_id))
 
     def action_case_register(self) -> None:
         from screens.register import CaseRegisterScreen
@@ -157,3 +174,12 @@ def _open_minutes(app: LvvApp, meeting_id: str) -> None:
 
 
 LvvApp.meeting_commands.append(MeetingCommand("minutes", "v", _open_minutes))
+
+
+def _sync_status() -> Widget:
+    from screens.widgets.sync_status import SyncStatus
+
+    return SyncStatus()
+
+
+LvvApp.status_widgets.append(_sync_status)

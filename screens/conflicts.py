@@ -50,11 +50,24 @@ def field_text(conflict: d.Conflict) -> str:
     return t(f"conflicts.field.{conflict.field}")
 
 
+#: free-text fields a merged value may be written for, with their length limits; choices,
+#: numbers, dates, codes and deletes are resolved by picking one of the values
+LONG_TEXT = frozenset({"note", "rationale", "text", "escalation_question",
+                       "escalation_advice"})
+SHORT_TEXT = frozenset({"name", "municipality", "nationality", "procedure", "put_forward_by",
+                        "place", "chair", "secretary", "title", "names", "role"})
+
+
 def mergeable(conflict: d.Conflict) -> bool:
-    """A merged value can be written for text fields only (not for choices, numbers, dates
-    checked elsewhere, or a delete)."""
-    return conflict.field != DELETED and all(
+    """True when the chair may write a merged value (free text only)."""
+    return conflict.field in LONG_TEXT | SHORT_TEXT and all(
         v.value is None or isinstance(v.value, str) for v in conflict.values)
+
+
+def merge_limit(field: str) -> int:
+    from db.store import MAX_SHORT, MAX_TEXT
+
+    return MAX_SHORT if field in SHORT_TEXT else MAX_TEXT
 
 
 class ConflictTable(DataTable):
@@ -296,7 +309,7 @@ class ConflictsScreen(StoreMixin, Screen[None]):
             return
         text = self.query_one(MergeArea).text
         try:
-            check_text(text, conflict.field)
+            check_text(text, conflict.field, merge_limit(conflict.field))
         except ValidationError as exc:
             self.show_merge_error(error_text(exc))  # the text stays in the box
             return

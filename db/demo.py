@@ -230,6 +230,10 @@ def _build(gen: _Gen, cities: list[tuple[str, int]], start: dt.date, active_shar
                     "outcome_subtype": c.outcome.value,  # type: ignore[union-attr]
                     "outcome_category": c.outcome.category.value,  # type: ignore[union-attr]
                 })
+                for aid in c.open_actions:  # a case that leaves takes its actions along
+                    gen.set("action_item", aid, oid, c.leave,
+                            {"status": d.ActionStatus.DONE.value,
+                             "closed_on": c.leave.isoformat()})
 
 
 def _meetings(gen: _Gen, oid: str, city: str, orgs: list[tuple[str, d.OrgKind]],

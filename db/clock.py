@@ -69,6 +69,16 @@ class Timestamp:
         return cls(int(wall), int(counter))
 
 
+_MAX_COUNTER = 10**_COUNTER_DIGITS - 1
+
+
+def _next(wall: int, counter: int) -> Timestamp:
+    """``(wall, counter)``, carried into the next millisecond if the counter is full."""
+    if counter > _MAX_COUNTER:
+        return Timestamp(wall + 1, 0)
+    return Timestamp(wall, counter)
+
+
 class HybridClock:
     """A hybrid logical clock.
 
@@ -80,13 +90,21 @@ class HybridClock:
         self._wall = wall
         self.last = Timestamp.decode(last) if last else Timestamp(0, 0)
 
+    def advance_to(self, wall: int) -> str:
+        """A timestamp at ``wall`` ms or just after the last one (historic demo data)."""
+        if wall > self.last.wall:
+            self.last = Timestamp(wall, 0)
+        else:
+            self.last = _next(self.last.wall, self.last.counter + 1)
+        return self.last.encode()
+
     def tick(self) -> str:
         """A new timestamp for a local event (send rule)."""
         physical = self._wall()
         if physical > self.last.wall:
             self.last = Timestamp(physical, 0)
         else:
-            self.last = Timestamp(self.last.wall, self.last.counter + 1)
+            self.last = _next(self.last.wall, self.last.counter + 1)
         return self.last.encode()
 
     def observe(self, remote: str) -> bool:
@@ -108,7 +126,7 @@ class HybridClock:
             counter = ts.counter + 1
         else:
             counter = 0
-        self.last = Timestamp(wall, counter)
+        self.last = _next(wall, counter)
         return True
 
 

@@ -1335,18 +1335,11 @@ class OpFactory:
 
     def set(self, entity: str, entity_id: str, overleg_id: str, values: Mapping[str, Any],
             *, hlc_ms: int | None = None) -> None:
-        from db.clock import Timestamp
-
         for field, value in values.items():
             key = (entity, entity_id, field)
             prev = self._last.get(key)
             if hlc_ms is not None:
-                ts = self.store._clock.last
-                if hlc_ms > ts.wall:
-                    self.store._clock.last = Timestamp(hlc_ms, 0)
-                else:
-                    self.store._clock.last = Timestamp(ts.wall, ts.counter + 1)
-                hlc = self.store._clock.last.encode()
+                hlc = self.store._clock.advance_to(hlc_ms)
             else:
                 hlc = self.store._clock.tick()
             op = WireOp(

@@ -97,3 +97,11 @@ def test_far_future_op_is_flagged_and_does_not_drag_the_clock() -> None:
 def test_skew_threshold_is_five_minutes() -> None:
     assert not is_skewed(Timestamp(MAX_SKEW_MS, 0).encode(), 0)
     assert is_skewed(Timestamp(MAX_SKEW_MS + 1, 0).encode(), 0)
+
+
+def test_a_full_counter_carries_into_the_next_millisecond() -> None:
+    wall = FakeWall(7)
+    clock = HybridClock(Timestamp(7, 99_999).encode(), wall=wall)
+    stamp = clock.tick()
+    assert Timestamp.decode(stamp) == Timestamp(8, 0)
+    assert stamp > Timestamp(7, 99_999).encode()

@@ -91,6 +91,34 @@ hub_meta = Table(
 )
 
 _WIRE = [hub_ops.c[name] for name in WIRE_COLUMNS]
+_COLS = ", ".join(WIRE_COLUMNS)
+_PG_STAGING = (
+    "CREATE TEMP TABLE IF NOT EXISTS lvv_push (ord integer NOT NULL, id text NOT NULL, "
+    "device_id text, device_seq bigint, hlc text, author text, overleg_id text, entity text, "
+    "entity_id text, field text, value text, base text, schema_version integer) "
+    "ON COMMIT DELETE ROWS"
+)
+_PG_HELD = (
+    "SELECT p.id, (" + ", ".join(f"o.{c}" for c in WIRE_COLUMNS) + ") IS NOT DISTINCT FROM ("
+    + ", ".join(f"p.{c}" for c in WIRE_COLUMNS) + ") FROM lvv_push p JOIN ops o ON o.id = p.id"
+)
+_PG_INSERT = (
+    f"INSERT INTO ops (server_seq, {_COLS}) SELECT %s + row_number() OVER (ORDER BY p.ord), "
+    + ", ".join(f"p.{c}" for c in WIRE_COLUMNS)
+    + " FROM lvv_push p WHERE NOT EXISTS (SELECT 1 FROM ops o WHERE o.id = p.id) "
+    "ORDER BY p.ord ON CONFLICT (id) DO NOTHING"
+)
+_PG_PULL = (
+    f"SELECT server_seq, {_COLS} FROM ops WHERE server_seq > %s ORDER BY server_seq LIMIT %s"
+)
+
+
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    """psycopg's base error, when psycopg is loaded (a PostgreSQL hub is open)."""
+    import sys
+
+    psycopg = sys.modules.get("psycopg")
+    return (psycopg.Error,) if psycopg is not None else ()
 
 
 # ---------------------------------------------------------------------------------------
@@ -197,17 +225,19 @@ def _redact(url: str) -> str:
 
 
 def _sqlstate(exc: BaseException) -> str | None:
-    orig = getattr(exc, "orig", None)
-    return getattr(orig, "sqlstate", None) if orig is not None else None
+    orig = getattr(exc, "orig", None) or exc
+    return getattr(orig, "sqlstate", None)
 
 
-def translate(exc: sa_exc.SQLAlchemyError, where: str) -> SyncError:
-    """A driver error as ServerUnavailable (no answer) or ServerRefused (an answer: no)."""
+def translate(exc: BaseException, where: str) -> SyncError:
+    """A SQLAlchemy or driver error as ServerUnavailable (no answer) or ServerRefused (an
+    answer: no)."""
     state = _sqlstate(exc)
-    orig = getattr(exc, "orig", exc)
+    orig = getattr(exc, "orig", None) or exc
     first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
     if state is None:
-        if isinstance(exc, sa_exc.OperationalError) or isinstance(exc, sa_exc.InterfaceError):
+        if type(orig).__name__ in ("OperationalError", "InterfaceError") or isinstance(
+                exc, sa_exc.OperationalError | sa_exc.InterfaceError):
             lowered = first.lower()
             if "no such table" in lowered or "readonly" in lowered:
                 return ServerRefused(f"{where}: {first}")
@@ -353,36 +383,10 @@ class Hub:
         try:
             with conn.begin():
                 if self.is_pg:
-                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"),
-                                 {"k": ADVISORY_LOCK_KEY})
-                held: dict[str, tuple] = {}
-                ids = list(batch)
-                for i in range(0, len(ids), 500):
-                    chunk = ids[i:i + 500]
-                    rows = conn.execute(
-                        select(*_WIRE).where(hub_ops.c.id.in_(bindparam("ids", expanding=True))),
-                        {"ids": chunk},
-                    ).all()
-                    held.update((r[0], tuple(r)) for r in rows)
-                new: list[WireOp] = []
-                for op_id, op in batch.items():
-                    have = held.get(op_id)
-                    if have is None:
-                        new.append(op)
-                    elif have == op.as_tuple():
-                        result.already.append(op_id)
-                    else:
-                        result.rejected.append(op_id)
-                top = self._max_seq(conn)
+                    new, top, landed = self._push_pg(conn, batch, result)
+                else:
+                    new, top, landed = self._push_core(conn, batch, result)
                 if new:
-                    conn.execute(self._insert(), [
-                        {"server_seq": top + n, **op.as_dict()}
-                        for n, op in enumerate(new, start=1)
-                    ])
-                    landed = conn.execute(
-                        select(text("count(*)")).select_from(hub_ops)
-                        .where(hub_ops.c.server_seq > top)
-                    ).scalar_one()
                     if landed != len(new):
                         raise ServerRefused(
                             f"{self.display}: {len(new) - landed} op id(s) collide with ops "
@@ -395,23 +399,90 @@ class Hub:
                 result.last_seq = top
                 if before_commit is not None:
                     before_commit()
-        except sa_exc.SQLAlchemyError as exc:
+        except (sa_exc.SQLAlchemyError, *_driver_errors()) as exc:
             self._drop_broken()
             raise translate(exc, self.display) from exc
         return result
+
+    def _classify(self, batch: dict[str, WireOp], held: dict[str, bool],
+                  result: PushResult) -> list[WireOp]:
+        """Split a batch by what the hub holds: id -> same payload (True) or not (False)."""
+        new: list[WireOp] = []
+        for op_id, op in batch.items():
+            same = held.get(op_id)
+            if same is None:
+                new.append(op)
+            elif same:
+                result.already.append(op_id)
+            else:
+                result.rejected.append(op_id)
+        return new
+
+    def _push_core(self, conn: Connection, batch: dict[str, WireOp],
+                   result: PushResult) -> tuple[list[WireOp], int, int]:
+        """Portable push body (SQLite hub): look up, then INSERT … ON CONFLICT DO NOTHING."""
+        held: dict[str, bool] = {}
+        ids = list(batch)
+        for i in range(0, len(ids), 500):
+            rows = conn.execute(
+                select(*_WIRE).where(hub_ops.c.id.in_(bindparam("ids", expanding=True))),
+                {"ids": ids[i:i + 500]},
+            ).all()
+            held.update((r[0], tuple(r) == batch[r[0]].as_tuple()) for r in rows)
+        new = self._classify(batch, held, result)
+        top = self._max_seq(conn)
+        landed = 0
+        if new:
+            conn.execute(self._insert(), [
+                {"server_seq": top + n, **op.as_dict()} for n, op in enumerate(new, start=1)
+            ])
+            landed = conn.execute(
+                select(text("count(*)")).select_from(hub_ops).where(hub_ops.c.server_seq > top)
+            ).scalar_one()
+        return new, top, landed
+
+    def _push_pg(self, conn: Connection, batch: dict[str, WireOp],
+                 result: PushResult) -> tuple[list[WireOp], int, int]:
+        """PostgreSQL push body: the batch goes in by COPY to a temporary table (before the
+        lock, so pushers copy in parallel), then one
+        ``INSERT … SELECT … ON CONFLICT (id) DO NOTHING`` numbers the new ops in order.
+        Same protocol as :meth:`_push_core`, in the server's own bulk path."""
+        raw = conn.connection.driver_connection  # the same transaction
+        with raw.cursor() as cur:
+            cur.execute(_PG_STAGING)
+            with cur.copy(f"COPY lvv_push (ord, {_COLS}) FROM STDIN") as copy:
+                for n, op in enumerate(batch.values()):
+                    copy.write_row((n, *op.as_tuple()))
+            # numbers are handed out under this lock, held until commit: gapless, in order
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK_KEY,))
+            cur.execute(_PG_HELD)
+            held = {op_id: bool(same) for op_id, same in cur.fetchall()}
+            new = self._classify(batch, held, result)
+            cur.execute("SELECT lvv_max_seq()")
+            top = int(cur.fetchone()[0])
+            landed = 0
+            if new:
+                cur.execute(_PG_INSERT, (top,))
+                landed = cur.rowcount
+        return new, top, landed
 
     def pull(self, cursor: int, limit: int = BATCH) -> tuple[list[WireOp], int]:
         """Ops after ``cursor`` in commit order, and the cursor after them."""
         conn = self.connect()
         try:
             with conn.begin():
-                rows = conn.execute(
-                    select(hub_ops.c.server_seq, *_WIRE)
-                    .where(hub_ops.c.server_seq > cursor)
-                    .order_by(hub_ops.c.server_seq)
-                    .limit(limit)
-                ).all()
-        except sa_exc.SQLAlchemyError as exc:
+                if self.is_pg:  # the driver's own cursor: rows as plain tuples
+                    with conn.connection.driver_connection.cursor() as cur:
+                        cur.execute(_PG_PULL, (cursor, limit))
+                        rows = cur.fetchall()
+                else:
+                    rows = conn.execute(
+                        select(hub_ops.c.server_seq, *_WIRE)
+                        .where(hub_ops.c.server_seq > cursor)
+                        .order_by(hub_ops.c.server_seq)
+                        .limit(limit)
+                    ).all()
+        except (sa_exc.SQLAlchemyError, *_driver_errors()) as exc:
             self._drop_broken()
             raise translate(exc, self.display) from exc
         if not rows:

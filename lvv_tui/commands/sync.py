@@ -79,7 +79,9 @@ def _fail(exc: Exception) -> CliError:
         return CliError(t("sync.cli.refused", reason=str(exc)), EXIT_REFUSED)
     if isinstance(exc, BadServerURL):
         return CliError(str(exc), 1)
-    return CliError(t("sync.cli.failed", reason=f"{type(exc).__name__}: {exc}"), 1)
+    # the first line only: later lines of a driver error can quote SQL parameters
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return CliError(t("sync.cli.failed", reason=f"{type(exc).__name__}: {first}"), 1)
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -106,7 +108,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
             counts = store.sync_counts(report.key)
         finally:
             store.close()
+    except CliError:
+        raise
     except (SyncError, SQLAlchemyError, OSError) as exc:
+        raise _fail(exc) from exc
+    except Exception as exc:  # a driver's own error: still one line, never a traceback
         raise _fail(exc) from exc
     finally:
         hub.close()

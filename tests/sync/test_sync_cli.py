@@ -127,3 +127,18 @@ def test_sqlite_hub_init_and_rejected_ops_exit_3(tmp_path: Path,
         m.bulk_import([forged], pushed=False)
     assert main(["sync", "--db", str(tmp_path / "m.db"), "--server", url]) == 3
     assert "geweigerd" in capsys.readouterr().err
+
+
+def test_tls_options_pass_through_to_libpq(pg_server: str, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        ssl_on = conn.execute("SHOW ssl").fetchone()[0] == "on"
+    # a root certificate that does not exist: libpq must have seen the option to fail on it
+    url = (f"{pg_server}?sslmode=verify-full&sslrootcert={tmp_path / 'missing-root.crt'}")
+    assert main(["sync", "--db", str(tmp_path / "x.db"), "--server", url]) in (2, 3)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert ("missing-root.crt" in err) if ssl_on else ("SSL" in err)
+    assert not (tmp_path / "x.db").exists()

@@ -197,10 +197,13 @@ def parse_url(url: str) -> URL:
             parsed = parsed.update_query_dict({"connect_timeout": str(CONNECT_TIMEOUT)})
         return parsed
     if backend == "sqlite":
-        if parsed.drivername not in ("sqlite", "sqlite+pysqlite"):
-            raise BadServerURL("a SQLite hub is a plain file: use sqlite:///path")
+        if parsed.drivername not in ("sqlite", "sqlite+pysqlite", "sqlite+pysqlcipher"):
+            raise BadServerURL("a SQLite hub is a file: use sqlite:///path, or "
+                               "sqlite+pysqlcipher://:passphrase@/path for an encrypted one")
         if not parsed.database or parsed.database == ":memory:":
             raise BadServerURL("a SQLite hub needs a file: sqlite:///path/to/hub.db")
+        if parsed.drivername == "sqlite+pysqlcipher":
+            return parsed
         return parsed.set(drivername="sqlite")
     raise BadServerURL(
         f"unsupported server URL {_redact(url)}: use postgresql://… or sqlite:///path"

@@ -240,3 +240,20 @@ def test_dates_of_conflict_values_are_the_writers_clock(hub_url: str, laptops) -
     today = dt.datetime.now(dt.UTC).date()
     assert {v.written_at.date() for v in conflict.values} == {today}
     assert {v.device_id for v in conflict.values} == {a.device_id, b.device_id}
+
+
+def test_encrypted_sqlite_hub(tmp_path: Path, laptops) -> None:
+    from db.sync import ServerRefused
+
+    a, b = laptops("A"), laptops("B")
+    seed_meeting(a)
+    url = f"sqlite+pysqlcipher://:hub-secret@/{tmp_path / 'hub.db'}"
+    assert sync_once(a, url).pushed == a.op_count()
+    assert sync_once(b, url).pulled == a.op_count()
+    assert a.dump() == b.dump()
+    assert b"Teststad" not in (tmp_path / "hub.db").read_bytes()  # the overleg's name
+    assert not (tmp_path / "hub.db").read_bytes().startswith(b"SQLite format 3")
+    for wrong in (f"sqlite+pysqlcipher://:wrong@/{tmp_path / 'hub.db'}",
+                  f"sqlite:///{tmp_path / 'hub.db'}"):
+        with pytest.raises(ServerRefused, match="not a database"):
+            sync_once(b, wrong)

@@ -68,7 +68,9 @@ def init_sql(app_role: str = APP_ROLE) -> list[str]:
             schema_version integer NOT NULL,
             CONSTRAINT ops_server_seq_key UNIQUE (server_seq)
         )""",
-        "CREATE INDEX IF NOT EXISTS ops_overleg_seq ON ops (overleg_id, server_seq)",
+        # the pull reads by server_seq (row-level security filters per overleg); an index
+        # per overleg was never used by that plan and slowed every push: gone
+        "DROP INDEX IF EXISTS ops_overleg_seq",
         "CREATE TABLE IF NOT EXISTS lvv_member (role_name text NOT NULL, "
         "overleg_id text NOT NULL, PRIMARY KEY (role_name, overleg_id))",
         # the global top of server_seq, whatever row-level security hides

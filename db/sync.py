@@ -57,7 +57,7 @@ ADVISORY_LOCK_KEY = 0x4C56564F5053
 #: The channel a push notifies on commit (PostgreSQL).
 NOTIFY_CHANNEL = "lvv_ops"
 #: Ops per push or pull batch (one server transaction, one local transaction each).
-BATCH = 2000
+BATCH = 10000
 #: Seconds to wait for a PostgreSQL server before calling it offline.
 CONNECT_TIMEOUT = 5
 
@@ -98,15 +98,11 @@ _PG_STAGING = (
     "entity_id text, field text, value text, base text, schema_version integer) "
     "ON COMMIT DELETE ROWS"
 )
-_PG_HELD = (
-    "SELECT p.id, (" + ", ".join(f"o.{c}" for c in WIRE_COLUMNS) + ") IS NOT DISTINCT FROM ("
-    + ", ".join(f"p.{c}" for c in WIRE_COLUMNS) + ") FROM lvv_push p JOIN ops o ON o.id = p.id"
-)
+_PG_HELD = f"SELECT {_COLS} FROM ops WHERE id = ANY(%s)"
 _PG_INSERT = (
     f"INSERT INTO ops (server_seq, {_COLS}) SELECT %s + row_number() OVER (ORDER BY p.ord), "
     + ", ".join(f"p.{c}" for c in WIRE_COLUMNS)
-    + " FROM lvv_push p WHERE NOT EXISTS (SELECT 1 FROM ops o WHERE o.id = p.id) "
-    "ORDER BY p.ord ON CONFLICT (id) DO NOTHING"
+    + " FROM lvv_push p ORDER BY p.ord ON CONFLICT (id) DO NOTHING"
 )
 _PG_PULL = (
     f"SELECT server_seq, {_COLS} FROM ops WHERE server_seq > %s ORDER BY server_seq LIMIT %s"
@@ -448,8 +444,11 @@ class Hub:
                  result: PushResult) -> tuple[list[WireOp], int, int]:
         """PostgreSQL push body: the batch goes in by COPY to a temporary table (before the
         lock, so pushers copy in parallel), then one
-        ``INSERT … SELECT … ON CONFLICT (id) DO NOTHING`` numbers the new ops in order.
-        Same protocol as :meth:`_push_core`, in the server's own bulk path."""
+        ``INSERT … SELECT … ON CONFLICT (id) DO NOTHING`` numbers the ops in order. When
+        some ids are held already (a re-send), that insert is undone to a savepoint, the
+        held ids are compared and taken out, and the rest numbered. Same protocol as
+        :meth:`_push_core`, in the server's own bulk path (COPY into ``ops`` itself is not
+        allowed under row-level security)."""
         raw = conn.connection.driver_connection  # the same transaction
         with raw.cursor() as cur:
             cur.execute(_PG_STAGING)
@@ -458,11 +457,21 @@ class Hub:
                     copy.write_row((n, *op.as_tuple()))
             # numbers are handed out under this lock, held until commit: gapless, in order
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK_KEY,))
-            cur.execute(_PG_HELD)
-            held = {op_id: bool(same) for op_id, same in cur.fetchall()}
-            new = self._classify(batch, held, result)
             cur.execute("SELECT lvv_max_seq()")
             top = int(cur.fetchone()[0])
+            # the usual case, nothing re-sent: number and insert the whole batch at once
+            cur.execute("SAVEPOINT lvv_push_all")
+            cur.execute(_PG_INSERT, (top,))
+            if cur.rowcount == len(batch):
+                cur.execute("RELEASE SAVEPOINT lvv_push_all")
+                return self._classify(batch, {}, result), top, len(batch)
+            # some ids are on the hub already: undo, sort them out, number the rest
+            cur.execute("ROLLBACK TO SAVEPOINT lvv_push_all")
+            cur.execute(_PG_HELD, (list(batch),))  # an index probe per id, never a scan
+            held = {r[0]: tuple(r) == batch[r[0]].as_tuple() for r in cur.fetchall()}
+            new = self._classify(batch, held, result)
+            if held:
+                cur.execute("DELETE FROM lvv_push WHERE id = ANY(%s)", (list(held),))
             landed = 0
             if new:
                 cur.execute(_PG_INSERT, (top,))

@@ -105,7 +105,8 @@ _PG_INSERT = (
     + " FROM lvv_push p ORDER BY p.ord ON CONFLICT (id) DO NOTHING"
 )
 _PG_PULL = (
-    f"SELECT server_seq, {_COLS} FROM ops WHERE server_seq > %s ORDER BY server_seq LIMIT %s"
+    f"SELECT server_seq, {_COLS} FROM ops WHERE server_seq > %s AND server_seq <= %s "
+    "ORDER BY server_seq"
 )
 
 
@@ -479,27 +480,38 @@ class Hub:
         return new, top, landed
 
     def pull(self, cursor: int, limit: int = BATCH) -> tuple[list[WireOp], int]:
-        """Ops after ``cursor`` in commit order, and the cursor after them."""
+        """Ops after ``cursor`` in commit order, and the cursor after them.
+
+        Reads the window ``cursor < server_seq <= min(cursor + limit, top)``, where ``top``
+        is the highest committed number: numbers are gapless and committed in order, so every
+        op of that window is committed and visible, and the cursor may move to its end even
+        when row-level security hides some (or all) of its ops. A range, not
+        ``ORDER BY … LIMIT``: the server never sorts what lies beyond the window.
+        """
         conn = self.connect()
         try:
             with conn.begin():
                 if self.is_pg:  # the driver's own cursor: rows as plain tuples
                     with conn.connection.driver_connection.cursor() as cur:
-                        cur.execute(_PG_PULL, (cursor, limit))
+                        cur.execute("SELECT lvv_max_seq()")
+                        end = min(cursor + limit, int(cur.fetchone()[0]))
+                        if end <= cursor:
+                            return [], cursor
+                        cur.execute(_PG_PULL, (cursor, end))
                         rows = cur.fetchall()
                 else:
+                    end = min(cursor + limit, self._max_seq(conn))
+                    if end <= cursor:
+                        return [], cursor
                     rows = conn.execute(
                         select(hub_ops.c.server_seq, *_WIRE)
-                        .where(hub_ops.c.server_seq > cursor)
+                        .where(hub_ops.c.server_seq > cursor, hub_ops.c.server_seq <= end)
                         .order_by(hub_ops.c.server_seq)
-                        .limit(limit)
                     ).all()
         except (sa_exc.SQLAlchemyError, *_driver_errors()) as exc:
             self._drop_broken()
             raise translate(exc, self.display) from exc
-        if not rows:
-            return [], cursor
-        return [WireOp.from_row(r[1:]) for r in rows], int(rows[-1][0])
+        return [WireOp.from_row(r[1:]) for r in rows], end
 
     def count(self) -> int:
         """Ops this account can see on the hub."""
@@ -575,7 +587,7 @@ def sync_once(
         cursor = store.cursor(report.key)
         while True:
             ops, new_cursor = hub.pull(cursor, batch)
-            if not ops:
+            if new_cursor == cursor:
                 break
             hook("pull:fetched")
             applied = store.apply_remote(ops, server=report.key, cursor=new_cursor,

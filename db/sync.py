@@ -104,6 +104,7 @@ _PG_INSERT = (
     + ", ".join(f"p.{c}" for c in WIRE_COLUMNS)
     + " FROM lvv_push p ORDER BY p.ord ON CONFLICT (id) DO NOTHING"
 )
+_PG_INSERT_ALL = _PG_INSERT.replace(" ON CONFLICT (id) DO NOTHING", "")
 _PG_PULL = (
     f"SELECT server_seq, {_COLS} FROM ops WHERE server_seq > %s AND server_seq <= %s "
     "ORDER BY server_seq"
@@ -460,14 +461,19 @@ class Hub:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK_KEY,))
             cur.execute("SELECT lvv_max_seq()")
             top = int(cur.fetchone()[0])
-            # the usual case, nothing re-sent: number and insert the whole batch at once
+            # the usual case, nothing re-sent: number and insert the whole batch at once (a
+            # plain INSERT: a quarter cheaper than the speculative one of ON CONFLICT)
+            from psycopg.errors import UniqueViolation
+
             cur.execute("SAVEPOINT lvv_push_all")
-            cur.execute(_PG_INSERT, (top,))
-            if cur.rowcount == len(batch):
+            try:
+                cur.execute(_PG_INSERT_ALL, (top,))
+            except UniqueViolation:
+                # some ids are on the hub already: undo, sort them out, number the rest
+                cur.execute("ROLLBACK TO SAVEPOINT lvv_push_all")
+            else:
                 cur.execute("RELEASE SAVEPOINT lvv_push_all")
                 return self._classify(batch, {}, result), top, len(batch)
-            # some ids are on the hub already: undo, sort them out, number the rest
-            cur.execute("ROLLBACK TO SAVEPOINT lvv_push_all")
             cur.execute(_PG_HELD, (list(batch),))  # an index probe per id, never a scan
             held = {r[0]: tuple(r) == batch[r[0]].as_tuple() for r in cur.fetchall()}
             new = self._classify(batch, held, result)
@@ -569,6 +575,7 @@ def sync_once(
     try:
         report = SyncReport(server=hub.display, key=hub.key)
         rejected: set[str] = set()
+        sent: set[str] = set()  # acknowledged this round: the hub holds exactly our payload
         while True:
             ops = [op for op in store.unpushed_ops(batch + len(rejected))
                    if op.id not in rejected][:batch]
@@ -579,6 +586,7 @@ def sync_once(
             acked = result.stored + result.already
             if acked:
                 store.mark_pushed(acked)
+                sent.update(acked)
             hook("push:acked")
             report.pushed += len(result.stored)
             report.already += len(result.already)
@@ -590,12 +598,13 @@ def sync_once(
             if new_cursor == cursor:
                 break
             hook("pull:fetched")
-            applied = store.apply_remote(ops, server=report.key, cursor=new_cursor,
+            fresh = [op for op in ops if op.id not in sent] if sent else ops
+            applied = store.apply_remote(fresh, server=report.key, cursor=new_cursor,
                                          source=hub.display)
             hook("pull:applied")
             cursor = new_cursor
             report.pulled += applied.applied
-            report.duplicates += applied.duplicates
+            report.duplicates += applied.duplicates + len(ops) - len(fresh)
             report.alarms += applied.alarms
             report.skewed += applied.skewed
         report.cursor = cursor

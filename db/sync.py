@@ -10,16 +10,20 @@ a gapless number in commit order. A round is
    already holds with the same payload is acknowledged; with a *different* payload it is
    refused and reported, never overwritten. Local ops are marked pushed only after the
    server committed.
-2. **pull**: ``server_seq > cursor ORDER BY server_seq LIMIT n``; every batch is applied and
-   the new cursor stored in one local transaction (:meth:`db.store.Store.apply_remote`).
+2. **pull**: the window ``cursor < server_seq <= min(cursor + n, top)`` in order (``top`` the
+   highest committed number); every batch is applied and the new cursor stored in one local
+   transaction (:meth:`db.store.Store.apply_remote`). Ops this round just pushed are not
+   applied again.
 
 Because numbers are handed out under a lock held until commit, a reader that sees number
 ``n`` has every number below it too: a cursor never skips a row. Stopping a round anywhere
 loses nothing: an unacknowledged push is re-sent and recognised, an unapplied pull is
 fetched again, and applying an op twice is a no-op.
 
-Only SQLAlchemy Core here; the PostgreSQL driver (psycopg) is imported by SQLAlchemy when a
-PostgreSQL hub is opened, never at start-up.
+SQLAlchemy Core throughout; on PostgreSQL the bulk steps use the driver's own COPY and
+cursor in the same transaction (see :meth:`Hub._push_pg`). psycopg is imported when a
+PostgreSQL hub is opened, never at start-up. The SQLite hub may be encrypted with SQLCipher:
+``sqlite+pysqlcipher://:passphrase@/path``.
 """
 
 from __future__ import annotations

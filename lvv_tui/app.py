@@ -23,6 +23,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
@@ -51,10 +52,22 @@ class MeetingCommand:
     """Called on the event loop with the app and the meeting id."""
 
 
+def _screen_css() -> list[Path]:
+    """The style sheets of the screens, parsed once at start (a style sheet added later,
+    when a screen is first pushed, makes Textual restyle every widget: slower first paint)."""
+    import screens
+
+    folder = Path(screens.__file__).resolve().parent
+    return [folder / "widgets" / "topbar.tcss",
+            *(folder / f"{name}.tcss" for name in ("unlock", "meetings", "meeting", "item",
+                                                   "register"))]
+
+
 class LvvApp(App[None]):
     """lvv-tui. ``LvvApp(cfg)``; tests and benchmarks may pass an open ``store``."""
 
     TITLE = "lvv-tui"
+    CSS_PATH = _screen_css()
     CSS = """
     Screen { background: $background; }
     """

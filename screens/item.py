@@ -125,7 +125,6 @@ class ActionsTable(DataTable):
 class ItemScreen(StoreMixin, Screen[None]):
     """One agenda item; n / p walk the agenda."""
 
-    CSS_PATH = "item.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Agenda", id="item-back"),
         # priority: the tables would take page up / down for scrolling
@@ -204,8 +203,13 @@ class ItemScreen(StoreMixin, Screen[None]):
         self.set_interval(1.0, self.tick)
         self.reload(meeting_too=True)
 
+    def on_screen_suspend(self) -> None:
+        self._suspended = True
+
     def on_screen_resume(self) -> None:
-        if self.data is not None:
+        # back from a screen on top (a form, the minutes …): read again what may have changed
+        if getattr(self, "_suspended", False) and self.data is not None:
+            self._suspended = False
             self.reload(meeting_too=True)
 
     def on_resize(self) -> None:

@@ -89,7 +89,6 @@ class AgendaTable(DataTable):
 class MeetingScreen(StoreMixin, Screen[None]):
     """Attendance on the left, the agenda on the right; enter opens an item."""
 
-    CSS_PATH = "meeting.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="meeting-back"),
         Binding("c", "add_case", "Add case", id="agenda-add-case"),
@@ -109,10 +108,12 @@ class MeetingScreen(StoreMixin, Screen[None]):
 
         data: MeetingData
 
-    def __init__(self, meeting_id: str) -> None:
+    def __init__(self, meeting_id: str, data: MeetingData | None = None) -> None:
+        """``data`` (from :func:`load_meeting`, read in a worker) paints it at once."""
         super().__init__()
         self.meeting_id = meeting_id
         self.data: MeetingData | None = None
+        self._preloaded = data
         for command in getattr(self.app, "meeting_commands", ()):
             self._bindings._add_binding(Binding(
                 command.keys, f"extension('{command.id}')", command.id, id=command.id))
@@ -139,10 +140,19 @@ class MeetingScreen(StoreMixin, Screen[None]):
                            ("decision", 9)):
             agenda.add_column(t(f"meeting.col.{key}"), key=key, width=width)
         agenda.focus()
-        self.load()
+        if self._preloaded is not None:
+            self.show(self._preloaded)
+            self._preloaded = None
+        else:
+            self.load()
+
+    def on_screen_suspend(self) -> None:
+        self._suspended = True
 
     def on_screen_resume(self) -> None:
-        if self.data is not None:
+        # back from a screen on top (a form, the minutes …): read again what may have changed
+        if getattr(self, "_suspended", False) and self.data is not None:
+            self._suspended = False
             self.load()
 
     def on_resize(self) -> None:

@@ -39,7 +39,6 @@ class MeetingTable(DataTable):
 class MeetingsScreen(StoreMixin, Screen[None]):
     """The overleg's meetings; ``n`` plans a new one, enter opens it."""
 
-    CSS_PATH = "meetings.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_meeting", "New meeting", id="meeting-new"),
         Binding("o", "new_overleg", "New overleg", id="overleg-new"),
@@ -71,8 +70,13 @@ class MeetingsScreen(StoreMixin, Screen[None]):
         table.focus()
         self.load()
 
+    def on_screen_suspend(self) -> None:
+        self._suspended = True
+
     def on_screen_resume(self) -> None:
-        if self.data is not None:
+        # back from a screen on top (a form, the minutes …): read again what may have changed
+        if getattr(self, "_suspended", False) and self.data is not None:
+            self._suspended = False
             self.load()
 
     def load(self, overleg_id: str | None = None) -> None:
@@ -136,9 +140,13 @@ class MeetingsScreen(StoreMixin, Screen[None]):
             self.open_meeting(event.row_key.value)
 
     def open_meeting(self, meeting_id: str) -> None:
-        from screens.meeting import MeetingScreen
+        """Read the meeting in a worker, then show its screen already filled (one paint)."""
+        from screens.meeting import MeetingScreen, load_meeting
 
-        self.app.push_screen(MeetingScreen(meeting_id))
+        store = self.store
+        self.call_store(lambda: load_meeting(store, meeting_id),
+                        lambda data: self.app.push_screen(MeetingScreen(meeting_id, data)),
+                        group="meeting-open", description="open meeting")
 
     def action_new_meeting(self) -> None:
         from screens.meeting_form import MeetingForm

@@ -33,7 +33,6 @@ class CaseTable(DataTable):
 
 
 class CaseRegisterScreen(StoreMixin, Screen[None]):
-    CSS_PATH = "register.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="register-back"),
         Binding("ctrl+n", "new_case", "New case", id="case-new"),

@@ -36,7 +36,6 @@ def unlock_error(exc: Exception) -> str:
 class UnlockScreen(Screen[None]):
     """Asks the passphrase; with ``LVV_PASSPHRASE`` set it unlocks at once."""
 
-    CSS_PATH = "unlock.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+j", "submit", "Unlock", id="unlock-submit"),
     ]

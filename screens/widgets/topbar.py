@@ -9,12 +9,9 @@ from textual.widgets import Static
 
 
 class TopBar(Horizontal):
-    """Title on the left; ``LvvApp.status_widgets`` on the right (id ``status-slot``)."""
+    """Title on the left; ``LvvApp.status_widgets`` on the right (id ``status-slot``).
 
-    DEFAULT_CSS = """
-    TopBar { height: 1; background: $panel; dock: top; }
-    TopBar > #topbar-title { width: 1fr; text-style: bold; padding: 0 1; }
-    TopBar > #status-slot { width: auto; height: 1; }
+    Its style is in ``topbar.tcss``, loaded by the app with the screens' style sheets.
     """
 
     def __init__(self, title: Text | str = "") -> None:

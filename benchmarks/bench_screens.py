@@ -1,0 +1,291 @@
+"""The chair's screens on the pilot-scale demo: first paint of the agenda, next/previous item.
+
+Budgets (DESIGN.md):
+
+* start to first paint of the agenda <= 1.5 x a bare Textual app with the same widgets
+  (the same containers, DataTables, columns, cells and footer keys; data given in memory,
+  no database, no workers, no i18n);
+* next / previous agenda item to repaint <= 50 ms at p95.
+
+Both apps run headless in this process, interleaved in rounds so noise hits both alike.
+"Start" is the construction of the app; "first paint" is the first refresh after the
+agenda's rows are in the table. The lvv-tui app is measured twice: with the store given
+open (the screens' own cost) and opening the encrypted file itself (what a user waits for
+after typing the passphrase, including SQLCipher's key derivation).
+
+    lvv-tui demo --scale pilot --db /tmp/pilot.db     # once, about a minute
+    LVV_PASSPHRASE=demo python benchmarks/bench_screens.py --db /tmp/pilot.db [--rounds 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from rich.text import Text  # noqa: E402
+from textual.app import App, ComposeResult  # noqa: E402
+from textual.binding import Binding  # noqa: E402
+from textual.containers import Horizontal, Vertical  # noqa: E402
+from textual.screen import Screen  # noqa: E402
+from textual.widgets import DataTable, Footer, Label, Static  # noqa: E402
+
+from db.store import Store  # noqa: E402
+from lvv_tui.app import LvvApp  # noqa: E402
+from lvv_tui.config import Config  # noqa: E402
+
+SIZE = (120, 40)
+
+
+def busiest_meeting(store: Store) -> tuple[str, str]:
+    """(overleg id, meeting id) of the meeting with the longest agenda."""
+    best = ("", "", -1)
+    for overleg in store.overleggen():
+        for meeting in store.meetings(overleg.id):
+            n, _ = store.meeting_stats(meeting.id)
+            if n > best[2]:
+                best = (overleg.id, meeting.id, n)
+    return best[0], best[1]
+
+
+# -- the bare baseline: same widgets, data in memory ------------------------------------
+
+
+def bare_bindings(*classes: type) -> list[Binding]:
+    """The same keys and (translated) descriptions as the real screen, bound to nothing."""
+    from lvv_tui.i18n import t
+
+    out = []
+    for cls in classes:
+        for b in cls.BINDINGS:
+            out.append(Binding(b.key, "bare_noop", t(f"binding.{b.id}"), show=b.show,
+                               key_display=b.key_display))
+    return out
+
+
+class BareTable(DataTable):
+    """A plain DataTable (its own class, like the app's tables)."""
+
+
+class BareScreen(Screen[None]):
+    """What the meeting screen shows, without the app: the same widgets, columns, cells,
+    styles and footer keys, with the data given in memory."""
+
+    DEFAULT_CSS = """
+    #info { height: 1; padding: 0 1; }
+    #body { height: 1fr; }
+    #att-pane { width: 37; height: 1fr; }
+    #agenda-pane { width: 1fr; height: 1fr; }
+    .pane-title { text-style: bold; padding: 0 1; color: $accent; }
+    BareScreen DataTable { height: 1fr; }
+    #top { height: 1; background: $panel; }
+    """
+
+    def __init__(self, attendance: list[list[Text]], agenda: list[list[Text]]) -> None:
+        super().__init__()
+        self.attendance_rows = attendance
+        self.agenda_rows = agenda
+
+    def action_bare_noop(self) -> None:
+        """Bound to every key of the baseline."""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="top"):
+            yield Static(Text("Vergadering"))
+            yield Horizontal()
+        yield Static(Text("info"), id="info")
+        with Horizontal(id="body"):
+            with Vertical(id="att-pane"):
+                yield Label("Aanwezigheid", classes="pane-title")
+                yield BareTable(id="attendance", cursor_type="row")
+            with Vertical(id="agenda-pane"):
+                yield Label("Agenda", classes="pane-title")
+                yield BareTable(id="agenda", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        att = self.query_one("#attendance", DataTable)
+        att.add_column("Organisatie", width=24)
+        att.add_column("Aanwezig", width=9)
+        for n, row in enumerate(self.attendance_rows):
+            att.add_row(*row, key=str(n))
+        agenda = self.query_one("#agenda", DataTable)
+        for label, width in (("#", 2), ("Onderwerp", 34), ("Tijd", 6), ("Status", 10),
+                             ("Besluit", 9)):
+            agenda.add_column(label, width=width)
+        for n, row in enumerate(self.agenda_rows):
+            agenda.add_row(*row, key=str(n))
+        agenda.focus()
+        self.call_after_refresh(self.app._painted)  # type: ignore[attr-defined]
+
+
+class BareApp(App[None]):
+    def __init__(self, attendance: list[list[Text]], agenda: list[list[Text]],
+                 bindings: list[Binding]) -> None:
+        super().__init__()
+        self.screen_class = type("BareMeetingScreen", (BareScreen,), {"BINDINGS": bindings})
+        self.rows = (attendance, agenda)
+        self.painted_at: float | None = None
+
+    def on_mount(self) -> None:
+        self.push_screen(self.screen_class(*self.rows))
+
+    def _painted(self) -> None:
+        self.painted_at = time.perf_counter()
+        self.exit()
+
+
+# -- lvv-tui, opened straight onto the meeting -----------------------------------------
+
+
+class TimedApp(LvvApp):
+    """LvvApp that opens the given meeting at once and notes when its agenda is painted."""
+
+    def __init__(self, cfg: Config, meeting_id: str, **kw) -> None:  # noqa: ANN003
+        super().__init__(cfg, **kw)
+        self.meeting_id = meeting_id
+        self.painted_at: float | None = None
+
+    def _start(self, switch: bool = False) -> None:
+        """As the meetings screen opens a meeting: read it in a worker, push it filled."""
+        from screens.meeting import MeetingScreen, load_meeting
+
+        store = self.store
+        assert store is not None
+        self.post_message(self.StoreOpened(store))
+
+        def job() -> None:
+            data = load_meeting(store, self.meeting_id)
+            self.call_from_thread(lambda: self._open(MeetingScreen(self.meeting_id, data),
+                                                     switch))
+
+        self.run_worker(job, thread=True, exit_on_error=False, group="bench",
+                        description="load meeting")
+
+    def _open(self, screen, switch: bool) -> None:  # noqa: ANN001
+        original = screen.show
+
+        def show(data):  # noqa: ANN001, ANN202
+            original(data)
+            if self.painted_at is None:
+                self.call_after_refresh(self._painted)
+
+        screen.show = show  # type: ignore[method-assign]
+        if switch:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def _painted(self) -> None:
+        self.painted_at = time.perf_counter()
+        self.exit()
+
+
+async def run_headless(app: App) -> float:
+    started = time.perf_counter()
+    await app.run_async(headless=True, size=SIZE)
+    assert app.painted_at is not None, "the app never painted"  # type: ignore[attr-defined]
+    return app.painted_at - started  # type: ignore[attr-defined]
+
+
+async def first_paint(db: Path, passphrase: str, rounds: int) -> None:
+    store = Store.open(db, passphrase)
+    try:
+        _overleg, meeting_id = busiest_meeting(store)
+        from screens.meeting import load_meeting
+
+        data = load_meeting(store, meeting_id)
+    finally:
+        store.close()
+    from screens.meeting import AgendaTable, AttendanceTable, MeetingScreen
+    from screens.widgets.agenda import item_title, status_cell
+
+    names = {o.id: o.name for o in data.organisations}
+    attendance = [[Text(names[r.organisation_id]), Text(r.status.value, style="dim")]
+                  for r in data.attendance]
+    agenda = [[Text(str(n)), item_title(i, data.cases), Text(f"{i.timebox_min or ''} min"),
+               status_cell(i), Text("✓" if i.has_decision else "", style="green")]
+              for n, i in enumerate(data.items, start=1)]
+    bindings = bare_bindings(MeetingScreen, AgendaTable, AttendanceTable, LvvApp)
+    print(f"meeting {meeting_id}: {len(data.items)} agenda items, "
+          f"{len(data.attendance)} organisations")
+
+    bare, given, opening = [], [], []
+    for _ in range(rounds):
+        bare.append(await run_headless(BareApp(attendance, agenda, bindings)))
+        store = Store.open(db, passphrase)
+        try:
+            given.append(await run_headless(TimedApp(Config(db=db), meeting_id, store=store)))
+        finally:
+            store.close()
+        opening.append(await run_headless(TimedApp(Config(db=db), meeting_id)))
+    b = statistics.median(bare)
+    g = statistics.median(given)
+    o = statistics.median(opening)
+    print(f"first paint of the agenda, median of {rounds} rounds:")
+    print(f"  bare Textual app, same widgets      {b * 1000:7.1f} ms")
+    print(f"  lvv-tui, store given open           {g * 1000:7.1f} ms   ratio {g / b:.2f} "
+          f"(budget 1.5)")
+    print(f"  lvv-tui, opening the encrypted file {o * 1000:7.1f} ms   ratio {o / b:.2f}")
+
+
+async def walk(db: Path, passphrase: str, laps: int) -> None:
+    from screens.item import ItemScreen
+
+    store = Store.open(db, passphrase)
+    _overleg, meeting_id = busiest_meeting(store)
+    items = store.agenda(meeting_id)
+    app = LvvApp(Config(db=db), store=store)
+    samples: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        screen = ItemScreen(meeting_id, items[0].id)
+        painted = asyncio.Event()
+        original = screen.show
+
+        def show(data):  # noqa: ANN001, ANN202
+            original(data)
+            app.call_after_refresh(painted.set)
+
+        screen.show = show  # type: ignore[method-assign]
+        await app.push_screen(screen)
+        await painted.wait()
+        await pilot.pause()
+        for lap in range(laps):
+            delta = 1 if lap % 2 == 0 else -1
+            for _ in range(len(items) - 1):
+                painted.clear()
+                started = time.perf_counter()
+                screen.action_step(delta)
+                await painted.wait()
+                samples.append(time.perf_counter() - started)
+    store.close()
+    samples.sort()
+    p50 = statistics.median(samples)
+    p95 = samples[int(0.95 * (len(samples) - 1))]
+    print(f"next/previous item to repaint, {len(samples)} steps over {len(items)} items:")
+    print(f"  p50 {p50 * 1000:6.1f} ms   p95 {p95 * 1000:6.1f} ms   max {samples[-1] * 1000:6.1f} ms"
+          f"   (budget p95 50 ms)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True, help="a pilot-scale demo database")
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--laps", type=int, default=20)
+    args = parser.parse_args()
+    passphrase = os.environ.get("LVV_PASSPHRASE", "demo")
+    os.environ["LVV_PASSPHRASE"] = passphrase
+    asyncio.run(first_paint(args.db, passphrase, args.rounds))
+    asyncio.run(walk(args.db, passphrase, args.laps))
+
+
+if __name__ == "__main__":
+    main()

@@ -57,7 +57,8 @@ def _screen_css() -> list[Path]:
     when a screen is first pushed, makes Textual restyle every widget: slower first paint)."""
     import screens
 
-    folder = Path(screens.__file__).resolve().parent
+    # __path__, not __file__: an editable install may expose screens as a namespace package
+    folder = Path(next(iter(screens.__path__))).resolve()
     return [folder / "widgets" / "topbar.tcss",
             *(folder / f"{name}.tcss" for name in ("unlock", "meetings", "meeting", "item",
                                                    "register"))]

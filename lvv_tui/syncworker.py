@@ -32,6 +32,10 @@ class SyncState:
     """Why the last round failed (one line, no personal data)."""
     rounds: int = 0
     """Rounds finished (successful or not)."""
+    refused: int = 0
+    """Local ops the server refused in the last round (it holds their id with other
+    contents), plus received ops set aside for the same reason: never applied, never
+    overwritten; reported until someone looks into it."""
 
 
 class SyncLoop:
@@ -45,12 +49,15 @@ class SyncLoop:
         interval: float = 5.0,
         on_change: Callable[[SyncState], None] | None = None,
         listen: bool = True,
+        batch: int = 2000,
     ) -> None:
         self.store = store
         self.server = server
         self.interval = max(0.05, interval)
         self.on_change = on_change or (lambda _state: None)
         self.listen = listen
+        self.batch = batch
+        """Ops per transaction: small, so the screens' own store calls never wait long."""
         self.state = SyncState()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -100,7 +107,7 @@ class SyncLoop:
             recount = self._recount
             self._recount = False
             try:
-                report = sync_once(self.store, self.server)
+                report = sync_once(self.store, self.server, batch=self.batch)
             except SyncError as exc:
                 self._failures += 1
                 state = replace(self.state, phase="offline", message=str(exc))
@@ -112,7 +119,8 @@ class SyncLoop:
                 self._failures = 0
                 recount = recount or report.pulled > 0
                 state = replace(self.state, phase="synced", message="",
-                                last_sync_ms=int(time.time() * 1000))
+                                last_sync_ms=int(time.time() * 1000),
+                                refused=len(report.rejected) + report.alarms)
             try:
                 state = replace(state, unsynced=self.store.unsynced_count())
                 if recount:

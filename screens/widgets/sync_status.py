@@ -36,6 +36,9 @@ def status_text(state: Any, *, has_server: bool = True) -> Text:
     if state.conflicts:
         parts.append(" · ")
         parts.append(t("sync.status.conflicts", n=state.conflicts), style="bold magenta")
+    if state.refused:
+        parts.append(" · ")
+        parts.append(t("sync.status.refused", n=state.refused), style="bold red")
     return parts
 
 

@@ -262,3 +262,22 @@ def test_every_field_and_entity_has_a_label(lang: str) -> None:
         assert f"conflicts.entity.{entity}" in keys
         for field in entity_fields(entity):
             assert f"conflicts.field.{field}" in keys
+
+
+def test_refused_ops_show_in_the_header(laptops, tmp_path: Path) -> None:
+    import json
+
+    from db.projection import WireOp
+    from screens.widgets.sync_status import status_text
+
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    a = laptops("A")
+    seed_meeting(a)
+    sync_once(a, url)
+    original = a.all_ops()[0]
+    m = laptops("M")
+    m.bulk_import([WireOp(**{**original.as_dict(), "value": json.dumps("anders")})])
+    state = SyncLoop(m, url, listen=False).run_round()
+    assert state.phase == "synced" and state.refused == 2  # refused up, set aside down
+    assert state.unsynced == 1
+    assert "2 geweigerd" in status_text(state).plain

@@ -150,8 +150,30 @@ def _has_table(conn, name: str) -> bool:  # noqa: ANN001
     return conn.exec_driver_sql("SELECT to_regclass(%(n)s) IS NOT NULL", {"n": name}).scalar_one()
 
 
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                   r"[0-9a-fA-F]{12}$")
+
+
+def _resolve_overleg(conn, overleg: str) -> str:  # noqa: ANN001
+    """An overleg id as given, or the id of the one overleg with that name on the server."""
+    if _UUID.match(overleg):
+        return overleg.lower()
+    import json
+
+    ids = [r[0] for r in conn.exec_driver_sql(
+        "SELECT DISTINCT overleg_id FROM ops WHERE entity = 'overleg' AND field = 'name' "
+        "AND value = %(v)s", {"v": json.dumps(overleg, ensure_ascii=False)})]
+    if len(ids) == 1:
+        return ids[0]
+    if not ids:
+        raise ServerRefused(f"no overleg named {overleg!r} on the server yet; give its id "
+                            "(lvv-tui dump shows it) or sync a laptop that has it first")
+    raise ServerRefused(f"{len(ids)} overleggen are named {overleg!r}; give the id")
+
+
 def grant(url: str, role: str, overleg_id: str, app_role: str = APP_ROLE) -> bool:
-    """Give login role ``role`` access to overleg ``overleg_id``; False if it had it."""
+    """Give login role ``role`` access to overleg ``overleg_id`` (its id, or its name when
+    one overleg on the server has that name); False if it had it."""
     quoted = _ident(role, "role")
     group = _ident(app_role, "role")
     overleg_id = overleg_id.strip()
@@ -172,6 +194,7 @@ def grant(url: str, role: str, overleg_id: str, app_role: str = APP_ROLE) -> boo
                 if not exists:
                     raise ServerRefused(f"role {role} does not exist: create it first "
                                         f"(CREATE ROLE {role} LOGIN PASSWORD '…')")
+                overleg_id = _resolve_overleg(conn, overleg_id)
                 conn.exec_driver_sql(f"GRANT {group} TO {quoted}")
                 added = conn.exec_driver_sql(
                     "INSERT INTO lvv_member (role_name, overleg_id) VALUES (%(r)s, %(o)s) "

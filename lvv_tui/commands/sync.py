@@ -45,10 +45,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = ssub.add_parser(
         "grant", help="give a login role access to one overleg",
         description="Makes ROLE a member of the app's group role and lets it read and write "
-        "the ops of OVERLEG (its id, as in lvv-tui dump) only.",
+        "the ops of OVERLEG only: its id (as in lvv-tui dump), or its name once a laptop "
+        "that has it has synced.",
     )
     p.add_argument("role", metavar="ROLE", help="an existing PostgreSQL login role")
-    p.add_argument("overleg", metavar="OVERLEG", help="the overleg id")
+    p.add_argument("overleg", metavar="OVERLEG", help="the overleg id, or its name")
     p.add_argument("--server", metavar="URL", default=argparse.SUPPRESS,
                    help="the shared database, as its owner (default: LVV_SERVER or config)")
     p.add_argument("--app-role", default="lvv_app",

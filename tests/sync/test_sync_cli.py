@@ -96,17 +96,22 @@ def test_server_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_server_init_and_grant(pg, capsys: pytest.CaptureFixture) -> None:  # noqa: ANN001
+    from db.clock import uuid7
+
     url = pg.database()
+    overleg = uuid7()
     assert main(["server", "init", url]) == 0
     assert main(["server", "init", url]) == 0  # idempotent
     assert "lvv_app" in capsys.readouterr().out
     role = pg.role("lvv_cli")
-    assert main(["server", "grant", role, "overleg-1", "--server", url]) == 0
+    assert main(["server", "grant", role, overleg, "--server", url]) == 0
     assert "heeft nu toegang" in capsys.readouterr().out
-    assert main(["server", "grant", role, "overleg-1", "--server", url]) == 0
+    assert main(["server", "grant", role, overleg, "--server", url]) == 0
     assert "had al toegang" in capsys.readouterr().out
-    assert main(["server", "grant", "lvv_nobody", "overleg-1", "--server", url]) == 3
+    assert main(["server", "grant", "lvv_nobody", overleg, "--server", url]) == 3
     assert "does not exist" in capsys.readouterr().err
+    assert main(["server", "grant", role, "LSO Nergens", "--server", url]) == 3
+    assert "no overleg named" in capsys.readouterr().err
 
 
 def test_sqlite_hub_init_and_rejected_ops_exit_3(tmp_path: Path,

@@ -95,13 +95,30 @@ def test_role_without_membership_sees_nothing(pg, pg_hub: str, laptops) -> None:
     outsider = pg.role("lvv_out")
     with pytest.raises(ServerRefused, match="not allowed|permission"):
         sync_once(laptops("X"), pg.as_role(pg_hub, outsider))
-    grant(pg_hub, outsider, "some-other-overleg")
+    grant(pg_hub, outsider, "0191f0c2-0000-7000-8000-000000000000")
     report = sync_once(laptops("Y"), pg.as_role(pg_hub, outsider))
     assert report.pulled == 0
 
 
 def test_grant_needs_an_existing_role(pg_hub: str) -> None:
     with pytest.raises(ServerRefused, match="does not exist"):
-        grant(pg_hub, "lvv_nobody_here", "o1")
+        grant(pg_hub, "lvv_nobody_here", "0191f0c2-0000-7000-8000-000000000000")
     with pytest.raises(ServerRefused, match="plain name"):
         grant(pg_hub, "x; DROP TABLE ops", "o1")
+
+
+def test_grant_by_overleg_name(pg, pg_hub: str, laptops) -> None:  # noqa: ANN001
+    a = laptops("A")
+    overleg, _, _ = seed_meeting(a)
+    sync_once(a, pg_hub)  # as the owner: the overleg's name is on the server now
+    role = pg.role("lvv_named")
+    assert grant(pg_hub, role, "LSO Teststad") is True
+    assert grant(pg_hub, role, overleg) is False  # the same membership
+    fresh = laptops("N")
+    sync_once(fresh, pg.as_role(pg_hub, role))
+    assert fresh.dump() == a.dump()
+    b = laptops("B")
+    seed_meeting(b)  # a second overleg with the same name
+    sync_once(b, pg_hub)
+    with pytest.raises(ServerRefused, match="2 overleggen"):
+        grant(pg_hub, role, "LSO Teststad")

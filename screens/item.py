@@ -122,8 +122,8 @@ class ActionsTable(DataTable):
             self.post_message(self.CloseRequested(key))
 
 
-class ItemScreen(StoreMixin, Screen[None]):
-    """One agenda item; n / p walk the agenda."""
+class ItemScreen(StoreMixin, Screen[str]):
+    """One agenda item; n / p walk the agenda. Dismisses with the item shown last."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Agenda", id="item-back"),
@@ -450,7 +450,7 @@ class ItemScreen(StoreMixin, Screen[None]):
 
     def action_back(self) -> None:
         self._bank_timer()
-        self.app.pop_screen()
+        self.dismiss(self.item_id)
 
     # -- recording ----------------------------------------------------------------------
 

@@ -240,7 +240,13 @@ class MeetingScreen(StoreMixin, Screen[None]):
     def open_item(self, item_id: str) -> None:
         from screens.item import ItemScreen
 
-        self.app.push_screen(ItemScreen(self.meeting_id, item_id))
+        def returned(last_item_id: str | None) -> None:
+            # the agenda's cursor follows the walk: back on the item shown last
+            table = self.query_one(AgendaTable)
+            if last_item_id and self.data and any(i.id == last_item_id for i in self.data.items):
+                table.move_cursor(row=table.get_row_index(last_item_id))
+
+        self.app.push_screen(ItemScreen(self.meeting_id, item_id), returned)
 
     def _change(self, job: Any, description: str, then: Any = None) -> None:
         store, meeting_id = self.store, self.meeting_id

@@ -135,6 +135,7 @@ async def test_next_and_previous_walk_the_agenda(demo_db) -> None:  # noqa: ANN0
         assert screen.item_id == ids[-3]
         await press(pilot, "escape")
         assert app.screen is not screen
+        assert app.screen.query_one("#agenda").cursor_row == len(ids) - 3  # where we were
 
 
 async def test_agenda_add_case_reorder_timebox_defer(demo_db, reader) -> None:  # noqa: ANN001

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -311,14 +312,8 @@ class Hub:
         return self._conn
 
     def close(self) -> None:
-        try:
-            if self._conn is not None:
-                self._conn.close()
-        except sa_exc.SQLAlchemyError:
-            pass  # the connection is gone already; nothing left to release
-        finally:
-            self._conn = None
-            self._engine.dispose()
+        self._drop_broken()
+        self._engine.dispose()
 
     def __enter__(self) -> Hub:
         return self
@@ -333,6 +328,11 @@ class Hub:
         conn = self.connect()
         try:
             with conn.begin():
+                names = {r[0] for r in conn.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'")}
+                if names and "lvv_hub" not in names:
+                    raise ServerRefused(f"{self.display}: this file holds other tables; "
+                                        "it is not an lvv-tui hub (nothing was changed)")
                 hub_metadata.create_all(conn)
                 version = conn.execute(
                     select(hub_meta.c.value).where(hub_meta.c.key == "schema_version")
@@ -548,12 +548,11 @@ class Hub:
         return insert(hub_ops).on_conflict_do_nothing(index_elements=["id"])
 
     def _drop_broken(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.close()
-            except sa_exc.SQLAlchemyError:
-                pass  # already broken; the next round opens a new connection
-            self._conn = None
+        """Forget the connection (closing it if it still can be): the next call reconnects."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with suppress(sa_exc.SQLAlchemyError):  # a broken connection may not close
+                conn.close()
 
 
 # ---------------------------------------------------------------------------------------

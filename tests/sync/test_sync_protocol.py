@@ -257,3 +257,17 @@ def test_encrypted_sqlite_hub(tmp_path: Path, laptops) -> None:
                   f"sqlite:///{tmp_path / 'hub.db'}"):
         with pytest.raises(ServerRefused, match="not a database"):
             sync_once(b, wrong)
+
+
+def test_a_foreign_sqlite_file_is_not_made_a_hub(tmp_path: Path, laptops) -> None:
+    import sqlite3
+
+    from db.sync import ServerRefused
+
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE notes (x TEXT)")
+    before = other.read_bytes()
+    with pytest.raises(ServerRefused, match="not an lvv-tui hub"):
+        sync_once(laptops("A"), f"sqlite:///{other}")
+    assert other.read_bytes() == before

@@ -61,8 +61,9 @@ def open_store(path: Path, *, create: bool = False, author: str | None = None): 
 
 
 def add_db_arg(parser: argparse.ArgumentParser, required: bool = False) -> None:
+    # SUPPRESS: a subcommand's --db, when not given, must not hide ``lvv-tui --db X cmd``
     parser.add_argument(
-        "--db", metavar="PATH", required=required,
+        "--db", metavar="PATH", required=required, default=argparse.SUPPRESS,
         help="the local database (default: LVV_DB, config, or the user data dir)",
     )
 
@@ -81,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         "or a prompt.",
     )
     add_db_arg(parser)
+    parser.set_defaults(db=None)
     parser.add_argument("--lang", choices=("nl", "en"), help="language of the app (default nl)")
     parser.add_argument("--server", metavar="URL", help="the shared database to sync with")
     parser.add_argument("--author", metavar="NAME", help="your name in the audit trail")

@@ -147,3 +147,10 @@ def test_tls_options_pass_through_to_libpq(pg_server: str, tmp_path: Path,
     assert err.count("\n") == 1 and "Traceback" not in err
     assert ("missing-root.crt" in err) if ssl_on else ("SSL" in err)
     assert not (tmp_path / "x.db").exists()
+
+
+def test_db_before_the_command_is_honoured(tmp_path: Path) -> None:
+    local = tmp_path / "top.db"
+    assert main(["--db", str(local), "sync", "--server",
+                 f"sqlite:///{tmp_path / 'hub.db'}"]) == 0
+    assert local.exists()

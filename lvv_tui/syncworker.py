@@ -33,9 +33,10 @@ class SyncState:
     rounds: int = 0
     """Rounds finished (successful or not)."""
     refused: int = 0
-    """Local ops the server refused in the last round (it holds their id with other
-    contents), plus received ops set aside for the same reason: never applied, never
-    overwritten; reported until someone looks into it."""
+    """In the last round: local ops the server refused (it holds their id with other
+    contents; they stay unsynced and are refused again each round) plus received ops set
+    aside for the same reason (kept in the local alarm table). Never applied, never
+    overwritten."""
 
 
 class SyncLoop:

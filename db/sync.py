@@ -142,7 +142,15 @@ class ServerUnavailable(SyncError):
 
 
 class ServerRefused(SyncError):
-    """The server answered but said no (login, rights, row-level security, no schema)."""
+    """The server answered but said no (login, rights, row-level security, no schema).
+
+    ``forbidden`` is True when it was a matter of rights (SQLSTATE 42501): e.g. ops of an
+    overleg this account has no access to.
+    """
+
+    def __init__(self, message: str, *, forbidden: bool = False) -> None:
+        super().__init__(message)
+        self.forbidden = forbidden
 
 
 @dataclass
@@ -164,6 +172,10 @@ class SyncReport:
     pushed: int = 0
     already: int = 0
     rejected: list[str] = field(default_factory=list)
+    forbidden: list[str] = field(default_factory=list)
+    """Overleg ids whose ops this account may not write: kept unpushed, not sent."""
+    withheld: int = 0
+    """Local ops not sent because their overleg is forbidden."""
     pulled: int = 0
     duplicates: int = 0
     alarms: int = 0
@@ -262,7 +274,7 @@ def translate(exc: BaseException, where: str) -> SyncError:
                              "(run: lvv-tui server init URL)")
     if state == "42501":
         return ServerRefused(f"{where}: not allowed ({first}); ask the administrator "
-                             "for access (lvv-tui server grant ROLE OVERLEG)")
+                             "for access (lvv-tui server grant ROLE OVERLEG)", forbidden=True)
     return ServerRefused(f"{where}: {first}")
 
 
@@ -578,13 +590,30 @@ def sync_once(
     try:
         report = SyncReport(server=hub.display, key=hub.key)
         rejected: set[str] = set()
+        skipped: set[str] = set()  # not to send again this round: refused or forbidden
+        forbidden: set[str] = set()  # overleg ids the server does not let us write
+        one_overleg = False  # after a refusal for rights: one overleg per batch
         sent: set[str] = set()  # acknowledged this round: the hub holds exactly our payload
         while True:
-            ops = [op for op in store.unpushed_ops(batch + len(rejected))
-                   if op.id not in rejected][:batch]
+            limit = batch + len(skipped)
+            window = store.unpushed_ops(limit)
+            skipped.update(op.id for op in window if op.overleg_id in forbidden)
+            ops = [op for op in window if op.id not in skipped][:batch]
             if not ops:
-                break
-            result = hub.push(ops, before_commit=lambda: hook("push:sent"))
+                if len(window) < limit:
+                    break
+                continue
+            if one_overleg:
+                ops = [op for op in ops if op.overleg_id == ops[0].overleg_id]
+            try:
+                result = hub.push(ops, before_commit=lambda: hook("push:sent"))
+            except ServerRefused as exc:
+                if not exc.forbidden:
+                    raise
+                if one_overleg or len({op.overleg_id for op in ops}) == 1:
+                    forbidden.add(ops[0].overleg_id)
+                one_overleg = True
+                continue
             hook("push:committed")
             acked = result.stored + result.already
             if acked:
@@ -594,7 +623,10 @@ def sync_once(
             report.pushed += len(result.stored)
             report.already += len(result.already)
             rejected.update(result.rejected)
+            skipped.update(result.rejected)
         report.rejected = sorted(rejected)
+        report.forbidden = sorted(forbidden)
+        report.withheld = len(skipped - rejected)
         cursor = store.cursor(report.key)
         while True:
             ops, new_cursor = hub.pull(cursor, batch)

@@ -34,8 +34,9 @@ class SyncState:
     """Rounds finished (successful or not)."""
     refused: int = 0
     """In the last round: local ops the server refused (it holds their id with other
-    contents; they stay unsynced and are refused again each round) plus received ops set
-    aside for the same reason (kept in the local alarm table). Never applied, never
+    contents; they stay unsynced and are refused again each round), local ops of an overleg
+    this account may not write (kept, not sent), plus received ops set aside because their
+    id is known with other contents (kept in the local alarm table). Never applied, never
     overwritten."""
 
 
@@ -121,7 +122,8 @@ class SyncLoop:
                 recount = recount or report.pulled > 0
                 state = replace(self.state, phase="synced", message="",
                                 last_sync_ms=int(time.time() * 1000),
-                                refused=len(report.rejected) + report.alarms)
+                                refused=len(report.rejected) + report.alarms
+                                + report.withheld)
             try:
                 state = replace(state, unsynced=self.store.unsynced_count())
                 if recount:

@@ -7,6 +7,7 @@ rights, schema) or refused some ops; 1 anything else (bad URL, local database).
 from __future__ import annotations
 
 import argparse
+import sys
 
 from lvv_tui.cli import CliError, add_db_arg, db_path, open_store
 
@@ -127,9 +128,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
         print(t("sync.cli.skewed", n=report.skewed))
     if report.alarms:
         print(t("sync.cli.alarms", n=report.alarms))
+    if report.forbidden:
+        print(t("sync.cli.forbidden", n=report.withheld, overleggen=", ".join(report.forbidden)),
+              file=sys.stderr)
     if report.rejected:
         raise CliError(t("sync.cli.rejected", n=len(report.rejected),
                          ids=", ".join(report.rejected[:5])), EXIT_REFUSED)
+    if report.forbidden:
+        return EXIT_REFUSED
     return 0
 
 

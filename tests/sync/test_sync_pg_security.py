@@ -122,3 +122,27 @@ def test_grant_by_overleg_name(pg, pg_hub: str, laptops) -> None:  # noqa: ANN00
     sync_once(b, pg_hub)
     with pytest.raises(ServerRefused, match="2 overleggen"):
         grant(pg_hub, role, "LSO Teststad")
+
+
+def test_a_laptop_with_a_forbidden_overleg_still_syncs_the_other(pg, pg_hub: str,  # noqa: ANN001
+                                                                 laptops, capsys) -> None:  # noqa: ANN001
+    from lvv_tui.cli import main
+
+    ra = pg.role("lvv_ra")
+    a = laptops("A")
+    overleg_a, _, _ = seed_meeting(a)
+    n_a = a.op_count()
+    overleg_b, _, _ = seed_meeting(a)  # a second overleg on the same laptop, no access
+    n_b = a.op_count() - n_a
+    grant(pg_hub, ra, overleg_a)
+    url = pg.as_role(pg_hub, ra)
+    report = sync_once(a, url, batch=7)
+    assert report.forbidden == [overleg_b] and report.withheld == n_b
+    assert report.pushed == n_a and a.unsynced_count() == n_b
+    with Hub(pg_hub) as owner:
+        seen, _ = owner.pull(0, 100_000)
+    assert {op.overleg_id for op in seen} == {overleg_a} and len(seen) == n_a
+    a.close()
+    assert main(["sync", "--db", str(a.path), "--server", url]) == 3
+    err = capsys.readouterr().err
+    assert f"{n_b} wijzigingen niet verstuurd" in err and overleg_b in err

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import statistics
 import sys
@@ -201,6 +202,10 @@ class TimedApp(LvvApp):
 
 
 async def run_headless(app: App) -> float:
+    # Collect the previous run's garbage first: otherwise every other run pays for it
+    # (measured: runs alternate ~170 / ~240 ms whatever the app), and the order of the
+    # apps in a round, not the apps, decides the ratio.
+    gc.collect()
     started = time.perf_counter()
     await app.run_async(headless=True, size=SIZE)
     assert app.painted_at is not None, "the app never painted"  # type: ignore[attr-defined]

@@ -53,8 +53,10 @@ class SyncStatus(Static):
     POLL = 0.5
 
     def __init__(self) -> None:
-        super().__init__(Text(""), classes="sync-status")
-        self._shown: object = ()
+        # Start with the no-server text: without a server nothing changes at mount, so the
+        # top bar is laid out once (an update of an auto-width widget re-lays out the screen).
+        super().__init__(status_text(None, has_server=False), classes="sync-status")
+        self._shown: object = (False, None, t("sync.status.local"))
 
     def on_mount(self) -> None:
         self.refresh_state()

@@ -79,8 +79,14 @@ def load_item(store: Any, part: MeetingPart, item_id: str) -> ItemData:
         if item.case_id not in part.cases:
             part.cases[item.case_id] = history.case
     views = {v.organisation_id: v for v in store.views(item.id)}
-    return ItemData(part, items, item, history, views, store.decision(item.id),
-                    store.actions(item_id=item.id))
+    actions = store.actions(item_id=item.id)
+    # Carry-over: a case item offers the case's open actions of earlier meetings; the item
+    # "previous minutes and action list" offers every open action of this meeting's cases.
+    if history is not None:
+        actions = [a for a in history.open_actions if a.agenda_item_id != item.id] + actions
+    elif item.kind is d.ItemKind.PREVIOUS_MINUTES:
+        actions = store.open_actions_for_meeting(part.meeting.id) + actions
+    return ItemData(part, items, item, history, views, store.decision(item.id), actions)
 
 
 def fmt_seconds(seconds: float) -> str:
@@ -257,10 +263,11 @@ class ItemScreen(StoreMixin, Screen[str]):
             sync_rows(views, [(org.id, self.view_cells(org, data.views.get(org.id)))
                               for org in data.table_orgs()])
         self.query_one("#decision", Static).update(self.decision_text(data, names))
+        codes = {c.id: c.code for c in data.part.cases.values()}
         sync_rows(self.query_one(ActionsTable), [
             (a.id, [
                 literal(names.get(a.owner_organisation_id or "", "—"), one_line=True, limit=16),
-                literal(a.text, one_line=True, limit=50),
+                self.action_text(a, item, codes),
                 Text(a.due_date.isoformat() if a.due_date else ""),
                 Text(label(a.status), style="green" if a.status is d.ActionStatus.DONE else ""),
             ])
@@ -268,6 +275,19 @@ class ItemScreen(StoreMixin, Screen[str]):
         ])
         self.tick()
         self.call_after_refresh(self._fit_columns)
+
+    @staticmethod
+    def action_text(action: d.Action, item: d.AgendaItem, codes: dict[str, str]) -> Text:
+        """The action's text; one carried over from an earlier meeting is marked ↻ (and, on
+        the action-list item, says which case it belongs to)."""
+        text = literal(action.text, one_line=True, limit=50)
+        if action.agenda_item_id == item.id:
+            return text
+        prefix = Text("↻ ", style="yellow")
+        if item.kind is not d.ItemKind.CASE and action.case_id in codes:
+            prefix.append(literal(codes[action.case_id], one_line=True, limit=20))
+            prefix.append(": ")
+        return prefix + text
 
     def view_cells(self, org: d.Organisation, view: d.View | None) -> list[Text]:
         if view is None:

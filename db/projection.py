@@ -18,7 +18,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Connection
 
@@ -33,9 +33,12 @@ def dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-@dataclass(frozen=True, slots=True)
-class WireOp:
-    """An op as it travels: exactly the replicated columns."""
+class WireOp(NamedTuple):
+    """An op as it travels: exactly the replicated columns, in wire order.
+
+    A named tuple, not a dataclass: sync builds hundreds of thousands of these, and a tuple
+    is several times cheaper to make than a frozen dataclass.
+    """
 
     id: str
     device_id: str
@@ -51,14 +54,14 @@ class WireOp:
     schema_version: int
 
     def as_tuple(self) -> tuple:
-        return tuple(getattr(self, c) for c in WIRE_COLUMNS)
+        return tuple(self)
 
     def as_dict(self) -> dict[str, Any]:
-        return {c: getattr(self, c) for c in WIRE_COLUMNS}
+        return self._asdict()
 
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> WireOp:
-        return cls(*row)
+        return cls._make(row)
 
     @property
     def base_ids(self) -> list[str]:

@@ -226,9 +226,7 @@ def test_resent_op_with_other_payload_is_an_alarm_never_applied(tmp_path: Path) 
         case = a.create_case(ov.id, "C-9", nationality="Ghana")
         _exchange(a, b)
         op = next(o for o in a.all_ops() if o.field == "nationality")
-        from dataclasses import replace
-
-        forged = replace(op, value='"Nigeria"')
+        forged = op._replace(value='"Nigeria"')
         result = b.apply_remote([forged])
         assert (result.applied, result.alarms) == (0, 1)
         assert b.case(case.id).nationality == "Ghana"

@@ -121,13 +121,16 @@ def apply_op(
     pushed: bool,
     skewed: bool = False,
     fresh: bool = False,
+    sole: bool = False,
 ) -> str:
     """Store one op and update its projection, inside the caller's transaction.
 
     Returns ``"applied"``, ``"duplicate"`` (same id, same payload: nothing to do) or
     ``"alarm"`` (same id, different payload: recorded by the caller, never applied).
     ``fresh`` marks an op this device has just made: its id is new, so nobody can hold
-    it or have superseded it, and those two look-ups are skipped.
+    it or have superseded it, and those two look-ups are skipped. ``sole`` (with fresh)
+    says its base names every current head of the field, so it will be the only head:
+    no conflict can remain and the op's own value is the one shown.
 
     This is the hot path of every edit, so it talks to the DB-API cursor directly.
     """
@@ -144,13 +147,13 @@ def apply_op(
                 "INSERT OR IGNORE INTO op_base (op_id, base_id) VALUES (?, ?)",
                 [(op.id, b) for b in base],
             )
-        _project_one(cur, op, base, fresh)
+        _project_one(cur, op, base, fresh, sole and fresh)
         return "applied"
     finally:
         cur.close()
 
 
-def _project_one(cur: Any, op: WireOp, base: list[str], fresh: bool) -> None:
+def _project_one(cur: Any, op: WireOp, base: list[str], fresh: bool, sole: bool) -> None:
     key = (op.entity, op.entity_id, op.field)
     if base:
         marks = ", ".join("?" * len(base))
@@ -170,23 +173,31 @@ def _project_one(cur: Any, op: WireOp, base: list[str], fresh: bool) -> None:
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (*key, op.id, op.hlc, op.device_id, op.value),
         )
-    distinct = cur.execute(
-        "SELECT count(DISTINCT value) FROM field_head WHERE entity = ? AND entity_id = ? "
-        "AND field = ?",
-        key,
-    ).fetchone()[0]
-    if distinct > 1:
+    if sole:
+        conflicted = False
+        stale = len(base) > 1  # a resolution: the field had several heads
+    else:
+        distinct = cur.execute(
+            "SELECT count(DISTINCT value) FROM field_head WHERE entity = ? AND entity_id = ? "
+            "AND field = ?",
+            key,
+        ).fetchone()[0]
+        conflicted, stale = distinct > 1, True
+    if conflicted:
         cur.execute("INSERT OR IGNORE INTO conflict_key (entity, entity_id, field) "
                     "VALUES (?, ?, ?)", key)
-    elif base or not fresh:
+    elif stale:
         cur.execute("DELETE FROM conflict_key WHERE entity = ? AND entity_id = ? AND field = ?",
                     key)
     if op.field == DELETED:
-        deleting = cur.execute(
-            "SELECT 1 FROM field_head WHERE entity = ? AND entity_id = ? AND field = ? "
-            "AND value = 'true' LIMIT 1",
-            key,
-        ).fetchone()
+        if sole:
+            deleting = op.value == "true"
+        else:
+            deleting = cur.execute(
+                "SELECT 1 FROM field_head WHERE entity = ? AND entity_id = ? AND field = ? "
+                "AND value = 'true' LIMIT 1",
+                key,
+            ).fetchone() is not None
         if deleting:
             cur.execute("INSERT OR IGNORE INTO tombstone (entity, entity_id) VALUES (?, ?)",
                         key[:2])
@@ -194,20 +205,29 @@ def _project_one(cur: Any, op: WireOp, base: list[str], fresh: bool) -> None:
             cur.execute("DELETE FROM tombstone WHERE entity = ? AND entity_id = ?", key[:2])
     if not _projects(op.entity, op.field):
         return  # an entity or field this version does not know: kept in the log only
-    winner = cur.execute(
-        "SELECT value FROM field_head WHERE entity = ? AND entity_id = ? AND field = ? "
-        "ORDER BY hlc DESC, device_id DESC, op_id DESC LIMIT 1",
-        key,
-    ).fetchone()
+    if sole:
+        shown: str | None = op.value
+    else:
+        winner = cur.execute(
+            "SELECT value FROM field_head WHERE entity = ? AND entity_id = ? AND field = ? "
+            "ORDER BY hlc DESC, device_id DESC, op_id DESC LIMIT 1",
+            key,
+        ).fetchone()
+        shown = winner[0] if winner is not None else None
+    value = column_value(shown) if shown is not None else None
     table = _table(op.entity)
-    cur.execute(
-        f"INSERT OR IGNORE INTO {table} (id, overleg_id, deleted) VALUES (?, ?, 0)",
-        (op.entity_id, op.overleg_id),
-    )
-    value = column_value(winner[0]) if winner is not None else None
-    if op.field == DELETED and value is None:
-        value = 0
-    cur.execute(f"UPDATE {table} SET {op.field} = ? WHERE id = ?", (value, op.entity_id))
+    if op.field == DELETED:
+        cur.execute(
+            f"INSERT INTO {table} (id, overleg_id, deleted) VALUES (?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET deleted = excluded.deleted",
+            (op.entity_id, op.overleg_id, value or 0),
+        )
+    else:
+        cur.execute(
+            f"INSERT INTO {table} (id, overleg_id, deleted, {op.field}) VALUES (?, ?, 0, ?) "
+            f"ON CONFLICT (id) DO UPDATE SET {op.field} = excluded.{op.field}",
+            (op.entity_id, op.overleg_id, value),
+        )
 
 
 # ---------------------------------------------------------------------------------------

@@ -249,6 +249,8 @@ class Store:
         field: str,
         value_json: str,
         base: list[str],
+        *,
+        sole: bool = False,
     ) -> WireOp:
         op = WireOp(
             id=uuid7(),
@@ -265,7 +267,7 @@ class Store:
             schema_version=SCHEMA_VERSION_OPS,
         )
         self._next_seq += 1
-        apply_op(conn, op, local_seq=next_local_seq(conn), pushed=False, fresh=True)
+        apply_op(conn, op, local_seq=next_local_seq(conn), pushed=False, fresh=True, sole=sole)
         return op
 
     def _set(
@@ -293,7 +295,9 @@ class Store:
                 base = [winner[0]]
             else:
                 base = []
-            self._emit(conn, entity, entity_id, overleg_id, field, value_json, base)
+            # an ordinary edit supersedes the shown value only: a conflict stays open
+            self._emit(conn, entity, entity_id, overleg_id, field, value_json, base,
+                       sole=len(current) <= 1)
             written += 1
         if written:
             self._save_meta(conn)
@@ -302,7 +306,7 @@ class Store:
     def _delete(self, conn: Connection, entity: str, entity_id: str, overleg_id: str) -> None:
         heads = self._heads(conn, entity, entity_id)
         base = [h[0] for hs in heads.values() for h in hs]
-        self._emit(conn, entity, entity_id, overleg_id, DELETED, "true", base)
+        self._emit(conn, entity, entity_id, overleg_id, DELETED, "true", base, sole=True)
         self._save_meta(conn)
 
     def _row(self, conn: Connection, entity: str, entity_id: str) -> dict[str, Any]:
@@ -1080,11 +1084,12 @@ class Store:
         if field not in allowed:
             raise ValueError(f"{conflict.entity} has no field {field}")
         with self._tx() as conn:
-            if field != DELETED:
-                current = self._heads(conn, conflict.entity, conflict.entity_id).get(field, [])
-                base = sorted(set(base) | {h[0] for h in current})
+            # every head of the field itself (also one that arrived since the listing), so
+            # the resolution is its only head; for a delete conflict also the edits shown
+            current = self._heads(conn, conflict.entity, conflict.entity_id).get(field, [])
+            base = sorted(set(base) | {h[0] for h in current})
             self._emit(conn, conflict.entity, conflict.entity_id, conflict.overleg_id, field,
-                       dumps(value), base)
+                       dumps(value), base, sole=True)
             self._save_meta(conn)
 
     # -- audit ------------------------------------------------------------------------

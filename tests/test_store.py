@@ -6,6 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from db import domain as d
 from db.store import Locked, Store, ValidationError
@@ -267,3 +269,64 @@ def test_small_demo_passes_check_and_has_todays_meeting(small_demo: Store) -> No
     items = small_demo.agenda(meetings[0].id)
     assert sum(i.kind is d.ItemKind.CASE for i in items) == 8
     assert all(c.code.startswith("DEMO-") for c in small_demo.cases(ov.id))
+
+
+_STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("rationale"), st.sampled_from("ab"), st.sampled_from(["x", "y", "z"])),
+        st.tuples(st.just("perspective"), st.sampled_from("ab"),
+                  st.sampled_from(["return", "stay", "research"])),
+        st.tuples(st.just("title"), st.sampled_from("ab"), st.sampled_from(["t1", "t2"])),
+        st.tuples(st.just("remove"), st.sampled_from("ab"), st.none()),
+        st.tuples(st.just("resolve"), st.sampled_from("ab"), st.none()),
+        st.tuples(st.just("exchange"), st.none(), st.none()),
+    ),
+    max_size=14,
+)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(steps=_STEPS)
+def test_local_edits_resolutions_and_exchanges_keep_the_projection_exact(
+        tmp_path_factory: pytest.TempPathFactory, steps: list) -> None:
+    """The store's fast path for its own edits ends where a rebuild from the log ends."""
+    folder = tmp_path_factory.mktemp("pair")
+    a, b = _pair(folder)
+    try:
+        ov, _ = _table(a)
+        case = a.create_case(ov.id, "P-1")
+        meeting = a.create_meeting(ov.id, "2026-12-03")
+        item = a.add_agenda_item(meeting.id, "case", case_id=case.id)
+        other = a.add_agenda_item(meeting.id, "other", title="t0")
+        a.decide(item.id, "research", "start")
+        _exchange(a, b)
+        stores = {"a": a, "b": b}
+        for what, who, value in steps:
+            s = stores.get(who) if who else None
+            if what == "exchange":
+                _exchange(a, b)
+            elif what == "resolve":
+                for c in s.conflicts():
+                    s.resolve_conflict(c, c.values[-1].value)
+            elif what == "remove":
+                if other.id in [i.id for i in s.agenda(meeting.id)]:
+                    s.remove_agenda_item(other.id)
+            elif what == "title":
+                if other.id in [i.id for i in s.agenda(meeting.id)]:
+                    s.update_agenda_item(other.id, title=value)
+            elif what == "rationale":
+                current = s.decision(item.id)
+                s.decide(item.id, current.perspective, value)
+            else:
+                s.decide(item.id, value, s.decision(item.id).rationale)
+        assert a.check() == [] and b.check() == []
+        _exchange(a, b)
+        assert a.dump() == b.dump()
+        assert a.check() == [] and b.check() == []
+        for c in a.conflicts():
+            a.resolve_conflict(c, c.values[0].value)
+        assert a.conflicts() == [] and a.check() == []
+    finally:
+        a.close()
+        b.close()

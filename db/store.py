@@ -1084,9 +1084,21 @@ class Store:
         if field not in allowed:
             raise ValueError(f"{conflict.entity} has no field {field}")
         with self._tx() as conn:
+            heads = self._heads(conn, conflict.entity, conflict.entity_id)
+            if field == DELETED and value:
+                # keeping the delete settles the entity's open field conflicts as shown, so
+                # that no edit stays behind that the delete has not seen
+                for other, hs in heads.items():
+                    if other != DELETED and len({h[3] for h in hs}) > 1:
+                        winner = max(hs, key=lambda h: (h[1], h[2], h[0]))
+                        self._emit(conn, conflict.entity, conflict.entity_id,
+                                   conflict.overleg_id, other, winner[3],
+                                   [h[0] for h in hs], sole=True)
+                heads = self._heads(conn, conflict.entity, conflict.entity_id)
+                base = [*base, *(h[0] for hs in heads.values() for h in hs)]
             # every head of the field itself (also one that arrived since the listing), so
             # the resolution is its only head; for a delete conflict also the edits shown
-            current = self._heads(conn, conflict.entity, conflict.entity_id).get(field, [])
+            current = heads.get(field, [])
             base = sorted(set(base) | {h[0] for h in current})
             self._emit(conn, conflict.entity, conflict.entity_id, conflict.overleg_id, field,
                        dumps(value), base, sole=True)

@@ -19,7 +19,13 @@ from textual.widgets import DataTable, Footer, Static, TextArea
 
 from db import domain as d
 from lvv_tui.i18n import t
-from screens.widgets.base import StoreMixin, error_text, literal, localise_bindings
+from screens.widgets.base import (
+    StoreMixin,
+    after_pending_keys,
+    error_text,
+    literal,
+    localise_bindings,
+)
 from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
 
@@ -97,7 +103,7 @@ class MergeArea(TextArea):
         localise_bindings(self)
 
     def action_save_merge(self) -> None:
-        self.screen.save_merge()  # type: ignore[attr-defined]
+        after_pending_keys(self, self.screen.save_merge)  # type: ignore[attr-defined]
 
     def action_cancel_merge(self) -> None:
         self.screen.cancel_merge()  # type: ignore[attr-defined]

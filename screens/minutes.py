@@ -27,7 +27,13 @@ from db import domain as d
 from lvv_tui.i18n import language, t
 from lvv_tui.minutes import MinutesDoc, MinutesItem, build_minutes
 from screens.minutes_dialogs import ApproveDialog, CorrectionForm, ExportDialog, ExportRequest
-from screens.widgets.base import StoreMixin, error_text, literal, localise_bindings
+from screens.widgets.base import (
+    StoreMixin,
+    after_pending_keys,
+    error_text,
+    literal,
+    localise_bindings,
+)
 from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
 
@@ -332,6 +338,9 @@ class MinutesScreen(StoreMixin, Screen[None]):
         editor.focus()
 
     def action_save_summary(self) -> None:
+        after_pending_keys(self, self._save_typed)
+
+    def _save_typed(self) -> None:
         if self.editing is None:
             self.app.bell()
             return

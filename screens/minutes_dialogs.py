@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from lvv_tui.i18n import t
-from screens.widgets.base import localise_bindings
+from screens.widgets.base import after_pending_keys, localise_bindings
 from screens.widgets.form import Field, FormModal
 
 DIALOG_CSS = """
@@ -159,6 +159,9 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             self.action_cancel()
 
     def action_export(self) -> None:
+        after_pending_keys(self, self._export_typed)
+
+    def _export_typed(self) -> None:
         fmt = self.query_one("#export-format", Select).value
         raw = self.query_one("#export-path", Input).value.strip()
         if not raw:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.binding import BindingsMap
 from textual.dom import DOMNode
+from textual.screen import Screen
 from textual.worker import Worker
 
 from lvv_tui.i18n import t
@@ -105,3 +106,25 @@ class StoreMixin:
     def report_error(self, exc: Exception) -> None:
         self.app.notify(  # type: ignore[attr-defined]
             error_text(exc), title=t("app.error"), severity="error", markup=False)
+
+
+def after_pending_keys(node: DOMNode, callback: Callable[[], Any]) -> None:
+    """Run ``callback`` once the keys typed before the current one have been handled.
+
+    A priority binding (``ctrl+s`` to save) fires when the app receives the key, which can be
+    before the screen has passed the characters typed just before it on to the focused field
+    and before the field has inserted them: saving at once would lose them (seen in tmux:
+    ``31-02-2026`` then ``ctrl+s`` in one burst saved ``31-02-202``). Messages of a pump are
+    handled in order, so queue the callback behind them: first on the screen, then on the
+    focused widget.
+    """
+    screen = node if isinstance(node, Screen) else node.screen
+
+    def on_focused() -> None:
+        focused = screen.focused
+        if focused is None:
+            callback()
+        else:
+            focused.call_later(callback)
+
+    screen.call_later(on_focused)

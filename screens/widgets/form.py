@@ -19,7 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Label, Static
 
 from lvv_tui.i18n import t
-from screens.widgets.base import StoreMixin, error_text, localise_bindings
+from screens.widgets.base import StoreMixin, after_pending_keys, error_text, localise_bindings
 
 R = TypeVar("R")
 
@@ -121,6 +121,9 @@ class FormModal(StoreMixin, ModalScreen[R], Generic[R]):
                 first.widget.focus()
 
     def action_save(self) -> None:
+        after_pending_keys(self, self._save_typed)
+
+    def _save_typed(self) -> None:
         if self.saving:
             return
         values = self.collect()

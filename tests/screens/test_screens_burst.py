@@ -1,0 +1,35 @@
+"""Typing and saving in one burst (a fast typist, a paste, tmux send-keys) loses nothing."""
+
+from __future__ import annotations
+
+from screen_helpers import make_app, open_today_item, press, settle
+from textual import events
+
+
+async def test_text_typed_right_before_ctrl_s_is_saved(demo_db, reader) -> None:  # noqa: ANN001
+    from screens.decision_form import DecisionForm
+    from screens.item import ItemScreen
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_today_item(pilot, 4)
+        screen = app.screen
+        assert isinstance(screen, ItemScreen)
+        item_id = screen.item_id
+        await press(pilot, "b")
+        form = app.screen
+        assert isinstance(form, DecisionForm)
+        form.query_one("#rationale").focus()
+        await settle(pilot)
+        # all keys queued at once, as a terminal delivers a burst: no waiting in between
+        text = "31-02-2026"
+        for ch in text:
+            app.post_message(events.Key(ch, ch))
+        app.post_message(events.Key("ctrl+s", None))
+        await settle(pilot)
+        assert app.screen is screen, "the form saved and closed"
+    store = reader()
+    try:
+        assert store.decision(item_id).rationale.endswith(text)
+    finally:
+        store.close()

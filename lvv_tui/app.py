@@ -80,6 +80,9 @@ class LvvApp(App[None]):
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+r", "case_register", "Cases", id="case-register"),
         Binding("ctrl+k,f4", "conflicts", "Conflicts", id="conflicts"),
+        # our own palette binding, so its footer word is translated (Textual's says "palette")
+        Binding("ctrl+p", "command_palette", "Commands", id="command-palette", show=False,
+                priority=True),
     ]
 
     #: Widget factories for the right of the top bar (see the module docstring).

@@ -33,7 +33,8 @@ def binding_rows(screen: Screen, app: DOMNode) -> list[tuple[str, str, str]]:
                 app.get_key_display(Binding(k.strip(), "")) for k in keys.split(",")  # type: ignore[attr-defined]
             )
             rows.append((shown or key, binding.description, binding.id))
-    rows.append(("ctrl+p", t("help.palette"), "command-palette"))
+    if "command-palette" not in seen:
+        rows.append(("ctrl+p", t("help.palette"), "command-palette"))
     return rows
 
 

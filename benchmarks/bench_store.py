@@ -28,8 +28,8 @@ from db.store import Store  # noqa: E402
 PASS = "bench-passphrase"
 
 
-def bare_sqlite(folder: Path, n: int) -> list[float]:
-    conn = sqlite3.connect(folder / "bare.db", isolation_level=None)
+def _bare_inserts(conn, n: int) -> list[float]:  # noqa: ANN001 - a DB-API connection
+    """n durable one-row transactions (WAL, synchronous=FULL) on ``conn``."""
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("CREATE TABLE IF NOT EXISTS v (id TEXT PRIMARY KEY, item TEXT, org TEXT, "
@@ -44,6 +44,10 @@ def bare_sqlite(folder: Path, n: int) -> list[float]:
         times.append(time.perf_counter() - t)
     conn.close()
     return times
+
+
+def bare_sqlite(folder: Path, n: int) -> list[float]:
+    return _bare_inserts(sqlite3.connect(folder / "bare.db", isolation_level=None), n)
 
 
 def bare_sqlcipher(folder: Path, n: int) -> list[float]:
@@ -51,20 +55,7 @@ def bare_sqlcipher(folder: Path, n: int) -> list[float]:
 
     conn = sqlcipher3.connect(str(folder / "bare-enc.db"), isolation_level=None)
     conn.execute(f"PRAGMA key = '{PASS}'")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("CREATE TABLE IF NOT EXISTS v (id TEXT PRIMARY KEY, item TEXT, org TEXT, "
-                 "position TEXT, note TEXT, confidential INTEGER)")
-    times = []
-    for i in range(n):
-        t = time.perf_counter()
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT OR REPLACE INTO v VALUES (?, ?, ?, ?, ?, ?)",
-                     (f"i{i}/o", f"i{i}", "o", "return", f"note {i}", 0))
-        conn.execute("COMMIT")
-        times.append(time.perf_counter() - t)
-    conn.close()
-    return times
+    return _bare_inserts(conn, n)
 
 
 def store_views(folder: Path, n: int) -> list[float]:

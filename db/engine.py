@@ -28,19 +28,19 @@ class StoreError(Exception):
 
 
 class WrongPassphrase(StoreError):
-    pass
+    """The key does not open the file (or the file is damaged)."""
 
 
 class NotADatabase(StoreError):
-    pass
+    """The file is not an lvv-tui database."""
 
 
 class NewerSchema(StoreError):
-    pass
+    """The file was made by a newer lvv-tui."""
 
 
 class MissingDatabase(StoreError):
-    pass
+    """There is no file at the path."""
 
 
 def _escape_key(passphrase: str) -> str:

@@ -57,7 +57,7 @@ class ValidationError(StoreError, ValueError):
 
 
 class NotFound(StoreError):
-    pass
+    """No row with that id (or it was deleted)."""
 
 
 class Locked(StoreError):

@@ -7,6 +7,7 @@ python-docx is imported inside :func:`to_docx` only.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import re
@@ -494,10 +495,8 @@ def _atomic_write(path: Path, write: Callable) -> None:
             write(fh)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 

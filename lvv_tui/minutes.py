@@ -11,6 +11,7 @@ item) stay out unless ``include_confidential``; V-numbers never appear unless
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -363,10 +364,8 @@ def find_meeting(store: Store, ref: str) -> d.Meeting:
     from db.store import NotFound, ValidationError, parse_date
 
     ref = ref.strip()
-    try:
+    with contextlib.suppress(NotFound):
         return store.meeting(ref)
-    except NotFound:
-        pass
     try:
         day = parse_date(ref)
     except ValidationError:

@@ -276,21 +276,19 @@ class MeetingScreen(StoreMixin, Screen[None]):
 
         self._change(lambda s: s.move_agenda_item(item.id, delta), "move item", keep_cursor)
 
-    def action_defer(self) -> None:
+    def _toggle_status(self, status: d.ItemStatus, description: str) -> None:
+        """Give the selected item ``status``, or take it back to open if it has it."""
         item = self.selected_item()
         if item is None:
             return
-        status = (d.ItemStatus.OPEN if item.status is d.ItemStatus.DEFERRED
-                  else d.ItemStatus.DEFERRED)
-        self._change(lambda s: s.update_agenda_item(item.id, status=status), "defer item")
+        new = d.ItemStatus.OPEN if item.status is status else status
+        self._change(lambda s: s.update_agenda_item(item.id, status=new), description)
+
+    def action_defer(self) -> None:
+        self._toggle_status(d.ItemStatus.DEFERRED, "defer item")
 
     def action_discussed(self) -> None:
-        item = self.selected_item()
-        if item is None:
-            return
-        status = (d.ItemStatus.OPEN if item.status is d.ItemStatus.DISCUSSED
-                  else d.ItemStatus.DISCUSSED)
-        self._change(lambda s: s.update_agenda_item(item.id, status=status), "item discussed")
+        self._toggle_status(d.ItemStatus.DISCUSSED, "item discussed")
 
     def action_timebox(self) -> None:
         from screens.timebox_form import TimeboxForm

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -34,10 +35,8 @@ def sync_rows(table: DataTable, rows: Sequence[tuple[str, Sequence[Cell]]]) -> N
     for key, cells in rows:
         table.add_row(*cells, key=key)
     if cursor_key is not None:
-        try:
+        with contextlib.suppress(RowDoesNotExist):
             table.move_cursor(row=table.get_row_index(cursor_key), animate=False)
-        except RowDoesNotExist:
-            pass
 
 
 def _plain(cell: object) -> str:

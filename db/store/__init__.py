@@ -1,0 +1,55 @@
+"""The store: the only door to data. Use cases in, plain domain objects out.
+
+Every change becomes ops (see :mod:`db.projection`); writing the ops and updating their
+projection happen in one transaction, committed with ``synchronous=FULL`` before the call
+returns: when a screen says "saved", it is on disk.
+
+The store is thread-safe (one connection behind a lock) so screens can call it from
+thread workers; it never touches the event loop. :class:`Store` is one façade over a
+module per aggregate: ``base`` (the op-writing core), ``cases``, ``meetings`` (with
+attendance and agenda), ``record`` (views, decisions, actions), ``minutes`` (and
+corrections), ``replication`` (conflicts, sync support, bulk import) and ``maintenance``
+(check, rebuild, dump). The rules that need no database live in :mod:`db.rules`.
+"""
+
+from __future__ import annotations
+
+from db.engine import StoreError
+from db.rules import (
+    MAX_SHORT,
+    MAX_TEXT,
+    V_NUMBER_RE,
+    Locked,
+    NotFound,
+    ValidationError,
+    check_text,
+    check_time,
+    check_v_number,
+    parse_date,
+)
+from db.store.base import ApplyResult
+from db.store.cases import CasesMixin
+from db.store.maintenance import MaintenanceMixin
+from db.store.meetings import MeetingsMixin
+from db.store.minutes import MinutesMixin
+from db.store.opfactory import OpFactory
+from db.store.record import RecordMixin
+from db.store.replication import ReplicationMixin
+
+
+class Store(
+    CasesMixin,
+    MeetingsMixin,
+    RecordMixin,
+    MinutesMixin,
+    ReplicationMixin,
+    MaintenanceMixin,
+):
+    """Use cases on one local database. Open with :meth:`open`; close when done."""
+
+
+__all__ = [
+    "MAX_SHORT", "MAX_TEXT", "V_NUMBER_RE", "ApplyResult", "Locked", "NotFound", "OpFactory",
+    "Store", "StoreError", "ValidationError", "check_text", "check_time", "check_v_number",
+    "parse_date",
+]

@@ -1,0 +1,215 @@
+"""Overleggen, organisations and cases."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from db import domain as d
+from db.clock import uuid7
+from db.rules import (
+    MAX_SHORT,
+    ValidationError,
+    _date,
+    _enum,
+    _iso,
+    check_text,
+    check_v_number,
+    parse_date,
+)
+from db.store.base import StoreBase
+from db.store.rows import _action, _case, _decision, _org
+
+
+class CasesMixin(StoreBase):
+    """Overleggen, organisations and cases."""
+
+    # -- overleg and organisations ----------------------------------------------------
+
+    def create_overleg(self, name: str, municipality: str, places: int | None = None) -> d.Overleg:
+        name = check_text(name, "name", MAX_SHORT, required=True)
+        municipality = check_text(municipality, "municipality", MAX_SHORT, required=True)
+        oid = uuid7()
+        with self._tx() as conn:
+            self._set(conn, "overleg", oid, oid, {"name": name, "municipality": municipality,
+                                                  "places": places})
+        return d.Overleg(oid, name, municipality, places)
+
+    def overleggen(self) -> list[d.Overleg]:
+        with self._read() as conn:
+            rows = self._rows(conn, "SELECT * FROM overleg WHERE deleted = 0 ORDER BY name")
+        return [d.Overleg(r["id"], r["name"] or "", r["municipality"] or "", r["places"])
+                for r in rows]
+
+    def add_organisation(
+        self, overleg_id: str, name: str, kind: d.OrgKind | str, sort: int = 0
+    ) -> d.Organisation:
+        name = check_text(name, "name", MAX_SHORT, required=True)
+        kind = _enum(d.OrgKind, kind, "kind")
+        oid = uuid7()
+        with self._tx() as conn:
+            self._set(conn, "organisation", oid, overleg_id,
+                      {"name": name, "kind": kind.value, "sort": sort})
+        return d.Organisation(oid, overleg_id, name, kind, sort)
+
+    def organisations(self, overleg_id: str) -> list[d.Organisation]:
+        with self._read() as conn:
+            rows = self._rows(
+                conn,
+                "SELECT * FROM organisation WHERE overleg_id = ? AND deleted = 0 "
+                "ORDER BY sort, name",
+                (overleg_id,),
+            )
+        return [_org(r) for r in rows]
+
+    # -- cases ------------------------------------------------------------------------
+
+    def _case_values(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in values.items():
+            if key == "code":
+                out[key] = check_text(value, "code", 40, required=True).strip()
+            elif key == "v_number":
+                out[key] = check_v_number(value)
+            elif key in ("intake_date", "exit_date"):
+                out[key] = _iso(parse_date(value, key))
+            elif key == "stay_term_days":
+                if value in (None, ""):
+                    out[key] = None
+                else:
+                    try:
+                        days = int(value)
+                    except (TypeError, ValueError) as exc:
+                        raise ValidationError(key, "error.number") from exc
+                    if not 0 <= days <= 3650:
+                        raise ValidationError(key, "error.range", low=0, high=3650)
+                    out[key] = days
+            elif key in ("health_flag", "identity_established"):
+                out[key] = bool(value)
+            elif key == "cooperation":
+                out[key] = _enum(d.Cooperation, value, key).value
+            elif key == "perspective":
+                out[key] = _enum(d.Perspective, value, key).value
+            elif key == "status":
+                out[key] = _enum(d.CaseStatus, value, key).value
+            elif key == "outcome_subtype":
+                if value in (None, ""):
+                    out[key] = None
+                    out["outcome_category"] = None
+                else:
+                    sub = _enum(d.OutcomeSubtype, value, key)
+                    out[key] = sub.value
+                    out["outcome_category"] = sub.category.value
+            elif key in ("nationality", "procedure", "put_forward_by"):
+                out[key] = check_text(value, key, MAX_SHORT) or None
+            else:
+                raise ValueError(f"case has no field {key}")
+        return out
+
+    def create_case(self, overleg_id: str, code: str, **fields: Any) -> d.Case:
+        values = self._case_values({"code": code, **fields})
+        values.setdefault("status", d.CaseStatus.INTAKE.value)
+        values.setdefault("perspective", d.Perspective.UNDECIDED.value)
+        cid = uuid7()
+        with self._tx() as conn:
+            clash = conn.exec_driver_sql(
+                "SELECT 1 FROM casus WHERE overleg_id = ? AND code = ? AND deleted = 0",
+                (overleg_id, values["code"]),
+            ).fetchone()
+            if clash:
+                raise ValidationError("code", "error.code_taken")
+            self._set(conn, "casus", cid, overleg_id, values)
+            row = self._row(conn, "casus", cid)
+        return _case(row)
+
+    def update_case(self, case_id: str, **fields: Any) -> d.Case:
+        values = self._case_values(fields)
+        with self._tx() as conn:
+            row = self._row(conn, "casus", case_id)
+            if "code" in values and values["code"] != row["code"]:
+                clash = conn.exec_driver_sql(
+                    "SELECT 1 FROM casus WHERE overleg_id = ? AND code = ? AND deleted = 0 "
+                    "AND id != ?",
+                    (row["overleg_id"], values["code"], case_id),
+                ).fetchone()
+                if clash:
+                    raise ValidationError("code", "error.code_taken")
+            self._set(conn, "casus", case_id, row["overleg_id"], values)
+            row = self._row(conn, "casus", case_id)
+        return _case(row)
+
+    def case(self, case_id: str) -> d.Case:
+        with self._read() as conn:
+            return _case(self._row(conn, "casus", case_id))
+
+    def cases(
+        self,
+        overleg_id: str,
+        *,
+        search: str | None = None,
+        status: str | None = None,
+        perspective: str | None = None,
+        nationality: str | None = None,
+        limit: int | None = None,
+    ) -> list[d.Case]:
+        sql = "SELECT * FROM casus WHERE overleg_id = ? AND deleted = 0"
+        params: list[Any] = [overleg_id]
+        if search:
+            sql += " AND (code LIKE ? ESCAPE '\\' OR nationality LIKE ? ESCAPE '\\')"
+            like = "%" + re.sub(r"([%_\\])", r"\\\1", search.strip()) + "%"
+            params += [like, like]
+        if status:
+            sql += " AND status = ?"
+            params.append(status)
+        if perspective:
+            sql += " AND perspective = ?"
+            params.append(perspective)
+        if nationality:
+            sql += " AND nationality = ?"
+            params.append(nationality)
+        sql += " ORDER BY code"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        with self._read() as conn:
+            return [_case(r) for r in self._rows(conn, sql, params)]
+
+    def nationalities(self, overleg_id: str) -> list[str]:
+        with self._read() as conn:
+            return [
+                r[0]
+                for r in conn.exec_driver_sql(
+                    "SELECT DISTINCT nationality FROM casus WHERE overleg_id = ? AND deleted = 0 "
+                    "AND nationality IS NOT NULL ORDER BY 1",
+                    (overleg_id,),
+                )
+            ]
+
+    def case_history(self, case_id: str, before_meeting_id: str | None = None) -> d.CaseHistory:
+        """The case, its decisions of earlier meetings (newest first) and open actions."""
+        with self._read() as conn:
+            case = _case(self._row(conn, "casus", case_id))
+            sql = (
+                "SELECT d.*, m.date AS meeting_date FROM decision d JOIN meeting m "
+                "ON m.id = d.meeting_id WHERE d.case_id = ? AND d.deleted = 0 AND m.deleted = 0"
+            )
+            params: list[Any] = [case_id]
+            if before_meeting_id:
+                sql += " AND m.date < (SELECT date FROM meeting WHERE id = ?)"
+                params.append(before_meeting_id)
+            sql += " ORDER BY m.date DESC"
+            decisions = tuple(
+                d.PastDecision(_date(r["meeting_date"]), _decision(r))  # type: ignore[arg-type]
+                for r in self._rows(conn, sql, params)
+            )
+            actions = tuple(
+                _action(r)
+                for r in self._rows(
+                    conn,
+                    "SELECT * FROM action_item WHERE case_id = ? AND deleted = 0 "
+                    "AND status = 'open' ORDER BY due_date",
+                    (case_id,),
+                )
+            )
+        return d.CaseHistory(case, decisions, actions)
+

@@ -1,0 +1,215 @@
+"""What is said at the table: views, decisions, actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from db import domain as d
+from db.clock import uuid7
+from db.rules import (
+    MAX_TEXT,
+    ValidationError,
+    _enum,
+    _iso,
+    check_text,
+    parse_date,
+)
+from db.store.base import StoreBase
+from db.store.rows import _action, _decision, _view
+
+
+class RecordMixin(StoreBase):
+    """What is said at the table: views, decisions, actions."""
+
+    # -- views ------------------------------------------------------------------------
+
+    def views(self, item_id: str) -> list[d.View]:
+        with self._read() as conn:
+            rows = self._rows(
+                conn, "SELECT * FROM partner_view WHERE agenda_item_id = ? AND deleted = 0",
+                (item_id,),
+            )
+        return [_view(r) for r in rows]
+
+    def record_view(
+        self,
+        item_id: str,
+        organisation_id: str,
+        position: d.Position | str,
+        note: str = "",
+        confidential: bool = False,
+    ) -> d.View:
+        """Record (or change) an organisation's view on a case item; durable on return."""
+        position = _enum(d.Position, position, "position")
+        note = check_text(note, "note")
+        with self._tx() as conn:
+            item = self._row(conn, "agenda_item", item_id)
+            vid = f"{item_id}/{organisation_id}"
+            self._set(conn, "partner_view", vid, item["overleg_id"], {
+                "agenda_item_id": item_id, "case_id": item["case_id"],
+                "organisation_id": organisation_id, "position": position.value,
+                "note": note, "confidential": bool(confidential),
+            })
+        return d.View(vid, item_id, item["case_id"], organisation_id, position, note,
+                      bool(confidential))
+
+    # -- decisions --------------------------------------------------------------------
+
+    def decision(self, item_id: str) -> d.Decision | None:
+        with self._read() as conn:
+            rows = self._rows(conn, "SELECT * FROM decision WHERE id = ? AND deleted = 0",
+                              (item_id,))
+        return _decision(rows[0]) if rows else None
+
+    def decide(
+        self,
+        item_id: str,
+        perspective: d.Perspective | str,
+        rationale: str = "",
+        consensus: d.Consensus | str = d.Consensus.UNANIMOUS,
+        dissent: Iterable[d.Dissent] = (),
+        escalation_level: d.Escalation | str = d.Escalation.NONE,
+        escalation_question: str | None = None,
+        escalation_date: dt.date | str | None = None,
+        escalation_advice: str | None = None,
+        review_date: dt.date | str | None = None,
+    ) -> d.Decision:
+        """Record the table's decision on an item; the case takes its perspective."""
+        perspective = _enum(d.Perspective, perspective, "perspective")
+        consensus = _enum(d.Consensus, consensus, "consensus")
+        escalation = _enum(d.Escalation, escalation_level, "escalation_level")
+        rationale = check_text(rationale, "rationale")
+        dissent = tuple(dissent)
+        for x in dissent:
+            check_text(x.reason, "dissent", MAX_TEXT)
+        if consensus is d.Consensus.UNANIMOUS and dissent:
+            raise ValidationError("dissent", "error.dissent_unanimous")
+        values = {
+            "perspective": perspective.value,
+            "rationale": rationale,
+            "consensus": consensus.value,
+            "dissent": [{"organisation_id": x.organisation_id, "reason": x.reason}
+                        for x in dissent],
+            "escalation_level": escalation.value,
+            "escalation_question": check_text(escalation_question, "escalation_question")
+            or None,
+            "escalation_date": _iso(parse_date(escalation_date, "escalation_date")),
+            "escalation_advice": check_text(escalation_advice, "escalation_advice") or None,
+            "review_date": _iso(parse_date(review_date, "review_date")),
+        }
+        with self._tx() as conn:
+            item = self._row(conn, "agenda_item", item_id)
+            meeting = self._row(conn, "meeting", item["meeting_id"])
+            self._check_unlocked(meeting)
+            self._set(conn, "decision", item_id, item["overleg_id"], {
+                "agenda_item_id": item_id, "meeting_id": item["meeting_id"],
+                "case_id": item["case_id"], **values,
+            })
+            if item["case_id"]:
+                case = self._row(conn, "casus", item["case_id"])
+                change: dict[str, Any] = {"perspective": perspective.value}
+                if case["status"] == d.CaseStatus.INTAKE.value:
+                    change["status"] = d.CaseStatus.ACTIVE.value
+                self._set(conn, "casus", item["case_id"], item["overleg_id"], change)
+            if item["status"] == d.ItemStatus.OPEN.value:
+                self._set(conn, "agenda_item", item_id, item["overleg_id"],
+                          {"status": d.ItemStatus.DISCUSSED.value})
+            row = self._row(conn, "decision", item_id)
+        return _decision(row)
+
+    def decisions(self, meeting_id: str) -> list[d.Decision]:
+        with self._read() as conn:
+            rows = self._rows(
+                conn,
+                "SELECT d.* FROM decision d JOIN agenda_item a ON a.id = d.agenda_item_id "
+                "WHERE d.meeting_id = ? AND d.deleted = 0 AND a.deleted = 0 "
+                "ORDER BY a.position, a.id",
+                (meeting_id,),
+            )
+        return [_decision(r) for r in rows]
+
+    # -- actions ----------------------------------------------------------------------
+
+    def add_action(
+        self,
+        item_id: str,
+        owner_organisation_id: str | None,
+        text: str,
+        due_date: dt.date | str | None = None,
+    ) -> d.Action:
+        text = check_text(text, "text", MAX_TEXT, required=True)
+        due = _iso(parse_date(due_date, "due_date"))
+        aid = uuid7()
+        with self._tx() as conn:
+            item = self._row(conn, "agenda_item", item_id)
+            self._set(conn, "action_item", aid, item["overleg_id"], {
+                "case_id": item["case_id"], "meeting_id": item["meeting_id"],
+                "agenda_item_id": item_id, "owner_organisation_id": owner_organisation_id,
+                "text": text, "due_date": due, "status": d.ActionStatus.OPEN.value,
+            })
+            row = self._row(conn, "action_item", aid)
+        return _action(row)
+
+    def update_action(self, action_id: str, **fields: Any) -> d.Action:
+        values: dict[str, Any] = {}
+        for key, value in fields.items():
+            if key == "text":
+                values[key] = check_text(value, key, MAX_TEXT, required=True)
+            elif key == "due_date":
+                values[key] = _iso(parse_date(value, key))
+            elif key == "owner_organisation_id":
+                values[key] = value
+            elif key == "status":
+                status = _enum(d.ActionStatus, value, key)
+                values[key] = status.value
+                values["closed_on"] = (
+                    dt.date.today().isoformat() if status is d.ActionStatus.DONE else None
+                )
+            else:
+                raise ValueError(f"action has no field {key}")
+        with self._tx() as conn:
+            row = self._row(conn, "action_item", action_id)
+            self._set(conn, "action_item", action_id, row["overleg_id"], values)
+            row = self._row(conn, "action_item", action_id)
+        return _action(row)
+
+    def close_action(self, action_id: str) -> d.Action:
+        return self.update_action(action_id, status=d.ActionStatus.DONE)
+
+    def actions(
+        self,
+        *,
+        overleg_id: str | None = None,
+        case_id: str | None = None,
+        item_id: str | None = None,
+        meeting_id: str | None = None,
+        open_only: bool = False,
+    ) -> list[d.Action]:
+        sql = "SELECT * FROM action_item WHERE deleted = 0"
+        params: list[Any] = []
+        for col, value in (("overleg_id", overleg_id), ("case_id", case_id),
+                           ("agenda_item_id", item_id), ("meeting_id", meeting_id)):
+            if value is not None:
+                sql += f" AND {col} = ?"
+                params.append(value)
+        if open_only:
+            sql += " AND status = 'open'"
+        sql += " ORDER BY due_date IS NULL, due_date, id"
+        with self._read() as conn:
+            return [_action(r) for r in self._rows(conn, sql, params)]
+
+    def open_actions_for_meeting(self, meeting_id: str) -> list[d.Action]:
+        """Carry-over: open actions of the cases on this meeting's agenda, from other meetings."""
+        with self._read() as conn:
+            rows = self._rows(
+                conn,
+                "SELECT * FROM action_item WHERE deleted = 0 AND status = 'open' "
+                "AND (meeting_id IS NULL OR meeting_id != ?) AND case_id IN (SELECT case_id "
+                "FROM agenda_item WHERE meeting_id = ? AND deleted = 0 AND case_id IS NOT NULL) "
+                "ORDER BY due_date IS NULL, due_date, id",
+                (meeting_id, meeting_id),
+            )
+        return [_action(r) for r in rows]
+

@@ -1,0 +1,255 @@
+"""Conflicts, history, sync support and bulk import."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from db import domain as d
+from db.clock import is_skewed, now_ms
+from db.engine import StoreError
+from db.projection import (
+    WireOp,
+    apply_op,
+    dumps,
+    next_local_seq,
+    project,
+    write_projection,
+)
+from db.store.base import _DELETE_CONFLICTS, ApplyResult, StoreBase
+from db.store.opfactory import OpFactory
+from db.tables import DELETED, WIRE_COLUMNS, entity_fields
+
+
+class ReplicationMixin(StoreBase):
+    """Conflicts, history, sync support and bulk import."""
+
+    # -- conflicts --------------------------------------------------------------------
+
+    def conflicts(self, overleg_id: str | None = None) -> list[d.Conflict]:
+        """Every open conflict: concurrent values of one field, or a delete vs an edit."""
+        with self._read() as conn:
+            keys = conn.exec_driver_sql(
+                "SELECT entity, entity_id, field FROM conflict_key"
+            ).fetchall()
+            delete_keys = conn.exec_driver_sql(_DELETE_CONFLICTS).fetchall()
+            out = []
+            for entity, entity_id, field in sorted(set(map(tuple, keys)) | set(
+                    map(tuple, delete_keys))):
+                if field == DELETED:
+                    sql = (
+                        "SELECT o.id, o.value, o.author, o.device_id, o.hlc, o.overleg_id "
+                        "FROM field_head h JOIN op o ON o.id = h.op_id WHERE h.entity = ? "
+                        "AND h.entity_id = ?"
+                    )
+                    params: tuple = (entity, entity_id)
+                else:
+                    sql = (
+                        "SELECT o.id, o.value, o.author, o.device_id, o.hlc, o.overleg_id "
+                        "FROM field_head h JOIN op o ON o.id = h.op_id WHERE h.entity = ? "
+                        "AND h.entity_id = ? AND h.field = ?"
+                    )
+                    params = (entity, entity_id, field)
+                rows = conn.exec_driver_sql(sql, params).fetchall()
+                if overleg_id and rows[0][5] != overleg_id:
+                    continue
+                rows.sort(key=lambda r: (r[4], r[3], r[0]), reverse=True)
+                values = tuple(
+                    d.ConflictValue(r[0], json.loads(r[1]), r[2], r[3], r[4]) for r in rows
+                )
+                out.append(d.Conflict(entity, entity_id, field, rows[0][5], values))
+        return out
+
+    def resolve_conflict(self, conflict: d.Conflict, value: Any) -> None:
+        """Write ``value`` with a base naming every value of the conflict; clears it."""
+        base = [v.op_id for v in conflict.values]
+        field = conflict.field
+        if field == DELETED:
+            value = bool(value)
+        allowed = entity_fields(conflict.entity)
+        if field not in allowed:
+            raise ValueError(f"{conflict.entity} has no field {field}")
+        with self._tx() as conn:
+            heads = self._heads(conn, conflict.entity, conflict.entity_id)
+            if field == DELETED and value:
+                # keeping the delete settles the entity's open field conflicts as shown, so
+                # that no edit stays behind that the delete has not seen
+                for other, hs in heads.items():
+                    if other != DELETED and len({h[3] for h in hs}) > 1:
+                        winner = max(hs, key=lambda h: (h[1], h[2], h[0]))
+                        self._emit(conn, conflict.entity, conflict.entity_id,
+                                   conflict.overleg_id, other, winner[3],
+                                   [h[0] for h in hs], sole=True)
+                heads = self._heads(conn, conflict.entity, conflict.entity_id)
+                base = [*base, *(h[0] for hs in heads.values() for h in hs)]
+            # every head of the field itself (also one that arrived since the listing), so
+            # the resolution is its only head; for a delete conflict also the edits shown
+            current = heads.get(field, [])
+            base = sorted(set(base) | {h[0] for h in current})
+            self._emit(conn, conflict.entity, conflict.entity_id, conflict.overleg_id, field,
+                       dumps(value), base, sole=True)
+            self._save_meta(conn)
+
+    # -- audit ------------------------------------------------------------------------
+
+    def history(self, entity: str, entity_id: str) -> list[dict[str, Any]]:
+        """Who set what, when, on which device: the op log of one entity, oldest first."""
+        with self._read() as conn:
+            return self._rows(
+                conn,
+                "SELECT id, hlc, author, device_id, field, value FROM op WHERE entity = ? "
+                "AND entity_id = ? ORDER BY hlc, device_id, id",
+                (entity, entity_id),
+            )
+
+    # -- sync support -------------------------------------------------------------------
+
+    def unpushed_ops(self, limit: int = 1000) -> list[WireOp]:
+        with self._read() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT " + ", ".join(WIRE_COLUMNS) + " FROM op WHERE pushed = 0 "
+                "ORDER BY local_seq LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [WireOp.from_row(r) for r in rows]
+
+    def mark_pushed(self, op_ids: Sequence[str]) -> None:
+        with self._tx() as conn:
+            conn.exec_driver_sql("UPDATE op SET pushed = 1 WHERE id = ?", [(i,) for i in op_ids])
+
+    def cursor(self, server: str) -> int:
+        with self._read() as conn:
+            row = conn.exec_driver_sql(
+                "SELECT cursor FROM sync_cursor WHERE server = ?", (server,)
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def apply_remote(
+        self, ops: Sequence[WireOp], *, server: str | None = None, cursor: int | None = None,
+        source: str = "sync",
+    ) -> ApplyResult:
+        """Apply ops from elsewhere and (optionally) advance a pull cursor, in one transaction.
+
+        Ops already held with the same payload are skipped; a known id with a different
+        payload is kept aside in ``op_alarm`` and never applied. Ops stamped more than five
+        minutes ahead of our clock are kept but flagged, and do not move our clock.
+        """
+        applied = duplicates = alarms = skewed = 0
+        wall = now_ms()
+        with self._tx() as conn:
+            seq = next_local_seq(conn)
+            for op in ops:
+                skew = is_skewed(op.hlc, wall)
+                status = apply_op(conn, op, local_seq=seq, pushed=True, skewed=skew)
+                if status == "applied":
+                    seq += 1
+                    applied += 1
+                    if skew:
+                        skewed += 1
+                    else:
+                        self._clock.observe(op.hlc)
+                elif status == "duplicate":
+                    duplicates += 1
+                else:
+                    alarms += 1
+                    conn.exec_driver_sql(
+                        "INSERT INTO op_alarm (op_id, source, payload, at_ms) VALUES (?, ?, ?, ?)",
+                        (op.id, source, dumps(op.as_dict()), wall),
+                    )
+            if server is not None and cursor is not None:
+                conn.exec_driver_sql(
+                    "INSERT INTO sync_cursor (server, cursor, last_sync_ms) VALUES (?, ?, ?) "
+                    "ON CONFLICT(server) DO UPDATE SET cursor = excluded.cursor, "
+                    "last_sync_ms = excluded.last_sync_ms",
+                    (server, cursor, wall),
+                )
+            self._save_meta(conn)
+        return ApplyResult(applied, duplicates, alarms, skewed)
+
+    def record_sync(self, server: str) -> None:
+        """Note a successful round with ``server`` (for 'synced hh:mm')."""
+        with self._tx() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO sync_cursor (server, cursor, last_sync_ms) VALUES (?, 0, ?) "
+                "ON CONFLICT(server) DO UPDATE SET last_sync_ms = excluded.last_sync_ms",
+                (server, now_ms()),
+            )
+
+    def unsynced_count(self) -> int:
+        """Ops not yet acknowledged by the server (cheap: no conflict scan)."""
+        with self._read() as conn:
+            return int(conn.exec_driver_sql("SELECT count(*) FROM op WHERE pushed = 0")
+                       .scalar_one())
+
+    def sync_counts(self, server: str | None = None) -> d.SyncCounts:
+        with self._read() as conn:
+            unsynced = conn.exec_driver_sql("SELECT count(*) FROM op WHERE pushed = 0").scalar_one()
+            last = None
+            if server:
+                row = conn.exec_driver_sql(
+                    "SELECT last_sync_ms FROM sync_cursor WHERE server = ?", (server,)
+                ).fetchone()
+                last = row[0] if row else None
+        return d.SyncCounts(int(unsynced), self.conflict_count(), last)
+
+    def conflict_count(self) -> int:
+        """How many open conflicts there are (cheap: reads the conflict index only)."""
+        with self._read() as conn:
+            fields = conn.exec_driver_sql("SELECT count(*) FROM conflict_key").scalar_one()
+            deletes = len(conn.exec_driver_sql(_DELETE_CONFLICTS).fetchall())
+        return int(fields) + deletes
+
+    def alarms(self) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            return self._rows(conn, "SELECT op_id, source, at_ms FROM op_alarm ORDER BY id")
+
+    def skewed_ops(self) -> list[str]:
+        with self._read() as conn:
+            return [r[0] for r in conn.exec_driver_sql("SELECT id FROM op WHERE skewed = 1")]
+
+    def all_ops(self) -> list[WireOp]:
+        with self._read() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT " + ", ".join(WIRE_COLUMNS) + " FROM op ORDER BY local_seq"
+            ).fetchall()
+        return [WireOp.from_row(r) for r in rows]
+
+    def op_count(self) -> int:
+        with self._read() as conn:
+            return int(conn.exec_driver_sql("SELECT count(*) FROM op").scalar_one())
+
+    # -- bulk import (demo data) -----------------------------------------------------------
+
+    def bulk_import(self, ops: Sequence[WireOp], *, pushed: bool = False) -> None:
+        """Load many fresh ops at once (an empty database): log and projection together."""
+        with self._tx() as conn:
+            if conn.exec_driver_sql("SELECT count(*) FROM op").scalar_one():
+                raise StoreError("bulk import needs an empty database")
+            cols = ", ".join(WIRE_COLUMNS)
+            conn.exec_driver_sql(
+                f"INSERT INTO op ({cols}, local_seq, pushed, skewed) VALUES "
+                f"({', '.join('?' * len(WIRE_COLUMNS))}, ?, ?, 0)",
+                [(*op.as_tuple(), n, int(pushed)) for n, op in enumerate(ops, start=1)],
+            )
+            edges = [(op.id, b) for op in ops for b in op.base_ids]
+            if edges:
+                conn.exec_driver_sql(
+                    "INSERT OR IGNORE INTO op_base (op_id, base_id) VALUES (?, ?)", edges
+                )
+            write_projection(conn, project(ops))
+            mine = [op for op in ops if op.device_id == self.device_id]
+            if mine:
+                self._next_seq = max(op.device_seq for op in mine) + 1
+            for op in ops:
+                if op.hlc > self._clock.last.encode():
+                    self._clock.observe(op.hlc)
+            self._save_meta(conn)
+
+    def op_factory(self, rand: Callable[[], int] | None = None) -> OpFactory:
+        """Makes ops as this device would, without writing them (for bulk import).
+
+        ``rand`` returns 80 random bits for op ids (reproducible demo data).
+        """
+        return OpFactory(self, rand)
+

@@ -150,10 +150,10 @@ def check_case_item(item: d.AgendaItem | Mapping[str, Any]) -> None:
 
 
 def check_case_not_on_agenda(case_id: str, on_agenda: Iterable[str | None],
-                             code: str = "") -> None:
+                             case_code: str = "") -> None:
     """One case only once per agenda."""
     if case_id in set(on_agenda):
-        raise RuleViolation("case_id", "error.case_on_agenda", code=code)
+        raise RuleViolation("case_id", "error.case_on_agenda", case_code=case_code)
 
 
 def check_dissent(consensus: d.Consensus | str, dissent: Iterable[d.Dissent]) -> None:

@@ -224,7 +224,7 @@ class MeetingsMixin(StoreBase):
                 if case["overleg_id"] != meeting["overleg_id"]:
                     raise ValidationError("case_id", "error.choice")
                 check_case_not_on_agenda(case_id, (r["case_id"] for r in rows),
-                                         code=case["code"] or "")
+                                         case_code=case["code"] or "")
             tail = [r for r in rows if r["kind"] in ("aob", "closing")]
             if tail and kind not in (d.ItemKind.AOB, d.ItemKind.CLOSING):
                 before = [r for r in rows if r not in tail]

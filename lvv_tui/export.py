@@ -74,45 +74,41 @@ def _md_hang(text: str) -> str:
     return _md_block(text, indent="  ").lstrip(" ")
 
 
-def _h(text: str) -> Any:
+def _h(text: str) -> str:
     """User text as HTML: escaped, blank lines make paragraphs, line breaks kept."""
-    from markupsafe import Markup
-
     paras = [p for p in re.split(r"\n\s*\n", xml_safe(text).strip()) if p.strip()]
-    return Markup("".join(
+    return "".join(
         "<p>" + "<br>".join(html.escape(line) for line in p.splitlines()) + "</p>" for p in paras
-    ))
+    )
 
 
-def _hi(text: str) -> Any:
+def _hi(text: str) -> str:
     """User text inline (one line, breaks as ``<br>``)."""
-    from markupsafe import Markup
-
-    return Markup("<br>".join(html.escape(line) for line in xml_safe(text).strip().splitlines()))
-
-
-def _html_value(value: Any) -> Any:
-    """Every ``{{ value }}`` of the HTML template: text made XML-safe and escaped as
-    ``html.escape`` does (autoescape stays on for anything else)."""
-    from markupsafe import Markup
-
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return Markup(html.escape(xml_safe(value)))
-    return value
+    return "<br>".join(html.escape(line) for line in xml_safe(text).strip().splitlines())
 
 
 @cache
 def _environment(fmt: str) -> Environment:
+    """The Jinja2 environment of a format: HTML with autoescape on, where every
+    ``{{ value }}`` is made XML-safe and escaped as ``html.escape`` does; Markdown with
+    the md filters."""
     from jinja2 import Environment, PackageLoader, StrictUndefined
+    from markupsafe import Markup
+
+    def html_value(value: Any) -> Any:
+        if isinstance(value, str) and not isinstance(value, Markup):
+            return Markup(html.escape(xml_safe(value)))
+        return value
 
     is_html = fmt == "html"
     env = Environment(
         loader=PackageLoader("lvv_tui", "templates"), autoescape=is_html,
-        finalize=_html_value if is_html else None, undefined=StrictUndefined,
+        finalize=html_value if is_html else None, undefined=StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
     env.filters.update(md=md_escape, md_cell=_md_cell, md_block=_md_block, md_hang=_md_hang,
-                       paras=_h, inline=_hi, summary=action_summary)
+                       paras=lambda text: Markup(_h(text)),
+                       inline=lambda text: Markup(_hi(text)), summary=action_summary)
     return env
 
 

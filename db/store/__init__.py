@@ -27,6 +27,7 @@ from db.rules import (
     check_v_number,
     parse_date,
 )
+from db.search import SearchMixin
 from db.store.base import ApplyResult
 from db.store.cases import CasesMixin
 from db.store.maintenance import MaintenanceMixin
@@ -44,6 +45,7 @@ class Store(
     MinutesMixin,
     ReplicationMixin,
     MaintenanceMixin,
+    SearchMixin,
 ):
     """Use cases on one local database. Open with :meth:`open`; close when done."""
 

@@ -27,7 +27,6 @@ from db.rules import (
     check_v_number,
     parse_date,
 )
-from db.search import SearchMixin
 from db.store.base import ApplyResult
 from db.store.cases import CasesMixin
 from db.store.maintenance import MaintenanceMixin
@@ -36,6 +35,7 @@ from db.store.minutes import MinutesMixin
 from db.store.opfactory import OpFactory
 from db.store.record import RecordMixin
 from db.store.replication import ReplicationMixin
+from db.store.search import SearchMixin
 
 
 class Store(

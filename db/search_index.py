@@ -138,6 +138,17 @@ def rebuild(conn: Connection) -> None:
     raw.execute("INSERT INTO search_index (search_index) VALUES ('optimize')")
 
 
+def purge(conn: Connection) -> None:
+    """Merge the index so that no deleted text lingers in it (caller's transaction).
+
+    FTS5 deletes by writing delete markers: the words of an erased note stay in older index
+    segments until they are merged. Retention (erasing a case everywhere) must call this
+    before its secure delete and checkpoint.
+    """
+    conn.connection.dbapi_connection.execute(
+        "INSERT INTO search_index (search_index) VALUES ('optimize')")
+
+
 def snapshot(conn: Connection) -> set[tuple[str, ...]]:
     """What the index holds, as comparable tuples (kind, entity_id, body, vnr)."""
     raw = conn.connection.dbapi_connection

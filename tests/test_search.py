@@ -305,3 +305,19 @@ def test_a_file_of_the_previous_schema_gets_its_index_on_opening(
     with Store.open(path, PASSPHRASE) as s:
         assert ("case" in kinds(s, "ethiopie")) and s.search_index_faults() == []
         assert list(tmp_path.glob("old.db.v*.bak"))
+
+
+def test_purge_leaves_no_erased_words_in_the_index(store: Store) -> None:
+    seed = store.seed
+    store.record_view(seed.i1.id, seed.ngo.id, d.Position.STAY, "Vervangen notitie.")
+
+    def segments() -> bytes:
+        with store._read() as conn:  # noqa: SLF001
+            rows = conn.exec_driver_sql("SELECT block FROM search_index_data").fetchall()
+        return b"".join(r[0] or b"" for r in rows)
+
+    assert b"psychiatrisch" in segments()  # a delete marker, the word still on disk
+    with store._tx() as conn:  # noqa: SLF001
+        search_index.purge(conn)
+    assert b"psychiatrisch" not in segments()
+    assert store.search_index_faults() == []

@@ -142,9 +142,9 @@ def parse(text: str, *, typing: bool = False) -> Query:
             items.append(("or", None))
             continue
         prefix = raw.endswith("*")
-        if typing and i == n and not prefix and len(fold(raw)) >= 2:
-            prefix = True
         parts = tuple(tokens(raw))
+        if typing and i == n and not prefix and parts and len(fold(parts[-1])) >= 2:
+            prefix = True  # one letter would match too much to be of use
         if parts:
             items.append(("term", (Term(parts, prefix), negated)))
     return _group(items)
@@ -340,6 +340,7 @@ class Matcher:
             for term in group:
                 self._add(term, expand)
         self.prefixes = sorted(set(self.prefixes))
+        self._compiled: re.Pattern[str] | None = None
 
     def _add(self, term: Term, expand: Expander) -> None:
         parts = [fold(p) for p in term.parts]
@@ -361,11 +362,20 @@ class Matcher:
     def matches(self, folded: str) -> bool:
         return folded in self.exact or any(folded.startswith(p) for p in self.prefixes)
 
+    @property
+    def _pattern(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            words = [re.escape(w) for w in sorted(self.exact, key=len, reverse=True)]
+            words += [re.escape(p) + r"[^\W_]*" for p in self.prefixes]
+            self._compiled = re.compile(
+                r"(?<![^\W_])(?:" + "|".join(words or ["(?!)"]) + r")(?![^\W_])")
+        return self._compiled
+
     def score(self, text: str) -> float:
         """Matched words, a little less for a long text."""
-        words = _TOKEN.findall(fold(text))
-        hits = sum(1 for w in words if self.matches(w))
-        return hits / (1.0 + len(words) / 40.0)
+        folded = fold(text)
+        hits = len(self._pattern.findall(folded))
+        return hits / (1.0 + len(_TOKEN.findall(folded)) / 40.0)
 
     def snippet(self, text: str, width: int = 24) -> str:
         """Up to ``width`` words around the first match, matches between START and END."""

@@ -128,7 +128,11 @@ def create(conn: Connection) -> None:
 def rebuild(conn: Connection) -> None:
     """Recompute the whole index from the projection (caller's transaction)."""
     raw = conn.connection.dbapi_connection
-    raw.execute("DELETE FROM search_index")
+    # dropping is much faster than deleting row by row (each FTS5 delete reads the row)
+    raw.execute("DROP TABLE IF EXISTS search_vocab")
+    raw.execute("DROP TABLE IF EXISTS search_index")
+    for sql in SCHEMA[1:3]:  # the index and its vocabulary, empty
+        raw.execute(sql)
     raw.execute("DELETE FROM search_key")
     for kind in KINDS:
         table, lo = SOURCES[kind][0], id_range(kind)[0]

@@ -17,7 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="search cases, views, decisions, actions, minutes and corrections",
         description="Words are ANDed; OF/OR between two words; -word leaves out; "
         "\"a phrase\"; word* for a prefix; digits find case codes and V-numbers. Case and "
-        "diacritics do not matter.",
+        "diacritics do not matter. A query that starts with - goes after --: "
+        "lvv-tui search -- -x y.",
     )
     add_db_arg(p)
     p.add_argument("query", metavar="QUERY", help="what to look for (quote it in the shell)")

@@ -29,6 +29,7 @@ from db.rules import (
 )
 from db.store.base import ApplyResult
 from db.store.cases import CasesMixin
+from db.store.escalations import EscalationsMixin
 from db.store.maintenance import MaintenanceMixin
 from db.store.meetings import MeetingsMixin
 from db.store.minutes import MinutesMixin
@@ -44,6 +45,7 @@ class Store(
     MinutesMixin,
     ReplicationMixin,
     MaintenanceMixin,
+    EscalationsMixin,
 ):
     """Use cases on one local database. Open with :meth:`open`; close when done."""
 

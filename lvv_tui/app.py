@@ -80,6 +80,7 @@ class LvvApp(App[None]):
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+r", "case_register", "Cases", id="case-register"),
         Binding("ctrl+k,f4", "conflicts", "Conflicts", id="conflicts"),
+        Binding("ctrl+e", "escalations", "Escalations", id="escalations", show=False),
         # our own palette binding, so its footer word is translated (Textual's says "palette")
         Binding("ctrl+p", "command_palette", "Commands", id="command-palette", show=False,
                 priority=True),
@@ -173,6 +174,15 @@ class LvvApp(App[None]):
 
         if self.store is not None and not isinstance(self.screen, ConflictsScreen):
             self.push_screen(ConflictsScreen(self.overleg_id))
+
+    def action_escalations(self) -> None:
+        from screens.escalations import EscalationsScreen
+
+        if self.store is None or self.overleg_id is None:
+            self.bell()
+            return
+        if not isinstance(self.screen, EscalationsScreen):
+            self.push_screen(EscalationsScreen(self.overleg_id))
 
     def action_case_register(self) -> None:
         from screens.register import CaseRegisterScreen

@@ -81,7 +81,7 @@ def _decision_lines(item: MinutesItem, lang: str) -> list[tuple[str, str]]:
     """(label, user text) lines of a decision, in order."""
     dec = item.decision
     if dec is None:
-        return []
+        return list(item.escalation)
     out = [(t("minutes.decision", lang=lang), dec.perspective),
            (t("minutes.consensus", lang=lang), dec.consensus_text)]
     if dec.rationale:
@@ -98,7 +98,7 @@ def _decision_lines(item: MinutesItem, lang: str) -> list[tuple[str, str]]:
             out.append((t("minutes.escalation_advice", lang=lang), dec.escalation_advice))
     if dec.review_date:
         out.append((t("minutes.review", lang=lang), dec.review_date))
-    return out
+    return out + list(item.escalation)
 
 
 def _item_notes(item: MinutesItem, lang: str) -> list[str]:

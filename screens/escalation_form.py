@@ -275,3 +275,36 @@ def thread_line(x: d.EscalationThread) -> Text:
         text.append(" · " + t(f"escalation.waiting.{x.waiting_for}"), style="dim")
         text.append(" · " + t(f"escalation.next.{x.next_step}") + " (e)")
     return text
+
+
+def current_thread(threads: tuple[d.EscalationThread, ...] | list[d.EscalationThread],
+                   ) -> d.EscalationThread | None:
+    """The case's open thread (the latest), else its latest thread."""
+    open_ = [x for x in threads if x.is_open]
+    return (open_ or list(threads) or [None])[-1]
+
+
+def step_at_item(threads: tuple[d.EscalationThread, ...], decision: d.Decision | None,
+                 meeting_id: str) -> tuple[str | None, d.EscalationThread | None, str | None]:
+    """(step, thread, refusal message key) for the key ``e`` on a case item: the screen asks
+    before it opens a form the store would refuse."""
+    x = current_thread(threads)
+    if x is None or not x.is_open:
+        if decision is not None and decision.consensus is d.Consensus.NONE and not any(
+                y.decision_id == decision.id for y in threads if y.is_open):
+            return "open", None, None
+        return None, x, "escalation.none_here"
+    if x.next_step == "adoption" and x.meeting_id == meeting_id:
+        return None, x, "escalation.adoption_later"
+    return x.next_step, x, None
+
+
+def decision_escalation_text(threads: tuple[d.EscalationThread, ...],
+                             decision: d.Decision | None) -> Text | None:
+    """The item screen's line about the case's thread (or the hint to open one)."""
+    x = current_thread(threads)
+    if x is not None and (x.is_open or decision is None or x.decision_id == decision.id):
+        return thread_line(x)
+    if decision is not None and decision.consensus is d.Consensus.NONE:
+        return Text(t("escalation.open_hint"), style="yellow")
+    return None

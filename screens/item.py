@@ -46,6 +46,7 @@ class ItemData:
     views: dict[str, d.View]
     decision: d.Decision | None
     actions: list[d.Action]
+    escalations: tuple[d.EscalationThread, ...] = ()
 
     @property
     def index(self) -> int:
@@ -86,7 +87,9 @@ def load_item(store: Any, part: MeetingPart, item_id: str) -> ItemData:
         actions = [a for a in history.open_actions if a.agenda_item_id != item.id] + actions
     elif item.kind is d.ItemKind.PREVIOUS_MINUTES:
         actions = store.open_actions_for_meeting(part.meeting.id) + actions
-    return ItemData(part, items, item, history, views, store.decision(item.id), actions)
+    threads = tuple(store.case_escalations(item.case_id)) if item.case_id else ()
+    return ItemData(part, items, item, history, views, store.decision(item.id), actions,
+                    threads)
 
 
 def fmt_seconds(seconds: float) -> str:
@@ -141,6 +144,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         Binding("v", "record_view", "View", id="view-record-key", show=False),
         Binding("b", "decide", "Decision", id="decision-record"),
         Binding("a", "add_action", "Action", id="action-add"),
+        Binding("e", "escalation", "Escalation", id="item-escalation"),
         Binding("s", "toggle_timer", "Timer", id="timer-toggle"),
         Binding("d", "defer", "Defer", id="item-defer"),
         Binding("k", "discussed", "Discussed", id="item-discussed", show=False),
@@ -382,9 +386,13 @@ class ItemScreen(StoreMixin, Screen[str]):
 
     def decision_text(self, data: ItemData, names: dict[str, str]) -> Text:
         x = data.decision
+        from screens.escalation_form import decision_escalation_text
+
+        thread = decision_escalation_text(data.escalations, x)
         if x is None:
             hint = "item.no_decision" if data.item.kind is d.ItemKind.CASE else "item.general_no"
-            return Text(t(hint), style="dim")
+            text = Text(t(hint), style="dim")
+            return text if thread is None else text + Text("\n") + thread
         text = Text(label(x.perspective), style="bold")
         text.append(f" · {label(x.consensus)}")
         if x.review_date:
@@ -401,6 +409,9 @@ class ItemScreen(StoreMixin, Screen[str]):
             if x.escalation_question:
                 text.append(" — ")
                 text.append_text(literal(x.escalation_question, one_line=True, limit=100))
+        if thread is not None:
+            text.append("\n")
+            text.append_text(thread)
         return text
 
     # -- timer ------------------------------------------------------------------------
@@ -523,7 +534,9 @@ class ItemScreen(StoreMixin, Screen[str]):
         store, item_id = self.store, data.item.id
 
         def save(values: dict) -> d.Decision:
-            return store.decide(item_id, **values)
+            decision = store.decide(item_id, **values)
+            store.escalation_from_decision(item_id)  # a decision without consensus opens it
+            return decision
 
         def done(decision: d.Decision | None) -> None:
             if decision is not None:
@@ -535,6 +548,30 @@ class ItemScreen(StoreMixin, Screen[str]):
 
     def action_add_action(self) -> None:
         self.edit_action(None)
+
+    def action_escalation(self) -> None:
+        """The next step of the case's escalation thread, recorded at this item."""
+        from screens.escalation_form import EscalationForm, save_step, step_at_item
+
+        data = self.data
+        if data is None or data.history is None:
+            self.app.notify(t("escalation.none_here"), severity="warning", markup=False)
+            return
+        step, thread, refusal = step_at_item(data.escalations, data.decision,
+                                             data.part.meeting.id)
+        if step is None or step == "none":
+            self.app.notify(t(refusal or "escalation.none_here"), markup=False)
+            return
+        store, item_id, x = self.store, data.item.id, data.decision
+
+        def save(values: dict) -> d.EscalationThread:
+            return save_step(store, step, thread, item_id, values)
+
+        self.app.push_screen(EscalationForm(
+            save, step, thread, data.part.organisations, today=data.part.meeting.date,
+            level=x.escalation_level if x else d.Escalation.MRT,
+            question=(x.escalation_question or "") if x else ""),
+            lambda saved: self.reload() if saved is not None else None)
 
     def edit_action(self, action_id: str | None) -> None:
         from screens.action_form import ActionForm

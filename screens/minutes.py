@@ -119,6 +119,10 @@ def item_detail(item: MinutesItem, lang: str) -> Text:
         if dec.review_date:
             out.append(t("minutes.review", lang=lang) + ": ", style="dim")
             out.append(dec.review_date + "\n")
+    for name, text in item.escalation:
+        out.append(name + ": ", style="dim")
+        out.append_text(literal(text))
+        out.append("\n")
     if item.actions:
         head("minutes.actions")
         for a in item.actions:

@@ -356,3 +356,55 @@ def test_a_thread_across_three_meetings_and_two_laptops(laptops, tmp_path: Path)
             assert (final.status, final.adopted) == (d.EscalationStatus.CLOSED, True)
             assert s.check() == []
         assert a.dump() == b.dump()
+
+
+# -- minutes and demo -----------------------------------------------------------------
+
+
+def test_the_minutes_hold_each_step_at_its_meeting(store: Store, world: World) -> None:
+    from lvv_tui.export import to_markdown
+    from lvv_tui.minutes import build_minutes
+
+    x = store.open_escalation(world.items[0], sent_on=D1)
+    store.record_advice(x.id, "Artikel 64 onderzoeken", "Medisch rapport [bold]",
+                        item_id=world.items[1])
+    store.record_adoption(x.id, world.items[2], False, "Niet haalbaar")
+    store.escalate_further(x.id, d.Escalation.PROGRAMMARAAD, item_id=world.items[2], sent_on=D3)
+
+    def lines(meeting: int, **kw: bool) -> list[str]:
+        doc = build_minutes(store, world.meetings[meeting], made_on=D3, **kw)
+        return [text for item in doc.items for _label, text in item.escalation]
+
+    assert lines(0) == ["Multidisciplinair Review Team (MRT): verzonden op 2 maart 2026"]
+    assert lines(1) == ["Advies Multidisciplinair Review Team (MRT) (16 maart 2026): "
+                        "Artikel 64 onderzoeken"]
+    assert lines(1, include_confidential=True)[0].endswith(
+        "\nOnderbouwing: Medisch rapport [bold]")
+    third = lines(2)
+    assert third[0] == ("Het LSO neemt het advies van Multidisciplinair Review Team (MRT) "
+                        "niet over; redenen: Niet haalbaar")
+    assert third[1].startswith("Verder geëscaleerd naar Landelijke programmaraad")
+    assert "verzonden op 30 maart 2026" in third[2]
+    md = to_markdown(build_minutes(store, world.meetings[1], made_on=D3))
+    assert "Artikel 64 onderzoeken" in md and "Medisch rapport" not in md
+
+
+def test_the_demo_has_threads_in_every_state(tmp_path: Path) -> None:
+    from db.demo import generate
+    from tests.conftest import PASSPHRASE
+
+    with Store.open(tmp_path / "demo.db", PASSPHRASE, create=True) as s:
+        generate(s, "small", seed=1, today=D2)
+        threads = s.escalations(s.overleggen()[0].id)
+        assert {x.status for x in threads} == set(d.EscalationStatus)
+        chains = [(s.escalation(x.previous_id).level, x.level) for x in threads
+                  if x.previous_id]
+        assert (d.Escalation.MRT, d.Escalation.PROGRAMMARAAD) in chains
+        for x in threads:  # the demo keeps the rules the store enforces
+            if x.advice_on:
+                assert x.sent_on is not None and x.sent_on <= x.advice_on
+            if x.adopted is not None:
+                assert x.advice_on is not None and x.adoption_on >= x.advice_on
+                assert s.agenda_item(x.adoption_item_id).meeting_id != x.meeting_id
+            assert (x.level is d.Escalation.MRT) == bool(x.members)
+        assert s.check() == []

@@ -111,11 +111,14 @@ class EscalationReadsMixin(StoreBase):
                 "escalation UNION SELECT advice_item_id FROM escalation UNION SELECT "
                 "adoption_item_id FROM escalation UNION SELECT closed_item_id FROM escalation)")}
         steps: list[d.EscalationStep] = []
+        by_id = {x.id: x for x in threads}
         for x in threads:
             opened = "escalated" if x.previous_id else "opened"
+            # a next level is opened at the item where the previous thread went higher
+            prev = by_id.get(x.previous_id or "")
             candidates = [
-                (opened, x.opened_on, x.meeting_id, x.decision_id if not x.previous_id
-                 else None),
+                (opened, x.opened_on, x.meeting_id,
+                 (prev.closed_item_id if prev else None) if x.previous_id else x.decision_id),
                 ("sent", x.sent_on, where.get(x.sent_item_id or ""), x.sent_item_id),
                 ("advice", x.advice_on, where.get(x.advice_item_id or ""), x.advice_item_id),
                 ("adoption", x.adoption_on, where.get(x.adoption_item_id or ""),
@@ -126,7 +129,8 @@ class EscalationReadsMixin(StoreBase):
             for kind, on, mid, iid in candidates:
                 if on is None and mid is None:
                     continue
-                if kind == "sent" and x.sent_on is None:
+                if (kind == "sent" and x.sent_on is None) or (
+                        kind == "closed" and x.status is not S.CLOSED):
                     continue
                 if meeting_id is not None and mid != meeting_id and iid not in items:
                     continue

@@ -85,8 +85,13 @@ def add_threads(gen: _Gen, oid: str, orgs: list[tuple[str, d.OrgKind]],
                 {"escalation_level": d.Escalation.MRT.value})
     plan = ["rejected", "adopted", "adopted_closed", "rejected_closed", "adopted_closed"]
     n_rich = 0
-    newest = ordered[-1] if ordered else None
+    firsts = list({e.case_id: e for e in reversed(ordered)}.values())  # never skipped
+    newest = max(firsts, key=lambda e: (e.date, e.item_id)) if firsts else None
+    busy: dict[str, dt.date | None] = {}  # case -> the day its thread closed (None: open)
     for e in ordered:
+        if e.case_id in busy and (busy[e.case_id] is None or busy[e.case_id] >= e.date):
+            continue  # the case's thread is still running: no second one
+        busy[e.case_id] = None
         eid = gen.id(e.date)
         sent = e.sent_on if e.sent_on <= today and e is not newest else None
         gen.set("escalation", eid, oid, e.date, {
@@ -121,6 +126,7 @@ def add_threads(gen: _Gen, oid: str, orgs: list[tuple[str, d.OrgKind]],
             "adopted": adopted, "adoption_reasons": ADOPT if adopted else REJECT,
             "adoption_on": when.isoformat(), "adoption_item_id": iid})
         if kind.endswith("_closed"):
+            busy[e.case_id] = when
             gen.set("escalation", eid, oid, when, {
                 "status": d.EscalationStatus.CLOSED.value, "closed_on": when.isoformat(),
                 "closed_item_id": iid})

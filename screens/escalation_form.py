@@ -266,6 +266,16 @@ def context_text(x: d.EscalationThread) -> Text:
     return text
 
 
+def next_text(x: d.EscalationThread) -> str:
+    """The next step in words (closing offers the next level only after a rejection)."""
+    step = "close_or_higher" if x.next_step == "close" and x.may_go_higher else x.next_step
+    return t(f"escalation.next.{step}")
+
+
+def short_level(level: d.Escalation) -> str:
+    return t(f"escalation.short.{level.value}")
+
+
 def thread_line(x: d.EscalationThread) -> Text:
     """One line for the item screen: level, state, what it waits for, the next step."""
     text = Text(t("escalation.item_label") + ": ", style="yellow")
@@ -273,7 +283,7 @@ def thread_line(x: d.EscalationThread) -> Text:
     text.append(" · " + label(x.status))
     if x.is_open:
         text.append(" · " + t(f"escalation.waiting.{x.waiting_for}"), style="dim")
-        text.append(" · " + t(f"escalation.next.{x.next_step}") + " (e)")
+        text.append(" · " + next_text(x) + " (e)")
     return text
 
 

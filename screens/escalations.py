@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from db import domain as d
 from lvv_tui.i18n import label, t
+from screens.escalation_form import next_text, short_level
 from screens.widgets.base import StoreMixin, literal, localise_bindings
 from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
@@ -45,11 +46,11 @@ class EscalationData:
 
 def stats_text(stats: d.EscalationStats) -> Text:
     """The monitoring line: open by level and age, adopted or not, days to advice."""
-    levels = ", ".join(f"{label(d.Escalation(k))} {n}" for k, n in stats.open_by_level.items()
-                       if n)
+    levels = " · ".join(f"{short_level(d.Escalation(k))} {n}"
+                        for k, n in stats.open_by_level.items() if n)
     text = Text(t("escalations.open_total", n=stats.open_total), style="bold")
     if levels:
-        text.append(f" ({levels})")
+        text.append(f": {levels}")
     ages = stats.open_by_age
     text.append("  ·  " + t("escalations.by_age", young=ages["lt28"], mid=ages["28to90"],
                             old=ages["gt90"]))
@@ -95,7 +96,7 @@ def detail_text(x: d.EscalationThread, code: str, names: dict[str, str],
         row("escalations.detail.reasons", x.adoption_reasons)
     if len(chain) > 1:
         row("escalations.detail.chain", " → ".join(
-            f"{label(c.level)} ({label(c.status)})" for c in chain))
+            f"{short_level(c.level)} ({label(c.status)})" for c in chain))
     return text
 
 
@@ -131,8 +132,8 @@ class EscalationsScreen(StoreMixin, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(EscalationTable)
-        for key, width in (("case", 16), ("level", 22), ("status", 18), ("sent", 10),
-                           ("age", 5), ("waiting", 18), ("next", 22)):
+        for key, width in (("case", 16), ("level", 14), ("status", 23), ("sent", 10),
+                           ("age", 5), ("waiting", 18), ("next", 18)):
             table.add_column(t(f"escalations.col.{key}"), key=key, width=width)
         table.focus()
         self.load()
@@ -160,12 +161,12 @@ class EscalationsScreen(StoreMixin, Screen[None]):
             age = x.age_days(today)
             rows.append((x.id, [
                 literal(data.codes.get(x.case_id, "?"), one_line=True),
-                Text(label(x.level)),
+                Text(short_level(x.level)),
                 Text(label(x.status)),
                 Text(x.sent_on.isoformat() if x.sent_on else "—"),
                 Text(str(age) if x.is_open else "", style="red" if age > 90 else ""),
                 Text(t(f"escalation.waiting.{x.waiting_for}")),
-                Text(t(f"escalation.next.{x.next_step}")),
+                Text(next_text(x)),
             ]))
         table = self.query_one(EscalationTable)
         sync_rows(table, rows)

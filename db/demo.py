@@ -124,6 +124,7 @@ class _Gen:
         self.f = store.op_factory(rand=lambda: self.rng.getrandbits(80))
         self.counts: dict[str, int] = {}
         self.escalated: list[tuple[Escalated, _Case]] = []
+        self.held: list[tuple[str, dt.date, int]] = []  # meeting, date, position of rondvraag
 
     def id(self, when: dt.date) -> str:
         return uuid7(_ms(when), self.rng.getrandbits(80))
@@ -228,8 +229,9 @@ def _build(gen: _Gen, cities: list[tuple[str, int]], start: dt.date, active_shar
         _meetings(gen, oid, city, orgs, cases, start, weeks, small)
         for e, c in gen.escalated:
             e.later = [x for x in c.items if x[1] > e.date]
-        add_threads(gen, oid, orgs, [e for e, _c in gen.escalated])
-        gen.escalated = []
+            e.left = c.leave
+        add_threads(gen, oid, orgs, [e for e, _c in gen.escalated], gen.held)
+        gen.escalated, gen.held = [], []
         for c in cases:
             if c.leave:
                 gen.set("casus", c.id, oid, c.leave, {
@@ -289,6 +291,7 @@ def _meetings(gen: _Gen, oid: str, city: str, orgs: list[tuple[str, d.OrgKind]],
         gen.count("agenda items", len(items))
         if not held:
             continue
+        gen.held.append((mid, mdate, pos - 20))
         # attendance
         present: list[tuple[str, d.OrgKind]] = []
         for org_id, kind in orgs:

@@ -22,6 +22,8 @@ ADVICE = [
 REASONING = "Onderbouwing (fictief): medische informatie en dossieronderzoek van het team."
 REJECT = "Het LSO ziet geen zicht op de voorgestelde route; de partners blijven verdeeld."
 ADOPT = "Het LSO volgt het advies."
+#: a decision on the advice older than this is closed in the demo
+_SETTLED = dt.timedelta(weeks=8)
 
 
 class _Gen(Protocol):
@@ -47,6 +49,7 @@ class Escalated:
     sent_on: dt.date
     dissent: list[dict[str, str]]
     later: list[tuple[str, dt.date, str]] = field(default_factory=list)
+    left: dt.date | None = None
 
 
 def _members(orgs: list[tuple[str, d.OrgKind]]) -> list[dict[str, Any]]:
@@ -70,8 +73,28 @@ def _rich(e: Escalated) -> bool:
     return bool(e.later) and (e.later[0][1] - e.sent_on).days >= 2
 
 
+def _on_agenda(gen: _Gen, oid: str, e: Escalated, after: dt.date,
+               held: list[tuple[str, dt.date, int]]) -> bool:
+    """An advice that came back a month ago puts the case on the next held meeting's agenda
+    (before the rondvraag), as the chair would ask; False when there is none before it left."""
+    if after > gen.today - dt.timedelta(days=28):
+        return False
+    meeting = next((m for m in held if m[1] > after), None)
+    if meeting is None or (e.left is not None and meeting[1] >= e.left):
+        return False
+    mid, when, position = meeting
+    iid = gen.id(when)
+    gen.set("agenda_item", iid, oid, when - dt.timedelta(days=7), {
+        "meeting_id": mid, "position": position - 5, "kind": d.ItemKind.CASE.value,
+        "case_id": e.case_id, "title": None, "timebox_min": 10,
+        "status": d.ItemStatus.DISCUSSED.value, "confidential": False})
+    gen.count("agenda items")
+    e.later = [*e.later, (mid, when, iid)]
+    return True
+
+
 def add_threads(gen: _Gen, oid: str, orgs: list[tuple[str, d.OrgKind]],
-                escalated: list[Escalated]) -> None:
+                escalated: list[Escalated], held: list[tuple[str, dt.date, int]]) -> None:
     """A thread for every escalating decision, as far along as its age allows."""
     rng, today = gen.rng, gen.today
     members = _members(orgs)
@@ -114,7 +137,7 @@ def add_threads(gen: _Gen, oid: str, orgs: list[tuple[str, d.OrgKind]],
         gen.set("escalation", eid, oid, advice_on, {
             "status": d.EscalationStatus.ADVICE.value, "advice": rng.choice(ADVICE),
             "advice_reasoning": REASONING, "advice_on": advice_on.isoformat()})
-        if not _rich(e):
+        if not _rich(e) and not _on_agenda(gen, oid, e, advice_on, held):
             continue  # advice received, the LSO has not met on it yet
         mid, when, iid = e.later[0]
         kind = "chain" if e is chain else plan[n_rich % len(plan)]
@@ -125,7 +148,7 @@ def add_threads(gen: _Gen, oid: str, orgs: list[tuple[str, d.OrgKind]],
                        else d.EscalationStatus.NOT_ADOPTED).value,
             "adopted": adopted, "adoption_reasons": ADOPT if adopted else REJECT,
             "adoption_on": when.isoformat(), "adoption_item_id": iid})
-        if kind.endswith("_closed"):
+        if kind.endswith("_closed") or (kind != "chain" and when < today - _SETTLED):
             busy[e.case_id] = when
             gen.set("escalation", eid, oid, when, {
                 "status": d.EscalationStatus.CLOSED.value, "closed_on": when.isoformat(),

@@ -408,3 +408,22 @@ def test_the_demo_has_threads_in_every_state(tmp_path: Path) -> None:
                 assert s.agenda_item(x.adoption_item_id).meeting_id != x.meeting_id
             assert (x.level is d.Escalation.MRT) == bool(x.members)
         assert s.check() == []
+
+
+def test_a_file_of_the_previous_schema_gains_the_table(tmp_path: Path) -> None:
+    import db.engine as eng
+    from tests.conftest import PASSPHRASE
+
+    path = tmp_path / "old.db"
+    with Store.open(path, PASSPHRASE, create=True) as s:
+        w = make_world(s)
+    raw = eng._raw_connect(path, PASSPHRASE)  # noqa: SLF001 - make it a file of version 1
+    raw.execute("DROP TABLE escalation")
+    raw.execute("PRAGMA user_version = 1")
+    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw.close()
+    with Store.open(path, PASSPHRASE) as s:
+        assert s.open_escalation(w.items[0]).status is d.EscalationStatus.DRAFT
+        assert s.check() == []
+    assert eng.probe(path, PASSPHRASE) == eng.SCHEMA_VERSION
+    assert len(list(tmp_path.glob("old.db.v1-*.bak"))) == 1

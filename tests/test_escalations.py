@@ -195,6 +195,12 @@ def test_the_decision_form_opens_and_then_follows_the_thread(store: Store, world
                  [d.Dissent(world.orgs["ngo"], "Nee")], d.Escalation.MRT, "Weer anders")
     z = store.escalation_from_decision(world.items[0])
     assert z is not None and z.question == "Nieuwe vraag"  # answered: no longer follows
+    # a later decision of the case without consensus: the running thread carries on
+    store.decide(world.items[1], d.Perspective.RETURN, "", d.Consensus.NONE,
+                 [d.Dissent(world.orgs["ngo"], "Nee")], d.Escalation.MRT, "Andere vraag")
+    again = store.escalation_from_decision(world.items[1])
+    assert again is not None and again.id == x.id
+    assert len(store.case_escalations(world.case)) == 1
 
 
 def test_dates_run_forward(store: Store, world: World) -> None:

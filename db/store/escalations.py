@@ -144,8 +144,9 @@ class EscalationsMixin(EscalationReadsMixin):
 
     def escalation_from_decision(self, item_id: str) -> d.EscalationThread | None:
         """After the decision form: open the thread its escalation fields ask for, or let a
-        thread not yet answered follow the changed level, question and date. None when the
-        decision escalates nothing."""
+        thread not yet answered follow the changed level, question and date. A case whose
+        thread (from an earlier decision) still runs keeps that one. None when there is no
+        thread."""
         with self._tx() as conn:
             decision = self._row(conn, "decision", item_id)
             live = self._live_from_decision(conn, item_id)
@@ -153,6 +154,12 @@ class EscalationsMixin(EscalationReadsMixin):
                     and decision["escalation_level"] not in (None, d.Escalation.NONE.value)
                     and bool((decision["escalation_question"] or "").strip()))
             if live is None:
+                running = self._rows(
+                    conn, "SELECT id FROM escalation WHERE case_id = ? AND deleted = 0 AND "
+                    "status NOT IN ('closed', 'escalated') ORDER BY opened_on DESC, id DESC",
+                    (decision["case_id"],)) if decision["case_id"] else []
+                if running:  # the case's running thread carries on; no second one
+                    return self._one(conn, running[0]["id"])
                 if not asks:
                     return None
                 try:

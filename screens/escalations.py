@@ -232,16 +232,12 @@ class EscalationsScreen(StoreMixin, Screen[None]):
         store, today = self.store, self.app.today()  # type: ignore[attr-defined]
         code = self.data.codes.get(x.case_id, "?") if self.data else "?"
 
-        def done(item: d.AgendaItem) -> None:
-            meeting = store_meeting_dates.get(item.meeting_id, "")
-            self.app.notify(t("escalations.on_agenda", code=code, date=meeting), markup=False)
-
-        store_meeting_dates: dict[str, str] = {}
-
-        def job() -> d.AgendaItem:
+        def job() -> str:
             item = store.put_escalation_on_agenda(x.id, today=today)
-            store_meeting_dates[item.meeting_id] = store.meeting(item.meeting_id).date.isoformat()
-            return item
+            return store.meeting(item.meeting_id).date.isoformat()
+
+        def done(date: str) -> None:
+            self.app.notify(t("escalations.on_agenda", code=code, date=date), markup=False)
 
         self.call_store(job, done, group="escalation-save", description="put on agenda",
                         exclusive=False)

@@ -131,6 +131,32 @@ async def test_adoption_is_not_offered_at_the_meeting_that_escalated(demo_db) ->
         assert store.escalation(x.id).status is d.EscalationStatus.ADVICE
 
 
+async def test_a_bad_date_gets_a_message_and_loses_nothing(demo_db) -> None:  # noqa: ANN001
+    from screens.escalation_form import EscalationForm
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_today_item(pilot, 4)
+        screen, store = app.screen, app.store
+        orgs = store.organisations(store.meeting(screen.meeting_id).overleg_id)
+        store.decide(screen.item_id, d.Perspective.RETURN, "", d.Consensus.NONE,
+                     [d.Dissent(orgs[4].id, "Nee")], d.Escalation.MRT, "Vraag")
+        x = store.escalation_from_decision(screen.item_id)
+        screen.reload()
+        await settle(pilot)
+        await press(pilot, "e")
+        form = app.screen
+        assert isinstance(form, EscalationForm) and form.step == "send"
+        form.query_one("#sent_on").value = ""
+        await type_text(pilot, "31-02-2026")
+        await press(pilot, "ctrl+s")
+        assert app.screen is form
+        assert str(form.query_one("#sent_on-error").render()) == (
+            "Ongeldige datum: gebruik JJJJ-MM-DD of DD-MM-JJJJ")
+        assert form.query_one("#sent_on").value == "31-02-2026"
+        assert store.escalation(x.id).status is d.EscalationStatus.DRAFT
+
+
 @pytest.fixture
 def snap_app(demo_db, monkeypatch):  # noqa: ANN001, ANN201
     from lvv_tui.app import LvvApp

@@ -19,6 +19,7 @@ from typing import Any
 
 from db import domain as d
 from db.clock import uuid7
+from db.demo_escalations import Escalated, add_threads
 from db.store import Store
 
 NATIONALITIES = [
@@ -112,6 +113,7 @@ class _Case:
     outcome: d.OutcomeSubtype | None
     discussed: int = 0
     open_actions: list[str] = field(default_factory=list)
+    items: list[tuple[str, dt.date, str]] = field(default_factory=list)  # discussed
 
 
 class _Gen:
@@ -121,6 +123,8 @@ class _Gen:
         self.today = today
         self.f = store.op_factory(rand=lambda: self.rng.getrandbits(80))
         self.counts: dict[str, int] = {}
+        self.escalated: list[tuple[Escalated, _Case]] = []
+        self.held: list[tuple[str, dt.date, int]] = []  # meeting, date, position of rondvraag
 
     def id(self, when: dt.date) -> str:
         return uuid7(_ms(when), self.rng.getrandbits(80))
@@ -223,6 +227,11 @@ def _build(gen: _Gen, cities: list[tuple[str, int]], start: dt.date, active_shar
             cases.append(c)
         gen.count("cases", len(cases))
         _meetings(gen, oid, city, orgs, cases, start, weeks, small)
+        for e, c in gen.escalated:
+            e.later = [x for x in c.items if x[1] > e.date]
+            e.left = c.leave
+        add_threads(gen, oid, orgs, [e for e, _c in gen.escalated], gen.held)
+        gen.escalated, gen.held = [], []
         for c in cases:
             if c.leave:
                 gen.set("casus", c.id, oid, c.leave, {
@@ -282,6 +291,7 @@ def _meetings(gen: _Gen, oid: str, city: str, orgs: list[tuple[str, d.OrgKind]],
         gen.count("agenda items", len(items))
         if not held:
             continue
+        gen.held.append((mid, mdate, pos - 20))
         # attendance
         present: list[tuple[str, d.OrgKind]] = []
         for org_id, kind in orgs:
@@ -364,6 +374,11 @@ def _discuss(gen: _Gen, oid: str, mid: str, mdate: dt.date, iid: str, c: _Case,
         if mdate + dt.timedelta(days=35) < gen.today:
             values["escalation_advice"] = "Advies: " + RATIONALES[perspective]
     gen.set("decision", iid, oid, mdate, values)
+    c.items.append((mid, mdate, iid))
+    if escalation is not d.Escalation.NONE:
+        gen.escalated.append((Escalated(
+            mid, mdate, iid, c.id, escalation, values["escalation_question"],
+            dt.date.fromisoformat(values["escalation_date"]), values["dissent"]), c))
     gen.count("decisions")
     case_values: dict[str, Any] = {"perspective": perspective.value}
     if c.discussed == 1:

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 #: The schema version this code writes. Bump it and add a step to MIGRATIONS.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -129,8 +129,15 @@ def _migrate_search(conn: Connection) -> None:
     search_index.create(conn)
 
 
+def _migrate_escal(conn: Connection) -> None:
+    """The escalation threads (issue 16): a table of their own (idempotent)."""
+    from db.tables import EscalationRecord
+
+    EscalationRecord.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+
+
 #: MIGRATIONS[n] takes a file from version n to n + 1.
-MIGRATIONS: dict[int, Migration] = {0: _v1, 1: _migrate_search}
+MIGRATIONS: dict[int, Migration] = {0: _v1, 1: _migrate_search, 2: _migrate_escal}
 
 
 def backup_path(path: Path, version: int) -> Path:

@@ -29,6 +29,7 @@ from db.rules import (
 )
 from db.store.base import ApplyResult
 from db.store.cases import CasesMixin
+from db.store.intake import IntakeMixin
 from db.store.maintenance import MaintenanceMixin
 from db.store.meetings import MeetingsMixin
 from db.store.minutes import MinutesMixin
@@ -38,6 +39,7 @@ from db.store.replication import ReplicationMixin
 
 
 class Store(
+    IntakeMixin,  # first: its create_case / update_case put the dates under the stay rules
     CasesMixin,
     MeetingsMixin,
     RecordMixin,

@@ -380,7 +380,8 @@ class Stay:
 
     @property
     def rest_period_end(self) -> dt.date | None:
-        """The last day of the rusttermijn: 14 days from the later of the two dossiers."""
+        """The day the rusttermijn ends: 14 days after the later of the two dossiers; the
+        scenario can be set from that day on."""
         if self.ind_dossier_on is None or self.dtenv_dossier_on is None:
             return None
         return max(self.ind_dossier_on, self.dtenv_dossier_on) + dt.timedelta(

@@ -143,7 +143,9 @@ class Monitoring:
 def _days_stats(days: list[float]) -> tuple[float | None, float | None]:
     if not days:
         return None, None
-    mean = round(sum(days) / len(days), 1)
+    from decimal import ROUND_HALF_UP, Decimal
+
+    mean = float((Decimal(str(sum(days))) / len(days)).quantize(Decimal("0.1"), ROUND_HALF_UP))
     median = statistics.median(days)
     return mean, (int(median) if float(median).is_integer() else float(median))
 

@@ -260,18 +260,15 @@ class IntakeMixin(StoreBase):
                 (meeting_id, case_id)).fetchone()
         if on_it:
             return None
-        stay = self.current_stay(case_id)
-        step = stay.step(today) if stay else None
-        title = None if step is None else f"intake:{step.value}"
         return self.add_agenda_item(  # type: ignore[attr-defined]
-            meeting_id, d.ItemKind.CASE, case_id=case_id, title=title)
+            meeting_id, d.ItemKind.CASE, case_id=case_id)
 
     # -- the case's own dates go through the same rules -------------------------------------
 
     def create_case(self, overleg_id: str, code: str, **fields: Any) -> d.Case:
         """A new case with its first stay: admitted on ``intake_date`` when given (an
-        existing case entered afterwards), else put forward today."""
-        stay_values = {k: fields.pop(k) for k in STAY_FIELDS if k in fields}
+        existing case entered afterwards), else put forward on ``put_forward_on`` (today)."""
+        stay_values = {k: fields.pop(k) for k in (*STAY_FIELDS, "put_forward_on") if k in fields}
         values = self._case_values({"code": code, **fields})  # type: ignore[attr-defined]
         values.setdefault("perspective", d.Perspective.UNDECIDED.value)
         cid = uuid7()
@@ -337,7 +334,8 @@ class IntakeMixin(StoreBase):
         if stay is None:
             values.update(case_id=case_id, number=1, put_forward_by=by)
             if intake is None:
-                values["put_forward_on"] = dt.date.today().isoformat()
+                day = parse_date(given.get("put_forward_on"), "put_forward_on")
+                values["put_forward_on"] = (day or dt.date.today()).isoformat()
             sid = uuid7()
         else:
             sid = stay.id

@@ -64,6 +64,36 @@ def table_rows(mon: Monitoring, lang: str = "nl") -> list[tuple[str, str, list[A
     return out
 
 
+_EIGHTHS = " ▏▎▍▌▋▊▉█"
+
+
+def bar_lines(items: list[tuple[str, int]], width: int = 40, unicode: bool = True,
+              peak: int | None = None) -> list[str]:
+    """A horizontal bar chart as lines of text: ``label  bar  value``.
+
+    With ``unicode`` the bars use block characters in eighths; without (a terminal that
+    cannot draw them) plain ``#``. The value is always printed, so the numbers stay readable
+    wherever the bars do not. ``peak`` is the value of a full bar (default: the largest).
+    """
+    if not items:
+        return []
+    peak = peak or max(v for _l, v in items) or 1
+    label_width = max(len(label) for label, _v in items)
+    value_width = max(len(str(v)) for _l, v in items)
+    lines = []
+    for label, value in items:
+        if unicode:
+            eighths = round(8 * width * value / peak)
+            if value and not eighths:
+                eighths = 1
+            bar = "█" * (eighths // 8) + (_EIGHTHS[eighths % 8] if eighths % 8 else "")
+        else:
+            cells = round(width * value / peak)
+            bar = "#" * (cells or (1 if value else 0))
+        lines.append(f"{label.ljust(label_width)} {bar.ljust(width)} {str(value).rjust(value_width)}")
+    return lines
+
+
 def column_names(mon: Monitoring, lang: str = "nl") -> list[str]:
     return [t("report.total", lang=lang)] + [o.name for o in mon.overleggen]
 

@@ -196,3 +196,75 @@ def test_cli_refuses_a_bad_period(fixture_store, capsys: pytest.CaptureFixture) 
                  "--format", "docx"]) == 1
     assert main(["report", "--db", db, "--from", "2024-01-01", "--to", "2024-03-01",
                  "--overleg", "LSO Z"]) == 1
+
+
+def test_bar_lines_scale_and_plain_fallback() -> None:
+    from lvv_tui.report import bar_lines
+
+    assert bar_lines([("jan", 8), ("feb", 2), ("mrt", 0)], width=4) == [
+        "jan ████ 8", "feb █    2", "mrt      0"]
+    assert bar_lines([("jan", 8), ("feb", 1)], width=4, unicode=False) == [
+        "jan #### 8", "feb #    1"]  # a value above zero always shows
+    assert bar_lines([("a", 3)], width=8, peak=6) == ["a ████     3"]
+
+
+async def test_report_screen_figures_charts_and_intake(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    from textual.widgets import DataTable, Input, Static
+
+    from db.demo import generate
+    from db.store import Store
+    from lvv_tui.app import LvvApp
+    from lvv_tui.config import Config
+    from tests.conftest import PASSPHRASE
+
+    today = D("2026-03-04")
+    path = tmp_path / "demo.db"
+    with Store.open(path, PASSPHRASE, create=True) as s:
+        generate(s, scale="small", seed=1, today=today)
+        expected = s.monitoring(D("2026-01-01"), today).total
+        (ov,) = s.overleggen()
+        in_intake = s.intake_overview(ov.id, today)
+    # two put forward and waiting for the LSO, four back for a second stay awaiting dossiers
+    assert sorted(r.step.value for r in in_intake) == ["dossiers"] * 4 + ["put_forward"] * 2
+
+    async def settle(pilot) -> None:  # noqa: ANN001
+        for _ in range(3):
+            await pilot.pause()
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    from screens.report import ReportScreen
+
+    monkeypatch.setattr(ReportScreen, "can_draw", lambda self: False)
+    app = LvvApp(Config(db=path, lang="nl", keymap={}), today=today, clock=lambda: 0.0)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(pilot)
+        app.action_monitoring_report()
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReportScreen)
+        figures = screen.query_one("#report-figures", DataTable)
+        assert [str(c) for c in figures.get_row("intake")] == [
+            "Instroom", str(expected.intake), str(expected.intake)]
+        assert [str(c) for c in figures.get_row("stock_end")][1] == str(expected.stock_end)
+        categories = str(screen.query_one("#report-chart-categories", Static).render())
+        assert "Duurzame oplossing" in categories and "█" not in categories
+        months = str(screen.query_one("#report-chart-months", Static).render()).splitlines()
+        assert [line.split()[0] for line in months] == [
+            "2026-01", "2026-01", "2026-02", "2026-02", "2026-03", "2026-03"]
+        intake = screen.query_one("#report-intake", DataTable)
+        assert sorted(intake.rows) == sorted(r.case.id for r in in_intake)
+        intake.focus()
+        intake.move_cursor(row=0)
+        first = intake.coordinate_to_cell_key((0, 0)).row_key.value
+        await pilot.press("a")
+        await settle(pilot)
+        # a bad period is refused with a message, not a traceback
+        period = screen.query_one("#report-to", Input)
+        period.value = "2025-01-01"
+        screen.load()
+        await settle(pilot)
+        assert "einde van de periode" in str(screen.query_one("#report-status", Static).render())
+    with Store.open(path, PASSPHRASE) as s:
+        meetings = [m for m in s.meetings(ov.id, today) if m.date >= today]
+        assert first in [i.case_id for i in s.agenda(meetings[0].id)]

@@ -83,7 +83,7 @@ class ReportScreen(StoreMixin, Screen[None]):
     # -- loading ----------------------------------------------------------------------------
 
     def period(self) -> tuple[dt.date, dt.date] | None:
-        from db.rules import ValidationError, parse_date
+        from db.store import ValidationError, parse_date
 
         status = self.query_one("#report-status", Static)
         try:

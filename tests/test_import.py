@@ -199,3 +199,22 @@ def test_cli_import_refuses_with_exit_1_and_dry_run_writes_nothing(
     assert "1 nieuw" in capsys.readouterr().out
     assert main(["import", "cases", str(more), "--db", str(db)]) == 0  # the dry run wrote nothing
     assert "1 regels, 1 nieuw" in capsys.readouterr().out
+
+
+def test_imported_cases_sync_and_report_alike_on_another_laptop(store, tmp_path: Path) -> None:  # noqa: ANN001
+    from db.store import Store
+    from db.sync import sync_once
+    from tests.conftest import PASSPHRASE
+
+    store.create_overleg("LSO Utrecht", "Utrecht")
+    path = tmp_path / "cases.csv"
+    path.write_text(DUTCH, encoding="utf-8-sig")
+    store.import_cases(read_file(path))
+    hub = f"sqlite:///{tmp_path / 'hub.db'}"
+    sync_once(store, hub)
+    with Store.open(tmp_path / "other.db", PASSPHRASE, create=True) as other:
+        sync_once(other, hub)
+        assert _state(other) == EXPECTED
+        period = (D("2024-01-01"), D("2024-12-31"))
+        assert other.monitoring(*period) == store.monitoring(*period)
+        assert other.dump() == store.dump()

@@ -221,3 +221,22 @@ def test_the_next_step_goes_on_the_next_meeting_when_asked(store, lso) -> None: 
     assert item is not None
     assert (item.meeting_id, item.case_id, item.kind) == (nxt.id, case.id, d.ItemKind.CASE)
     assert store.plan_next_intake_step(case.id, today=D("2024-01-03")) is None  # on it already
+
+
+def test_a_decision_on_a_case_put_forward_admits_it(store, lso) -> None:  # noqa: ANN001
+    ov, _orgs = lso
+    case = store.create_case(ov.id, "C-9", put_forward_on="2024-01-02")
+    item = _item(store, ov, case, "2024-01-10")
+    store.decide(item.id, d.Perspective.RESEARCH)
+    stay = store.current_stay(case.id)
+    assert (stay.lvv_verdict, stay.intake_date, stay.lvv_item_id) == (
+        d.LvvVerdict.YES, D("2024-01-10"), item.id)
+    assert store.case(case.id).status is d.CaseStatus.ACTIVE
+    # a case the LSO did not admit stays not admitted whatever is decided later
+    other = store.create_case(ov.id, "C-10", put_forward_on="2024-01-02")
+    first = _item(store, ov, other, "2024-01-11")
+    store.decide_intake(first.id, d.LvvVerdict.NO, "Geen LVV-zaak")
+    store.decide(_item(store, ov, other, "2024-01-12").id, d.Perspective.END)
+    assert store.case(other.id).status is d.CaseStatus.NOT_ADMITTED
+    assert store.current_stay(other.id).intake_date is None
+    assert store.check() == []

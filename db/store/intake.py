@@ -239,6 +239,26 @@ class IntakeMixin(StoreBase):
             })
             return self._sync_case(conn, case_id)
 
+    def decide(self, item_id: str, *args: Any, **kwargs: Any) -> d.Decision:
+        """The table's decision (:meth:`RecordMixin.decide`). On a case still put forward it
+        is also the intake decision: an LVV-zaak, admitted as of the meeting's date, so that
+        the case's status and its stay keep telling the same story."""
+        with self._lock:
+            decision = super().decide(item_id, *args, **kwargs)  # type: ignore[misc]
+            if decision.case_id:
+                with self._tx() as conn:
+                    stays = self._stays(conn, decision.case_id)
+                    stay = stays[-1] if stays else None
+                    if stay is not None and stay.lvv_verdict is None and \
+                            stay.intake_date is None:
+                        meeting = self._row(conn, "meeting", decision.meeting_id)
+                        self._set(conn, "stay", stay.id, stay.overleg_id, {
+                            "lvv_verdict": d.LvvVerdict.YES.value, "lvv_item_id": item_id,
+                            "lvv_decided_on": meeting["date"], "intake_date": meeting["date"],
+                        })
+                        self._sync_case(conn, decision.case_id)
+        return decision
+
     def plan_next_intake_step(self, case_id: str, meeting_id: str | None = None,
                               today: dt.date | None = None) -> d.AgendaItem | None:
         """Put a case in intake on the agenda of ``meeting_id`` (default: the next planned

@@ -283,9 +283,9 @@ def read_file(path: str | Path, *, default_overleg: str | None = None,
     path = Path(path)
     try:
         return parse_records(records(path), default_overleg=default_overleg, result=result)
-    except (OSError, csv.Error, ValueError, KeyError) as exc:
-        if isinstance(exc, ImportRefused):
-            raise
+    except ImportRefused:
+        raise
+    except Exception as exc:  # a damaged XLSX, a binary file …: one clear line, no traceback
         raise StoreError(f"{path.name}: cannot be read as CSV or XLSX "
                          f"({type(exc).__name__})") from exc
 

@@ -218,3 +218,22 @@ def test_imported_cases_sync_and_report_alike_on_another_laptop(store, tmp_path:
         period = (D("2024-01-01"), D("2024-12-31"))
         assert other.monitoring(*period) == store.monitoring(*period)
         assert other.dump() == store.dump()
+
+
+def test_a_damaged_xlsx_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path = tmp_path / "cases.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    assert main(["import", "cases", str(path), "--db", str(tmp_path / "x.db")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("lvv-tui: cases.xlsx: cannot be read as CSV or XLSX")
+    assert "Traceback" not in err
+
+
+def test_progress_is_reported_row_by_row(store, tmp_path: Path) -> None:  # noqa: ANN001
+    store.create_overleg("LSO Utrecht", "Utrecht")
+    path = tmp_path / "many.csv"
+    path.write_text("code;overleg;instroomdatum\n" + "".join(
+        f"M-{n:04d};LSO Utrecht;01-01-2024\n" for n in range(600)), encoding="utf-8")
+    seen: list[int] = []
+    store.import_cases(read_file(path), progress=seen.append)
+    assert seen == list(range(1, 601))

@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 from db import domain as d
 from lvv_tui.i18n import label, t
 from screens.widgets.base import StoreMixin, error_text, literal, localise_bindings
+from screens.widgets.form import Field, FormModal
 from screens.widgets.tables import sync_rows
 from screens.widgets.topbar import TopBar
 
@@ -37,6 +38,7 @@ class ReportScreen(StoreMixin, Screen[None]):
         Binding("escape", "back", "Back", id="report-back"),
         Binding("f5", "refresh", "Refresh", id="report-refresh"),
         Binding("a", "plan_step", "Next step on the agenda", id="report-plan-intake"),
+        Binding("d", "dossiers", "Dossier dates", id="report-dossiers"),
     ]
 
     @dataclass
@@ -181,13 +183,37 @@ class ReportScreen(StoreMixin, Screen[None]):
     def action_refresh(self) -> None:
         self.load()
 
-    def action_plan_step(self) -> None:
+    def highlighted(self) -> d.IntakeRow | None:
+        """The intake row under the cursor (None, with a bell, when there is none)."""
         table = self.query_one("#report-intake", DataTable)
         if not self.intake or table.cursor_row < 0 or table.cursor_row >= table.row_count:
             self.app.bell()
-            return
+            return None
         key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        row = self.intake.get(key or "")
+        return self.intake.get(key or "")
+
+    def action_dossiers(self) -> None:
+        row = self.highlighted()
+        if row is None:
+            return
+        store = self.store
+
+        def save(values: dict[str, Any]) -> d.Stay:
+            stay = row.stay
+            for kind, field in ((d.OrgKind.IND, "ind_dossier_on"),
+                                (d.OrgKind.DTENV, "dtenv_dossier_on")):
+                if values[field].strip():
+                    stay = store.record_dossier(row.case.id, kind, values[field])
+            return stay
+
+        def done(stay: d.Stay | None) -> None:
+            if stay is not None:
+                self.load()
+
+        self.app.push_screen(DossierForm(save, row), done)
+
+    def action_plan_step(self) -> None:
+        row = self.highlighted()
         if row is None:
             return
         store, today = self.store, self.app.today()  # type: ignore[attr-defined]
@@ -203,3 +229,37 @@ class ReportScreen(StoreMixin, Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+class DossierForm(FormModal[d.Stay]):
+    """The dates on which IND and DTenV delivered their dossier; returns the stay."""
+
+    def __init__(self, save, row: d.IntakeRow) -> None:  # noqa: ANN001
+        super().__init__(save)
+        self.row = row
+        self.title_text = t("report.dossiers.title", code=row.case.code)
+
+    def fields(self) -> ComposeResult:
+        for field in ("ind_dossier_on", "dtenv_dossier_on"):
+            day = getattr(self.row.stay, field)
+            yield Field(field, t(f"report.dossiers.{field}"), Input(
+                day.isoformat() if day else "", id=field, placeholder=t("form.date_hint"),
+                max_length=10))
+
+    def on_mount(self) -> None:
+        self.query_one("#ind_dossier_on", Input).focus()
+
+    def collect(self) -> dict[str, Any]:
+        return {f: self.query_one(f"#{f}", Input).value
+                for f in ("ind_dossier_on", "dtenv_dossier_on")}
+
+    def check(self, values: dict[str, Any]) -> dict[str, str]:
+        from db.store import ValidationError, parse_date
+
+        errors = {}
+        for field, value in values.items():
+            try:
+                parse_date(value, field)
+            except ValidationError as exc:
+                errors[field] = error_text(exc)
+        return errors

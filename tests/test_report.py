@@ -259,6 +259,15 @@ async def test_report_screen_figures_charts_and_intake(tmp_path: Path, monkeypat
         first = intake.coordinate_to_cell_key((0, 0)).row_key.value
         await pilot.press("a")
         await settle(pilot)
+        # dossier dates of a case back for a second stay
+        waiting = next(r for r in in_intake if r.step is d.IntakeStep.DOSSIERS)
+        intake.move_cursor(row=intake.get_row_index(waiting.case.id))
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press(*"04-03-2026")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ReportScreen)
         # a bad period is refused with a message, not a traceback
         period = screen.query_one("#report-to", Input)
         period.value = "2025-01-01"
@@ -266,5 +275,7 @@ async def test_report_screen_figures_charts_and_intake(tmp_path: Path, monkeypat
         await settle(pilot)
         assert "einde van de periode" in str(screen.query_one("#report-status", Static).render())
     with Store.open(path, PASSPHRASE) as s:
+        stay = s.current_stay(waiting.case.id)
+        assert (stay.ind_dossier_on, stay.dtenv_dossier_on) == (today, None)
         meetings = [m for m in s.meetings(ov.id, today) if m.date >= today]
         assert first in [i.case_id for i in s.agenda(meetings[0].id)]

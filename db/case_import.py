@@ -302,7 +302,7 @@ def write_rows(store: Store, rows: Sequence[CaseRow], *, create_overleggen: bool
                result: ImportResult | None = None) -> ImportResult:
     """Write the rows in one transaction (or, on any problem, nothing)."""
     from db.clock import uuid7
-    from db.store.intake import check_exit
+    from db.store.stays import check_exit
 
     result = result or ImportResult()
     result.rows, result.dry_run = len(rows), dry_run

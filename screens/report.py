@@ -39,6 +39,7 @@ class ReportScreen(StoreMixin, Screen[None]):
         Binding("f5", "refresh", "Refresh", id="report-refresh"),
         Binding("a", "plan_step", "Next step on the agenda", id="report-plan-intake"),
         Binding("d", "dossiers", "Dossier dates", id="report-dossiers"),
+        Binding("v", "verdict", "LVV-zaak?", id="report-verdict"),
     ]
 
     @dataclass
@@ -212,6 +213,26 @@ class ReportScreen(StoreMixin, Screen[None]):
 
         self.app.push_screen(DossierForm(save, row), done)
 
+    def action_verdict(self) -> None:
+        row = self.highlighted()
+        if row is None:
+            return
+        store, today = self.store, self.app.today()  # type: ignore[attr-defined]
+
+        def save(values: dict[str, Any]) -> d.Stay:
+            from db.store import ValidationError
+
+            item = store.intake_agenda_item(row.case.id, today)
+            if item is None:
+                raise ValidationError("lvv_verdict", "report.verdict.no_item")
+            return store.decide_intake(item.id, values["lvv_verdict"], values["lvv_reason"])
+
+        def done(stay: d.Stay | None) -> None:
+            if stay is not None:
+                self.load()
+
+        self.app.push_screen(VerdictForm(save, row), done)
+
     def action_plan_step(self) -> None:
         row = self.highlighted()
         if row is None:
@@ -229,6 +250,26 @@ class ReportScreen(StoreMixin, Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+class VerdictForm(FormModal[d.Stay]):
+    """The LSO's decision on the case's latest agenda item: an LVV-zaak (yes / no /
+    exception, with the reason); returns the stay."""
+
+    def __init__(self, save, row: d.IntakeRow) -> None:  # noqa: ANN001
+        super().__init__(save)
+        self.row = row
+        self.title_text = t("report.verdict.title", code=row.case.code)
+
+    def fields(self) -> ComposeResult:
+        yield Field("lvv_verdict", t("report.verdict.verdict"), Select(
+            [(label(v), v.value) for v in d.LvvVerdict], allow_blank=False,
+            value=d.LvvVerdict.YES.value, id="lvv_verdict"))
+        yield Field("lvv_reason", t("report.verdict.reason"), Input(id="lvv_reason"))
+
+    def collect(self) -> dict[str, Any]:
+        return {"lvv_verdict": self.query_one("#lvv_verdict", Select).value,
+                "lvv_reason": self.query_one("#lvv_reason", Input).value}
 
 
 class DossierForm(FormModal[d.Stay]):

@@ -240,3 +240,14 @@ def test_a_decision_on_a_case_put_forward_admits_it(store, lso) -> None:  # noqa
     assert store.case(other.id).status is d.CaseStatus.NOT_ADMITTED
     assert store.current_stay(other.id).intake_date is None
     assert store.check() == []
+
+
+def test_the_intake_decision_goes_on_the_latest_item_since_put_forward(store, lso) -> None:  # noqa: ANN001
+    ov, _orgs = lso
+    case = store.create_case(ov.id, "C-11", put_forward_on="2024-01-05")
+    _item(store, ov, case, "2024-01-03")  # before it was put forward
+    assert store.intake_agenda_item(case.id, today=D("2024-01-20")) is None
+    item = _item(store, ov, case, "2024-01-17")
+    _item(store, ov, case, "2024-01-31")  # after today
+    found = store.intake_agenda_item(case.id, today=D("2024-01-20"))
+    assert found is not None and found.id == item.id

@@ -268,6 +268,19 @@ async def test_report_screen_figures_charts_and_intake(tmp_path: Path, monkeypat
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ReportScreen)
+        # the LSO's decision: refused without a meeting that discussed the case, saying why
+        fresh = next(r for r in in_intake if r.step is d.IntakeStep.PUT_FORWARD
+                     and r.case.id != first)
+        intake.move_cursor(row=intake.get_row_index(fresh.case.id))
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "nog in geen overleg besproken" in str(
+            app.screen.query_one("#lvv_verdict-error", Static).render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ReportScreen)
         # a bad period is refused with a message, not a traceback
         period = screen.query_one("#report-to", Input)
         period.value = "2025-01-01"

@@ -27,46 +27,8 @@ from db.rules import (
     parse_date,
 )
 from db.store.base import StoreBase
-from db.store.rows import _case
-
-#: case fields that belong to its latest stay (the case form may still send them)
-STAY_FIELDS = ("intake_date", "exit_date", "outcome_subtype", "status")
-
-
-def _stay(r: Mapping[str, Any]) -> d.Stay:
-    return d.Stay(
-        id=r["id"], case_id=r["case_id"], overleg_id=r["overleg_id"], number=r["number"] or 1,
-        put_forward_by=r["put_forward_by"], put_forward_on=_date(r["put_forward_on"]),
-        lvv_verdict=d.LvvVerdict(r["lvv_verdict"]) if r["lvv_verdict"] else None,
-        lvv_reason=r["lvv_reason"], lvv_item_id=r["lvv_item_id"],
-        lvv_decided_on=_date(r["lvv_decided_on"]), ind_dossier_on=_date(r["ind_dossier_on"]),
-        dtenv_dossier_on=_date(r["dtenv_dossier_on"]),
-        scenario=d.Perspective(r["scenario"]) if r["scenario"] else None,
-        scenario_item_id=r["scenario_item_id"], scenario_on=_date(r["scenario_on"]),
-        intake_date=_date(r["intake_date"]), exit_date=_date(r["exit_date"]),
-        outcome_subtype=d.OutcomeSubtype(r["outcome_subtype"]) if r["outcome_subtype"] else None,
-        exit_item_id=r["exit_item_id"],
-    )
-
-
-def check_exit(intake: dt.date | None, exit_date: dt.date | None,
-               subtype: d.OutcomeSubtype | None) -> None:
-    """The rules of an exit: it needs a subtype (and a subtype an exit), an admitted stay,
-    and it is not before the intake. Raises :class:`ValidationError`."""
-    if exit_date is not None and subtype is None:
-        raise ValidationError("outcome_subtype", "error.exit_needs_outcome")
-    if subtype is not None and exit_date is None:
-        raise ValidationError("exit_date", "error.outcome_needs_exit")
-    if exit_date is not None and intake is None:
-        raise ValidationError("intake_date", "error.exit_needs_intake")
-    if exit_date is not None and intake is not None and exit_date < intake:
-        raise ValidationError("exit_date", "error.exit_before_intake")
-
-
-def _subtype(value: Any) -> d.OutcomeSubtype | None:
-    if value in (None, ""):
-        return None
-    return _enum(d.OutcomeSubtype, value, "outcome_subtype")
+from db.store.rows import _case, _item
+from db.store.stays import STAY_FIELDS, _stay, _subtype, check_exit
 
 
 class IntakeMixin(StoreBase):
@@ -258,6 +220,22 @@ class IntakeMixin(StoreBase):
                         })
                         self._sync_case(conn, decision.case_id)
         return decision
+
+    def intake_agenda_item(self, case_id: str, today: dt.date | None = None
+                           ) -> d.AgendaItem | None:
+        """The agenda item to record the LSO's intake decision on: the case's item of the
+        latest meeting up to ``today`` since it was put forward (None: not discussed yet)."""
+        today = today or dt.date.today()
+        stay = self.current_stay(case_id)
+        since = (stay.put_forward_on if stay and stay.put_forward_on else dt.date.min)
+        with self._read() as conn:
+            rows = self._rows(
+                conn,
+                "SELECT a.* FROM agenda_item a JOIN meeting m ON m.id = a.meeting_id "
+                "WHERE a.case_id = ? AND a.deleted = 0 AND m.deleted = 0 AND m.date <= ? "
+                "AND m.date >= ? ORDER BY m.date DESC, a.position LIMIT 1",
+                (case_id, today.isoformat(), since.isoformat()))
+        return _item(rows[0]) if rows else None
 
     def plan_next_intake_step(self, case_id: str, meeting_id: str | None = None,
                               today: dt.date | None = None) -> d.AgendaItem | None:

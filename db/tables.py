@@ -353,6 +353,35 @@ class EscalationRecord(SQLModel, table=True):
     closed_item_id: str | None = None
 
 
+class Stay(SQLModel, table=True):
+    """One stay of a case in the LVV: intake steps, admission, exit (the case mirrors the
+    dates of its latest stay)."""
+
+    __tablename__ = "stay"
+    __table_args__ = (Index("ix_stay_overleg_intake", "overleg_id", "intake_date"),)
+    id: str = Field(primary_key=True)
+    overleg_id: str
+    deleted: bool = False
+    case_id: str | None = Field(default=None, index=True)
+    number: int | None = None
+    put_forward_by: str | None = None
+    put_forward_on: str | None = None
+    lvv_verdict: str | None = None
+    lvv_reason: str | None = None
+    lvv_item_id: str | None = None
+    lvv_decided_on: str | None = None
+    ind_dossier_on: str | None = None
+    dtenv_dossier_on: str | None = None
+    scenario: str | None = None
+    scenario_item_id: str | None = None
+    scenario_on: str | None = None
+    intake_date: str | None = None
+    exit_date: str | None = None
+    outcome_subtype: str | None = None
+    outcome_category: str | None = None
+    exit_item_id: str | None = None
+
+
 #: entity name (as in ops) -> projection table
 ENTITIES: dict[str, type[SQLModel]] = {
     "overleg": Overleg,
@@ -368,6 +397,9 @@ ENTITIES: dict[str, type[SQLModel]] = {
     "minutes_text": MinutesText,
     "minutes_correction": MinutesCorrection,
     "escalation": EscalationRecord,
+
+
+    "stay": Stay,
 }
 
 #: the field name of a delete (tombstone) op

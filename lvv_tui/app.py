@@ -61,7 +61,7 @@ def _screen_css() -> list[Path]:
     folder = Path(next(iter(screens.__path__))).resolve()
     return [folder / "widgets" / "topbar.tcss",
             *(folder / f"{name}.tcss" for name in ("unlock", "meetings", "meeting", "item",
-                                                   "register"))]
+                                                   "register", "report"))]
 
 
 class LvvApp(App[None]):
@@ -200,6 +200,13 @@ class LvvApp(App[None]):
             return
         if not isinstance(self.screen, CaseRegisterScreen):
             self.push_screen(CaseRegisterScreen(self.overleg_id))
+
+
+    def action_monitoring_report(self) -> None:
+        from screens.report import ReportScreen
+
+        if self.store is not None and not isinstance(self.screen, ReportScreen):
+            self.push_screen(ReportScreen(self.overleg_id))
 
 
 def _open_minutes(app: LvvApp, meeting_id: str) -> None:

@@ -348,3 +348,4 @@ class SyncCounts:
     unsynced: int
     conflicts: int
     last_sync_ms: int | None
+    quarantined: int = 0

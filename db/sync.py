@@ -148,14 +148,14 @@ def _push_all(store: Any, hub: Hub, report: SyncReport, batch: int,
                         report.reasons[op.id] = reason
                         skipped.add(op.id)
                 continue
+            report.pushed += len(result.stored)  # committed on the server: they moved
+            report.already += len(result.already)
             hook("push:committed")
             acked = result.stored + result.already
             if acked:
                 store.mark_pushed(acked)
                 sent.update(acked)
             hook("push:acked")
-            report.pushed += len(result.stored)
-            report.already += len(result.already)
     finally:
         report.rejected = sorted(report.reasons)
         report.forbidden = sorted(forbidden)

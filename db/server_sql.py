@@ -16,7 +16,12 @@ from __future__ import annotations
 
 import json
 
-from db.wire_check import KNOWN_SCHEMA_VERSIONS, field_kinds, sql_refusal
+from db.wire_check import (
+    KNOWN_SCHEMA_VERSIONS,
+    field_kinds,
+    sql_passes,
+    sql_refusal,
+)
 
 #: Key of the advisory lock that serialises pushers ("LVVOPS" in ASCII).
 ADVISORY_LOCK_KEY = 0x4C56564F5053
@@ -45,27 +50,29 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _parse_sql() -> str:
-    """A SELECT over the batch: one row per op, typed where the JSON type fits (else NULL),
-    the reason it is refused (``bad``), and whether it is the first with its id."""
-    strings = ("id", "device_id", "hlc", "author", "overleg_id", "entity", "entity_id",
-               "field")
-    cols = [f"CASE WHEN jsonb_typeof(e.o->'{c}') = 'string' THEN e.o->>'{c}' END AS {c}"
-            for c in strings]
-    for c, digits in (("device_seq", 16), ("schema_version", 9)):
-        cols.append(f"CASE WHEN jsonb_typeof(e.o->'{c}') = 'number' AND (e.o->>'{c}') ~ "
-                    f"'^[0-9]{{1,{digits}}}$' THEN (e.o->>'{c}')::"
-                    f"{'bigint' if c == 'device_seq' else 'integer'} END AS {c}")
-    cols += ["e.o->'value' AS value", "e.o->'base' AS base"]
+def _parse_sql(safe: bool = False) -> str:
+    """A SELECT over the batch (an array of objects): one row per op, typed where the JSON
+    type fits (else NULL), the reason it is refused (``bad``), and whether it is the first
+    with its id. Text fields are read as text (a number given for one is its digits, which
+    then fail the rule of the field)."""
+    nums = " ".join(
+        f"CASE WHEN jsonb_typeof(e.{c}) = 'number' AND (e.{c} #>> '{{}}') ~ '^[0-9]{{1,{d}}}$' "
+        f"THEN (e.{c} #>> '{{}}')::{t} END AS {c},"
+        for c, d, t in (("device_seq", 16, "bigint"), ("schema_version", 9, "integer")))
     return (
         "SELECT p.ord, p.id, p.device_id, p.device_seq, p.hlc, p.author, p.overleg_id, "
         "p.entity, p.entity_id, p.field, p.value, p.base, p.schema_version, "
-        f"CASE WHEN jsonb_typeof(p.o) <> 'object' THEN 'malformed op' ELSE "
-        f"coalesce({sql_refusal()}, CASE WHEN NOT (is_admin OR p.overleg_id = ANY(mine)) "
-        f"THEN {_lit(FORBIDDEN)} END) END AS bad, "
+        f"coalesce({sql_refusal(safe)}, CASE WHEN NOT (is_admin OR p.overleg_id = ANY(mine)) "
+        f"THEN {_lit(FORBIDDEN)} END) AS bad, "
         "row_number() OVER (PARTITION BY p.id ORDER BY p.ord) = 1 AS first "
-        "FROM (SELECT e.ord::integer AS ord, e.o, " + ", ".join(cols)
-        + " FROM jsonb_array_elements(batch) WITH ORDINALITY AS e(o, ord)) p "
+        "FROM (SELECT e.ord::integer AS ord, e.id, e.device_id, e.hlc, e.author, "
+        "e.overleg_id, e.entity, e.entity_id, e.field, coalesce(e.value, 'null') AS value, "
+        f"e.base, {nums[:-1]} "
+        "FROM ROWS FROM (jsonb_to_recordset(batch) AS (id text, device_id text, "
+        "device_seq jsonb, hlc text, author text, overleg_id text, entity text, "
+        "entity_id text, field text, value jsonb, base jsonb, schema_version jsonb)) "
+        "WITH ORDINALITY AS e(id, device_id, device_seq, hlc, author, overleg_id, entity, "
+        "entity_id, field, value, base, schema_version, ord)) p "
         "LEFT JOIN lvv_schema_field f ON f.entity = p.entity AND f.field = p.field"
     )
 
@@ -84,7 +91,7 @@ def push_function_sql(schema_literal: str) -> str:
             "entity_id", "field", "value", "base", "schema_version")
     insert_cols = ", ".join(cols)
     select_cols = ", ".join(
-        "s.value::text" if c == "value" else
+        "coalesce(s.value, 'null')::text" if c == "value" else
         "replace(s.base::text, ', ', ',')" if c == "base" else f"s.{c}" for c in cols)
     refuse = (
         "INSERT INTO lvv_refusal (role_name, op_id, device_id, overleg_id, reason) "
@@ -100,6 +107,17 @@ def push_function_sql(schema_literal: str) -> str:
         f"SELECT top + row_number() OVER (ORDER BY s.ord), {select_cols}, who, now() "
         "FROM unnest(staged) s WHERE s.first AND NOT (s.id = ANY(held)) ORDER BY s.ord"
     )
+    fast_insert = (
+        f"INSERT INTO ops (server_seq, {insert_cols}, pushed_by, received_at) "
+        f"SELECT top + p.ord, {select_cols.replace('s.', 'p.')}, who, now() "
+        "FROM ROWS FROM (jsonb_to_recordset(batch) AS (id text, device_id text, "
+        "device_seq bigint, hlc text, author text, overleg_id text, entity text, "
+        "entity_id text, field text, value jsonb, base jsonb, schema_version integer)) "
+        "WITH ORDINALITY AS p(id, device_id, device_seq, hlc, author, overleg_id, entity, "
+        "entity_id, field, value, base, schema_version, ord) "
+        "JOIN lvv_schema_field f ON f.entity = p.entity AND f.field = p.field "
+        f"WHERE {sql_passes()} ORDER BY p.ord"
+    )
     return f"""
 CREATE OR REPLACE FUNCTION lvv_push(batch jsonb)
 RETURNS TABLE (op_id text, server_seq bigint, status text, reason text)
@@ -114,14 +132,20 @@ DECLARE
   refusals lvv_refusal_row[];
   held text[] := '{{}}';
   top bigint;
-  n bigint;
-  careful boolean := false;
+  n bigint := 0;
+  fast boolean := false;
   seq_unique boolean;
 BEGIN
   IF batch IS NULL OR jsonb_typeof(batch) <> 'array'
      OR jsonb_array_length(batch) > {MAX_BATCH_OPS} THEN
     RETURN QUERY SELECT NULL::text, NULL::bigint, 'refused'::text,
       'the batch is not a list of at most {MAX_BATCH_OPS} ops'::text;
+    RETURN;
+  END IF;
+  IF jsonb_path_exists(batch, '$[*] ? (@.type() != "object")') THEN
+    RETURN QUERY SELECT '#' || e.ord, NULL::bigint, 'refused'::text, 'malformed op'::text
+      FROM jsonb_array_elements(batch) WITH ORDINALITY AS e(o, ord)
+      WHERE jsonb_typeof(e.o) <> 'object';
     RETURN;
   END IF;
   is_admin := pg_has_role(session_user,
@@ -131,57 +155,73 @@ BEGIN
     WHERE pg_has_role(session_user, r.oid, 'MEMBER');
   SELECT array_agg(v::integer) INTO known_versions FROM jsonb_array_elements_text(
     (SELECT h.value::jsonb FROM lvv_hub h WHERE h.key = 'op_schema_versions')) v;
-  -- every rule of db.wire_check, set-based: one pass over the batch
-  SELECT coalesce(array_agg(ROW(x.*)::lvv_push_row ORDER BY x.ord), '{{}}') INTO staged
-    FROM ({_parse_sql()}) x;
-  refusals := ARRAY(
-    SELECT ROW(s.ord, coalesce(s.id, '#' || s.ord), s.bad)::lvv_refusal_row
-      FROM unnest(staged) s WHERE s.bad IS NOT NULL
-    UNION ALL
-    SELECT ROW(min(s.ord), s.id, {_lit(TWICE)})::lvv_refusal_row FROM unnest(staged) s
-      WHERE s.bad IS NULL GROUP BY s.id
-      HAVING count(DISTINCT ROW(s.device_id, s.device_seq, s.hlc, s.author, s.overleg_id,
-        s.entity, s.entity_id, s.field, s.value, s.base, s.schema_version)) > 1
-    UNION ALL
-    SELECT ROW(min(s.ord), min(s.id), {_lit(SEQ_TAKEN)})::lvv_refusal_row
-      FROM unnest(staged) s WHERE s.bad IS NULL GROUP BY s.device_id, s.device_seq
-      HAVING count(DISTINCT s.id) > 1);
-  IF cardinality(refusals) > 0 THEN
-    {refuse}
-  END IF;
   -- numbers are handed out under this lock, held until commit: gapless, in commit order
   PERFORM pg_advisory_xact_lock({ADVISORY_LOCK_KEY});
   top := lvv_max_seq();
-  IF NOT is_admin THEN
-    refusals := ARRAY(SELECT ROW(s.ord, s.id, {_lit(DEVICE_TAKEN)})::lvv_refusal_row
-      FROM unnest(staged) s JOIN lvv_device d ON d.device_id = s.device_id
-      WHERE d.role_name <> who);
-    IF cardinality(refusals) > 0 THEN
-      {refuse}
-    END IF;
-  END IF;
   SELECT i.indisunique INTO seq_unique FROM pg_index i
     WHERE i.indexrelid = to_regclass('ops_device_seq');
-  IF coalesce(seq_unique, false) THEN
+  -- the usual batch: every op new and passing every rule, of this account's overleggen
+  -- and devices. One pass: check and insert, numbered by position; anything else (a rule
+  -- broken, an id or a device counter already held) undoes it and takes the careful path
+  IF coalesce(seq_unique, false) AND (is_admin OR (
+      NOT EXISTS (SELECT 1 FROM jsonb_path_query(batch, '$[*].overleg_id') x
+                  WHERE NOT coalesce((x #>> '{{}}') = ANY(mine), false))
+      AND NOT EXISTS (SELECT 1 FROM (SELECT DISTINCT x #>> '{{}}' AS d
+                      FROM jsonb_path_query(batch, '$[*].device_id') x) q
+                      JOIN lvv_device dv ON dv.device_id = q.d WHERE dv.role_name <> who)))
+  THEN
     BEGIN
-      {insert};
+      {fast_insert};
       GET DIAGNOSTICS n = ROW_COUNT;
-    EXCEPTION WHEN unique_violation THEN
-      careful := true;  -- some ids or device counters are on the hub already
+      IF n <> jsonb_array_length(batch) THEN
+        RAISE EXCEPTION 'not every op passes' USING ERRCODE = 'LV001';
+      END IF;
+      fast := true;
+    EXCEPTION WHEN unique_violation OR data_exception OR SQLSTATE 'LV001' THEN
+      n := 0;
     END;
-  ELSE
-    careful := true;
   END IF;
-  IF careful THEN
-    held := ARRAY(SELECT s.id FROM unnest(staged) s JOIN ops o ON o.id = s.id
-      WHERE s.first AND (is_admin OR o.overleg_id = ANY(mine)) AND {_same('s', 'o')});
+  IF NOT fast THEN
+    -- every rule of db.wire_check, set-based, with the reason per op
+    BEGIN
+      SELECT coalesce(array_agg(ROW(x.*)::lvv_push_row ORDER BY x.ord), '{{}}')
+        INTO staged FROM ({_parse_sql()}) x;
+    EXCEPTION WHEN invalid_text_representation THEN  -- a malformed UUID: name it
+      SELECT coalesce(array_agg(ROW(x.*)::lvv_push_row ORDER BY x.ord), '{{}}')
+        INTO staged FROM ({_parse_sql(safe=True)}) x;
+    END;
     refusals := ARRAY(
-      SELECT ROW(s.ord, s.id, {_lit(ID_TAKEN)})::lvv_refusal_row
-        FROM unnest(staged) s JOIN ops o ON o.id = s.id WHERE NOT (s.id = ANY(held))
-      UNION ALL
-      SELECT ROW(s.ord, s.id, {_lit(SEQ_TAKEN)})::lvv_refusal_row
-        FROM unnest(staged) s JOIN ops o ON o.device_id = s.device_id
-          AND o.device_seq = s.device_seq AND o.id <> s.id);
+      SELECT ROW(s.ord, coalesce(s.id, '#' || s.ord), s.bad)::lvv_refusal_row
+        FROM unnest(staged) s WHERE s.bad IS NOT NULL);
+    IF cardinality(refusals) = 0 THEN
+      -- an id or a device counter twice: fine when it is the same op sent twice
+      refusals := ARRAY(
+        SELECT ROW(min(s.ord), s.id, {_lit(TWICE)})::lvv_refusal_row FROM unnest(staged) s
+          GROUP BY s.id
+          HAVING count(DISTINCT ROW(s.device_id, s.device_seq, s.hlc, s.author,
+            s.overleg_id, s.entity, s.entity_id, s.field, s.value, s.base,
+            s.schema_version)) > 1
+        UNION ALL
+        SELECT ROW(min(s.ord), min(s.id), {_lit(SEQ_TAKEN)})::lvv_refusal_row
+          FROM unnest(staged) s GROUP BY s.device_id, s.device_seq
+          HAVING count(DISTINCT s.id) > 1);
+    END IF;
+    IF cardinality(refusals) = 0 AND NOT is_admin THEN
+      refusals := ARRAY(SELECT ROW(s.ord, s.id, {_lit(DEVICE_TAKEN)})::lvv_refusal_row
+        FROM unnest(staged) s JOIN lvv_device d ON d.device_id = s.device_id
+        WHERE d.role_name <> who);
+    END IF;
+    IF cardinality(refusals) = 0 THEN
+      held := ARRAY(SELECT s.id FROM unnest(staged) s JOIN ops o ON o.id = s.id
+        WHERE s.first AND (is_admin OR o.overleg_id = ANY(mine)) AND {_same('s', 'o')});
+      refusals := ARRAY(
+        SELECT ROW(s.ord, s.id, {_lit(ID_TAKEN)})::lvv_refusal_row
+          FROM unnest(staged) s JOIN ops o ON o.id = s.id WHERE NOT (s.id = ANY(held))
+        UNION ALL
+        SELECT ROW(s.ord, s.id, {_lit(SEQ_TAKEN)})::lvv_refusal_row
+          FROM unnest(staged) s JOIN ops o ON o.device_id = s.device_id
+            AND o.device_seq = s.device_seq AND o.id <> s.id);
+    END IF;
     IF cardinality(refusals) > 0 THEN
       {refuse}
     END IF;
@@ -191,10 +231,16 @@ BEGIN
   IF n > 0 THEN
     IF NOT is_admin THEN
       INSERT INTO lvv_device (device_id, role_name)
-        SELECT DISTINCT s.device_id, who FROM unnest(staged) s ON CONFLICT DO NOTHING;
+        SELECT DISTINCT x #>> '{{}}', who FROM jsonb_path_query(batch, '$[*].device_id') x
+        ON CONFLICT DO NOTHING;
     END IF;
     UPDATE lvv_hub SET value = (top + n)::text WHERE key = 'last_seq';
     PERFORM pg_notify({_lit(NOTIFY_CHANNEL)}, (top + n)::text);
+  END IF;
+  IF fast THEN
+    RETURN QUERY SELECT e.id, top + e.ord, 'stored'::text, NULL::text
+      FROM ROWS FROM (jsonb_to_recordset(batch) AS (id text)) WITH ORDINALITY AS e(id, ord);
+    RETURN;
   END IF;
   RETURN QUERY
     SELECT s.id, top + row_number() OVER (ORDER BY s.ord), 'stored'::text, NULL::text

@@ -108,7 +108,7 @@ def push_function_sql(schema_literal: str) -> str:
         "FROM unnest(staged) s WHERE s.first AND NOT (s.id = ANY(held)) ORDER BY s.ord"
     )
     fast_insert = (
-        f"INSERT INTO ops (server_seq, {insert_cols}, pushed_by, received_at) "
+        f"WITH ins AS (INSERT INTO ops (server_seq, {insert_cols}, pushed_by, received_at) "
         f"SELECT top + p.ord, {select_cols.replace('s.', 'p.')}, who, now() "
         "FROM ROWS FROM (jsonb_to_recordset(batch) AS (id text, device_id text, "
         "device_seq bigint, hlc text, author text, overleg_id text, entity text, "
@@ -116,7 +116,12 @@ def push_function_sql(schema_literal: str) -> str:
         "WITH ORDINALITY AS p(id, device_id, device_seq, hlc, author, overleg_id, entity, "
         "entity_id, field, value, base, schema_version, ord) "
         "JOIN lvv_schema_field f ON f.entity = p.entity AND f.field = p.field "
-        f"WHERE {sql_passes()} ORDER BY p.ord"
+        f"WHERE {sql_passes()} AND (is_admin OR (p.overleg_id = ANY(mine) AND p.device_id "
+        "NOT IN (SELECT d.device_id FROM lvv_device d WHERE d.role_name <> who))) "
+        "RETURNING ops.id, ops.device_id, ops.server_seq), "
+        "dev AS (INSERT INTO lvv_device (device_id, role_name) SELECT DISTINCT ins.device_id, "
+        "who FROM ins WHERE NOT is_admin ON CONFLICT DO NOTHING) "
+        "SELECT coalesce(array_agg(ins.id ORDER BY ins.server_seq), '{}') INTO ids FROM ins"
     )
     return f"""
 CREATE OR REPLACE FUNCTION lvv_push(batch jsonb)
@@ -131,6 +136,7 @@ DECLARE
   staged lvv_push_row[];
   refusals lvv_refusal_row[];
   held text[] := '{{}}';
+  ids text[];
   top bigint;
   n bigint := 0;
   fast boolean := false;
@@ -163,16 +169,10 @@ BEGIN
   -- the usual batch: every op new and passing every rule, of this account's overleggen
   -- and devices. One pass: check and insert, numbered by position; anything else (a rule
   -- broken, an id or a device counter already held) undoes it and takes the careful path
-  IF coalesce(seq_unique, false) AND (is_admin OR (
-      NOT EXISTS (SELECT 1 FROM jsonb_path_query(batch, '$[*].overleg_id') x
-                  WHERE NOT coalesce((x #>> '{{}}') = ANY(mine), false))
-      AND NOT EXISTS (SELECT 1 FROM (SELECT DISTINCT x #>> '{{}}' AS d
-                      FROM jsonb_path_query(batch, '$[*].device_id') x) q
-                      JOIN lvv_device dv ON dv.device_id = q.d WHERE dv.role_name <> who)))
-  THEN
+  IF coalesce(seq_unique, false) THEN
     BEGIN
       {fast_insert};
-      GET DIAGNOSTICS n = ROW_COUNT;
+      n := cardinality(ids);
       IF n <> jsonb_array_length(batch) THEN
         RAISE EXCEPTION 'not every op passes' USING ERRCODE = 'LV001';
       END IF;
@@ -229,17 +229,16 @@ BEGIN
     GET DIAGNOSTICS n = ROW_COUNT;
   END IF;
   IF n > 0 THEN
-    IF NOT is_admin THEN
+    IF NOT is_admin AND NOT fast THEN
       INSERT INTO lvv_device (device_id, role_name)
-        SELECT DISTINCT x #>> '{{}}', who FROM jsonb_path_query(batch, '$[*].device_id') x
-        ON CONFLICT DO NOTHING;
+        SELECT DISTINCT s.device_id, who FROM unnest(staged) s ON CONFLICT DO NOTHING;
     END IF;
     UPDATE lvv_hub SET value = (top + n)::text WHERE key = 'last_seq';
     PERFORM pg_notify({_lit(NOTIFY_CHANNEL)}, (top + n)::text);
   END IF;
   IF fast THEN
-    RETURN QUERY SELECT e.id, top + e.ord, 'stored'::text, NULL::text
-      FROM ROWS FROM (jsonb_to_recordset(batch) AS (id text)) WITH ORDINALITY AS e(id, ord);
+    RETURN QUERY SELECT u.id, top + u.ord, 'stored'::text, NULL::text
+      FROM unnest(ids) WITH ORDINALITY AS u(id, ord);
     RETURN;
   END IF;
   RETURN QUERY

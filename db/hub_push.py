@@ -1,6 +1,6 @@
 """The body of a push, per kind of hub; both all-or-nothing.
 
-* PostgreSQL: the batch goes to ``lvv_push(batch jsonb)`` as one JSON array of op objects
+* PostgreSQL: the batch goes to ``lvv_push(batch json)`` as one JSON array of op objects
   (``value`` the field's JSON value, ``base`` an array of op ids); the server checks,
   numbers and stamps (see :mod:`db.server_sql`).
 * SQLite hub: no roles, one trust domain; the same rules run here, in the client
@@ -66,7 +66,7 @@ def push_pg(conn: Connection, ops: Sequence[WireOp]) -> PushResult:
     raw = conn.connection.driver_connection  # the same transaction
     with raw.cursor() as cur:
         try:
-            cur.execute("SELECT op_id, server_seq, status, reason FROM lvv_push(%s::jsonb)",
+            cur.execute("SELECT op_id, server_seq, status, reason FROM lvv_push(%s::json)",
                         (batch_json(ops),))
         except (errors.InvalidTextRepresentation, errors.UntranslatableCharacter) as exc:
             raise BadBatch(str(exc)) from exc

@@ -128,13 +128,13 @@ _BAD = object()
 # expression), which raises on a malformed one; lvv_push then runs the rules again in the
 # safe form (a regular expression) to name the op.
 _SQL_BASE = (
-    "CASE WHEN jsonb_typeof(p.base) <> 'array' THEN false "
-    "WHEN jsonb_array_length(p.base) = 0 THEN true "
-    "WHEN jsonb_array_length(p.base) = 1 THEN jsonb_typeof(p.base->0) = 'string' AND "
+    "CASE WHEN json_typeof(p.base) <> 'array' THEN false "
+    "WHEN json_array_length(p.base) = 0 THEN true "
+    "WHEN json_array_length(p.base) = 1 THEN json_typeof(p.base->0) = 'string' AND "
     "lvv_is_uuid(p.base->>0) "
-    f"WHEN jsonb_array_length(p.base) > {MAX_BASE} THEN false "
-    "ELSE (SELECT bool_and(jsonb_typeof(b) = 'string' AND lvv_is_uuid(b #>> '{}')) "
-    "FROM jsonb_array_elements(p.base) b) END"
+    f"WHEN json_array_length(p.base) > {MAX_BASE} THEN false "
+    "ELSE (SELECT bool_and(json_typeof(b) = 'string' AND lvv_is_uuid(b #>> '{}')) "
+    "FROM json_array_elements(p.base) b) END"
 )
 
 CHECKS: list[tuple[str, str, Callable[[dict[str, Any]], bool]]] = [
@@ -158,14 +158,14 @@ CHECKS: list[tuple[str, str, Callable[[dict[str, Any]], bool]]] = [
      lambda o: (o["entity"], o["field"]) in _kinds()),
     ("value is not valid for the field",
      # jsonb_to_recordset reads a JSON null (or no value at all) as SQL NULL: both are null
-     "CASE WHEN p.value IS NULL OR jsonb_typeof(p.value) = 'null' THEN true "
+     "CASE WHEN p.value IS NULL OR json_typeof(p.value) = 'null' THEN true "
      "ELSE CASE f.kind "
-     "WHEN 'text' THEN CASE WHEN jsonb_typeof(p.value) = 'string' THEN "
+     "WHEN 'text' THEN CASE WHEN json_typeof(p.value) = 'string' THEN "
      f"length(p.value #>> '{{}}') <= {MAX_TEXT} ELSE false END "
-     "WHEN 'int' THEN CASE WHEN jsonb_typeof(p.value) = 'number' THEN "
+     "WHEN 'int' THEN CASE WHEN json_typeof(p.value) = 'number' THEN "
      "(p.value #>> '{}') ~ '^-?[0-9]{1,15}$' ELSE false END "
-     "WHEN 'bool' THEN jsonb_typeof(p.value) = 'boolean' "
-     "WHEN 'json' THEN CASE WHEN jsonb_typeof(p.value) IN ('array', 'object') THEN "
+     "WHEN 'bool' THEN json_typeof(p.value) = 'boolean' "
+     "WHEN 'json' THEN CASE WHEN json_typeof(p.value) IN ('array', 'object') THEN "
      f"length(p.value::text) <= {MAX_JSON} ELSE false END ELSE false END END",
      lambda o: o["_value"] is not _BAD and _value_ok(
          _kinds().get((o["entity"], o["field"])), o["_value"], o["value"])),
@@ -239,8 +239,8 @@ def check_op(op: Iterable[Any]) -> str | None:
 
 
 def canonical_value(value: str) -> str:
-    """A structured value as the laptop writes it (sorted keys, no spaces); the server
-    hands back what PostgreSQL's jsonb prints. Scalars print the same either way."""
+    """A structured value as the laptop writes it (sorted keys, no spaces), whatever form
+    a server (an older one, a row put in by hand) holds it in."""
     if value[:1] in ("[", "{"):
         from db.projection import dumps
 

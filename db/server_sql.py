@@ -114,7 +114,7 @@ def push_function_sql(schema_literal: str) -> str:
     )
     fast_insert = (
         f"WITH ins AS (INSERT INTO ops (server_seq, {insert_cols}, pushed_by, received_at) "
-        f"SELECT top + p.ord, {select_cols.replace('s.', 'p.')}, who, now() "
+        f"SELECT top + p.ord, {select_cols.replace('s.', 'p.')}, who, now() "  # in any order
         "FROM ROWS FROM (json_to_recordset(batch) AS (id text, device_id text, "
         "device_seq bigint, hlc text, author text, overleg_id text, entity text, "
         "entity_id text, field text, value json, base json, schema_version integer)) "
@@ -127,7 +127,8 @@ def push_function_sql(schema_literal: str) -> str:
         "RETURNING ops.id, ops.device_id, ops.server_seq), "
         "dev AS (INSERT INTO lvv_device (device_id, role_name) SELECT DISTINCT ins.device_id, "
         "who FROM ins WHERE NOT is_admin ON CONFLICT DO NOTHING) "
-        "SELECT coalesce(array_agg(ins.id ORDER BY ins.server_seq), '{}') INTO ids FROM ins"
+        "SELECT coalesce(array_agg(ins.id), '{}'), coalesce(array_agg(ins.server_seq), '{}') "
+        "INTO ids, seqs FROM ins"
     )
     return f"""
 CREATE OR REPLACE FUNCTION lvv_push(batch json)
@@ -143,6 +144,7 @@ DECLARE
   refusals lvv_refusal_row[];
   held text[] := '{{}}';
   ids text[];
+  seqs bigint[];
   kinds jsonb;
   top bigint;
   n bigint := 0;
@@ -247,8 +249,8 @@ BEGIN
     PERFORM pg_notify({_lit(NOTIFY_CHANNEL)}, (top + n)::text);
   END IF;
   IF fast THEN
-    RETURN QUERY SELECT u.id, top + u.ord, 'stored'::text, NULL::text
-      FROM unnest(ids) WITH ORDINALITY AS u(id, ord);
+    RETURN QUERY SELECT u.id, u.seq, 'stored'::text, NULL::text
+      FROM unnest(ids, seqs) AS u(id, seq);
     RETURN;
   END IF;
   RETURN QUERY

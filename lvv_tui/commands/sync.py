@@ -1,8 +1,10 @@
 """Sync subcommands: ``sync`` (one round with the shared database) and ``server init|grant|
  revoke|overleg add|overleg list`` (administrators, as the database owner).
 
-Exit status: 0 done; 2 the server did not answer (offline); 3 the server refused (login,
-rights, schema) or refused some ops; 1 anything else (bad URL, local database).
+Exit status: 0 done; 2 the server did not answer (offline; a round cut off part-way says
+what did move); 3 the server refused (login, rights, schema), refused some ops, or sent ops
+that failed the checks (quarantined); 1 anything else (bad URL, local database) — never for
+bad data from the server.
 """
 
 from __future__ import annotations

@@ -78,8 +78,13 @@ def test_a_file_that_is_not_our_database_is_refused_unchanged(tmp_path: Path,
     path.write_bytes(content)
     before = _fingerprint(tmp_path)
     if content == b"":
-        # an empty file is what a crashed "create" leaves: it is initialised, not refused
-        Store.open(path, PASSPHRASE).close()
+        # an empty file: refused by a read-only open (issue 9 item 8); only a command that
+        # creates (demo, sync, the app's "new database") initialises it
+        with pytest.raises(NotADatabase, match="empty file"):
+            Store.open(path, PASSPHRASE)
+        assert _fingerprint(tmp_path) == before
+        Store.open(path, PASSPHRASE, create=True).close()
+        assert path.stat().st_size > 0
         return
     with pytest.raises((NotADatabase, WrongPassphrase)) as info:
         Store.open(path, PASSPHRASE)
@@ -122,16 +127,17 @@ def test_a_migration_takes_a_backup_first(tmp_path: Path, monkeypatch: pytest.Mo
     def v2(conn) -> None:  # noqa: ANN001
         conn.exec_driver_sql("CREATE TABLE extra (x INTEGER)")
 
-    monkeypatch.setattr(eng, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(eng.MIGRATIONS, 1, v2)
+    current = eng.SCHEMA_VERSION  # a step after whatever the code's last one is
+    monkeypatch.setattr(eng, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setitem(eng.MIGRATIONS, current, v2)
     with Store.open(path, PASSPHRASE) as s:
         assert s.check() == []
-    backups = list(tmp_path.glob("x.db.v1-*.bak"))
+    backups = list(tmp_path.glob(f"x.db.v{current}-*.bak"))
     assert len(backups) == 1
     assert backups[0].read_bytes() == original
-    assert eng.probe(path, PASSPHRASE) == 2
+    assert eng.probe(path, PASSPHRASE) == current + 1
     # the backup opens with the same passphrase at the old version
-    assert eng.probe(backups[0], PASSPHRASE) == 1
+    assert eng.probe(backups[0], PASSPHRASE) == current
 
 
 def test_device_identity_and_counters_survive_a_restart(tmp_path: Path) -> None:

@@ -49,11 +49,14 @@ def fixture_store(store):  # noqa: ANN001, ANN201
     m1 = store.create_meeting(b.id, "2024-03-10", standard_agenda=False)
     item = store.add_agenda_item(m1.id, d.ItemKind.CASE, case_id=b3.id)
     store.decide_intake(item.id, d.LvvVerdict.YES)
+    ngo = store.add_organisation(b.id, "NGO", d.OrgKind.NGO)
     store.decide(item.id, d.Perspective.RETURN, consensus=d.Consensus.NONE,
+                 dissent=[d.Dissent(ngo.id, "Geen overeenstemming")],
                  escalation_level=d.Escalation.MRT)  # open escalation on to
     m2 = store.create_meeting(b.id, "2024-04-05", standard_agenda=False)
     later = store.add_agenda_item(m2.id, d.ItemKind.CASE, case_id=b3.id)
     store.decide(later.id, d.Perspective.RETURN, consensus=d.Consensus.NONE,
+                 dissent=[d.Dissent(ngo.id, "Geen overeenstemming")],
                  escalation_level=d.Escalation.STUURGROEP)  # after to: not counted
     store.add_action(item.id, None, "due before to, open", "2024-03-30")  # overdue
     store.add_action(item.id, None, "due on to", "2024-03-31")  # not overdue on to

@@ -95,8 +95,13 @@ def probe(path: Path, passphrase: str) -> int:
         conn.close()
 
 
+#: ``Connection.info`` flag set by the store around a read: the next BEGIN is deferred.
+READING = "lvv_reading"
+
+
 def make_engine(path: Path, passphrase: str) -> Engine:
-    """An engine on one shared SQLCipher connection, with explicit BEGIN IMMEDIATE."""
+    """An engine on one shared SQLCipher connection: writes BEGIN IMMEDIATE, reads a plain
+    BEGIN (a snapshot that never blocks a writer: WAL)."""
     raw = _raw_connect(path, passphrase)
     raw.execute("PRAGMA journal_mode = WAL")
     raw.execute("PRAGMA synchronous = FULL")
@@ -106,7 +111,7 @@ def make_engine(path: Path, passphrase: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if conn.info.get(READING) else "BEGIN IMMEDIATE")
 
     return engine
 

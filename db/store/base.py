@@ -12,7 +12,7 @@ from typing import Any, Self
 from sqlalchemy.engine import Connection, Engine
 
 from db.clock import HybridClock, new_device_id, uuid7
-from db.engine import open_engine
+from db.engine import READING, open_engine
 from db.projection import (
     SCHEMA_VERSION_OPS,
     WireOp,
@@ -108,10 +108,13 @@ class StoreBase:
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
+        """A read: a plain (deferred) transaction, so a long read never blocks a writer."""
         with self._lock:
+            self._conn.info[READING] = True
             try:
                 yield self._conn
             finally:
+                self._conn.info.pop(READING, None)
                 if self._conn.in_transaction():
                     self._conn.commit()
 

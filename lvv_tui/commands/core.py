@@ -58,19 +58,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_dump(args: argparse.Namespace) -> int:
-    import json
+    import os
 
     store = open_store(db_path(args))
-    try:
-        state = store.dump()
+    try:  # streamed: a dump of the pilot database never sits in memory whole
+        if args.output:
+            partial = args.output + ".part"
+            with open(partial, "w", encoding="utf-8") as fh:
+                store.write_dump(fh)
+                fh.write("\n")
+            os.replace(partial, args.output)
+        else:
+            store.write_dump(sys.stdout)
+            sys.stdout.write("\n")
     finally:
         store.close()
-    text = json.dumps(state, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        sys.stdout.write(text)
     return 0
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 #: The schema version this code writes. Bump it and add a step to MIGRATIONS.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -127,8 +127,15 @@ def _v1(conn: Connection) -> None:
     SQLModel.metadata.create_all(conn)
 
 
+def _migrate_perf(conn: Connection) -> None:
+    """An index for the actions of one agenda item: the item screen reads them at every
+    step, and without it that read scans every action of the file (18 ms on the pilot)."""
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_action_item_agenda_item_id "
+                         "ON action_item (agenda_item_id)")
+
+
 #: MIGRATIONS[n] takes a file from version n to n + 1.
-MIGRATIONS: dict[int, Migration] = {0: _v1}
+MIGRATIONS: dict[int, Migration] = {0: _v1, 1: _migrate_perf}
 
 
 def backup_path(path: Path, version: int) -> Path:

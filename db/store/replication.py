@@ -13,11 +13,11 @@ from db.clock import is_skewed, now_ms
 from db.engine import StoreError
 from db.projection import (
     WireOp,
-    apply_op,
     dumps,
     next_local_seq,
 )
-from db.store.base import _DELETE_CONFLICTS, ApplyResult, StoreBase
+from db.projection_batch import apply_batch
+from db.store.base import _DELETE_CONFLICTS, ApplyResult, StoreBase, _raw
 from db.store.opfactory import OpFactory
 from db.tables import DELETED, WIRE_COLUMNS, entity_fields
 
@@ -138,12 +138,12 @@ class ReplicationMixin(StoreBase):
         applied = duplicates = alarms = skewed = 0
         wall = now_ms()
         with self._tx() as conn:
-            seq = next_local_seq(conn)
-            for op in ops:
-                skew = is_skewed(op.hlc, wall)
-                status = apply_op(conn, op, local_seq=seq, pushed=True, skewed=skew)
+            skews = [is_skewed(op.hlc, wall) for op in ops]
+            statuses = apply_batch(_raw(conn), ops, first_seq=next_local_seq(conn),
+                                   pushed=True, skewed=skews)
+            kept_aside = []
+            for op, status, skew in zip(ops, statuses, skews, strict=True):
                 if status == "applied":
-                    seq += 1
                     applied += 1
                     if skew:
                         skewed += 1
@@ -153,10 +153,12 @@ class ReplicationMixin(StoreBase):
                     duplicates += 1
                 else:
                     alarms += 1
-                    conn.exec_driver_sql(
-                        "INSERT INTO op_alarm (op_id, source, payload, at_ms) VALUES (?, ?, ?, ?)",
-                        (op.id, source, dumps(op.as_dict()), wall),
-                    )
+                    kept_aside.append((op.id, source, dumps(op.as_dict()), wall))
+            if kept_aside:
+                _raw(conn).executemany(
+                    "INSERT INTO op_alarm (op_id, source, payload, at_ms) VALUES (?, ?, ?, ?)",
+                    kept_aside,
+                )
             if server is not None and cursor is not None:
                 conn.exec_driver_sql(
                     "INSERT INTO sync_cursor (server, cursor, last_sync_ms) VALUES (?, ?, ?) "
@@ -232,7 +234,7 @@ class ReplicationMixin(StoreBase):
         """One transaction on an empty database: ``load(ops)`` as often as needed, then the
         projection is computed in SQL from the whole log. Memory stays that of one chunk."""
         with self._tx() as conn:
-            raw = conn.connection.dbapi_connection
+            raw = _raw(conn)
             if raw.execute("SELECT count(*) FROM op").fetchone()[0]:
                 raise StoreError("bulk import needs an empty database")
             cols = ", ".join(WIRE_COLUMNS)

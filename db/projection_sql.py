@@ -22,6 +22,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import groupby
+from operator import itemgetter
 from typing import IO, Any
 
 from db.projection import column_value
@@ -162,57 +164,128 @@ def _check(raw: Any) -> list[str]:
     extra = stored - (computed - missing)
     if missing or extra:
         faults.append(f"field heads differ from a rebuild ({missing + extra} differences)")
-    # stored keys that are no conflict (few, looked up), and how many keys are one (a scan)
-    wrong, computed_keys, stored_keys = raw.execute(
-        "SELECT (SELECT count(*) FROM conflict_key k WHERE (SELECT min(value) = max(value) "
-        "FROM field_head h WHERE h.entity = k.entity AND h.entity_id = k.entity_id "
-        "AND h.field = k.field) IS NOT 0), (SELECT count(*) FROM (SELECT 1 FROM field_head "
-        "GROUP BY entity, entity_id, field HAVING min(value) != max(value))), "
-        "(SELECT count(*) FROM conflict_key)"
-    ).fetchone()
-    conflicts = wrong + computed_keys - (stored_keys - wrong)
-    if conflicts:
-        faults.append(f"open conflicts differ from a rebuild ({conflicts} differences)")
-    deletes = raw.execute(
-        "SELECT (SELECT count(*) FROM (SELECT DISTINCT entity, entity_id FROM field_head h "
-        "WHERE field = 'deleted' AND value = 'true') d WHERE NOT EXISTS (SELECT 1 FROM "
-        "tombstone t WHERE t.entity = d.entity AND t.entity_id = d.entity_id)) + "
-        "(SELECT count(*) FROM tombstone t WHERE NOT EXISTS (SELECT 1 FROM field_head h "
-        "WHERE h.entity = t.entity AND h.entity_id = t.entity_id AND h.field = 'deleted' "
-        "AND h.value = 'true'))"
-    ).fetchone()[0]
-    if deletes:
-        faults.append(f"deletes differ from a rebuild ({deletes} differences)")
     _make_owners(raw)
     try:
-        for entity in sorted(ENTITIES):
-            diff = _compare_rows(raw, entity)
-            if diff:
-                faults.append(f"projection {entity} differs from a rebuild ({diff} rows)")
+        faults += _check_layers(raw)
     finally:
-        raw.execute("DROP TABLE temp.lvv_owner")
+        raw.execute("DROP TABLE IF EXISTS temp.lvv_owner")
     return faults
 
 
-def _compare_rows(raw: Any, entity: str) -> int:
-    """How many ids differ between the stored table and a rebuild (a merge of two
-    streams ordered by id: constant memory)."""
-    want = raw.cursor().execute(_expected_rows_sql(entity))
-    have = raw.cursor().execute(
-        f"SELECT {', '.join(columns(entity))} FROM {_table(entity)} ORDER BY id"
-    )
-    diff = 0
-    a, b = have.fetchone(), want.fetchone()
-    while a is not None or b is not None:
-        if b is None or (a is not None and a[0] < b[0]):
-            diff += 1
-            a = have.fetchone()
-        elif a is None or b[0] < a[0]:
-            diff += 1
-            b = want.fetchone()
+_SEP = "\x01"  # sorts below every character of an hlc, a device id or an op id
+_KEYS = (
+    "SELECT entity, entity_id, field, min(value) != max(value), "
+    "max(field = 'deleted' AND value = 'true'), "
+    "max(hlc || char(1) || device_id || char(1) || op_id || char(1) || value) "
+    "FROM field_head GROUP BY entity, entity_id, field"
+)
+
+
+def _column(value_json: str) -> Any:
+    """:func:`column_value`, with the common cases (a plain string, a bool) short."""
+    if value_json[:1] == '"' and "\\" not in value_json:
+        return value_json[1:-1]
+    if value_json == "true":
+        return 1
+    if value_json == "false":
+        return 0
+    return column_value(value_json)
+
+
+def _check_layers(raw: Any) -> list[str]:
+    """Conflicts, deletes and rows against the stored heads, in one pass over them (in key
+    order, so the winner of every field and each entity's row come one at a time)."""
+    faults: list[str] = []
+    want_conflicts: set[tuple] = set()
+    want_deletes: set[tuple] = set()
+    diffs: dict[str, int] = {}
+    keys = raw.cursor().execute(_KEYS)
+    by_entity = groupby(keys, key=itemgetter(0))
+    seen: set[str] = set()
+    for entity, rows in by_entity:
+        winners = _winners(rows, want_conflicts, want_deletes)
+        if entity in ENTITIES:
+            seen.add(entity)
+            diffs[entity] = _compare_rows(raw, entity, winners)
         else:
-            diff += tuple(a) != tuple(b)
-            a, b = have.fetchone(), want.fetchone()
+            for _ in winners:  # an entity this version does not know: heads only
+                pass
+    for entity in set(ENTITIES) - seen:
+        diffs[entity] = _compare_rows(raw, entity, iter(()))
+    have_conflicts = set(map(tuple, raw.execute(
+        "SELECT entity, entity_id, field FROM conflict_key")))
+    if have_conflicts != want_conflicts:
+        faults.append(f"open conflicts differ from a rebuild "
+                      f"({len(have_conflicts ^ want_conflicts)} differences)")
+    have_deletes = set(map(tuple, raw.execute("SELECT entity, entity_id FROM tombstone")))
+    if have_deletes != want_deletes:
+        faults.append(f"deletes differ from a rebuild "
+                      f"({len(have_deletes ^ want_deletes)} differences)")
+    for entity in sorted(diffs):
+        if diffs[entity]:
+            faults.append(f"projection {entity} differs from a rebuild ({diffs[entity]} rows)")
+    return faults
+
+
+def _winners(rows: Iterator[tuple], conflicts: set[tuple],
+             deletes: set[tuple]) -> Iterator[tuple[str, dict[str, str]]]:
+    """(entity_id, {field: winning value JSON}) per entity, noting conflicts and deletes."""
+    for entity_id, key_rows in groupby(rows, key=itemgetter(1)):
+        fields: dict[str, str] = {}
+        for entity, _eid, field, conflicted, deleting, top in key_rows:
+            fields[field] = top.split(_SEP, 3)[3]
+            if conflicted:
+                conflicts.add((entity, entity_id, field))
+            if deleting:
+                deletes.add((entity, entity_id))
+        yield entity_id, fields
+
+
+def _compare_rows(raw: Any, entity: str,
+                  winners: Iterator[tuple[str, dict[str, str]]]) -> int:
+    """How many ids differ between the stored table and the rows the heads make: a merge
+    of three streams ordered by id (owners, winners, the table), in constant memory."""
+    fields = sorted(entity_fields(entity))
+    owners = raw.cursor().execute(
+        "SELECT entity_id, overleg_id FROM temp.lvv_owner WHERE entity = ? "
+        "ORDER BY entity_id", (entity,))
+    have = raw.cursor().execute(
+        f"SELECT {', '.join(columns(entity))} FROM {_table(entity)} ORDER BY id")
+
+    def wanted() -> Iterator[tuple]:
+        pending = next(winners, None)
+        for entity_id, overleg_id in owners:
+            values: dict[str, str] = {}
+            while pending is not None and pending[0] <= entity_id:
+                if pending[0] == entity_id:
+                    values = pending[1]
+                pending = next(winners, None)
+            row = [entity_id, overleg_id]
+            for f in fields:
+                v = values.get(f)
+                col = _column(v) if v is not None else None
+                row.append(col or 0 if f == "deleted" else col)
+            yield tuple(row)
+        for _ in winners:  # heads of an entity without ops: a rebuild has no row for it
+            pass
+
+    want = wanted()
+    diff = 0
+    try:
+        a, b = have.fetchone(), next(want, None)
+        while a is not None or b is not None:
+            if b is None or (a is not None and a[0] < b[0]):
+                diff += 1
+                a = have.fetchone()
+            elif a is None or b[0] < a[0]:
+                diff += 1
+                b = next(want, None)
+            else:
+                diff += tuple(a) != b
+                a, b = have.fetchone(), next(want, None)
+    finally:
+        owners.close()
+        have.close()
     return diff
 
 

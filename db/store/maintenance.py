@@ -19,14 +19,20 @@ class MaintenanceMixin(StoreBase):
 
     # -- integrity ----------------------------------------------------------------------
 
-    def check(self) -> list[str]:
-        """Faults found: device_seq gaps, projection vs rebuild, SQLite integrity."""
-        faults: list[str] = []
+    def integrity_faults(self) -> list[str]:
+        """SQLite's own ``PRAGMA integrity_check`` of the file (a read: blocks no writer)."""
+        with self._read() as conn:
+            integrity = _raw(conn).execute("PRAGMA integrity_check").fetchall()
+        if [r[0] for r in integrity] != ["ok"]:
+            return ["sqlite integrity_check: " + "; ".join(r[0] for r in integrity[:5])]
+        return []
+
+    def check(self, *, integrity: bool = True) -> list[str]:
+        """Faults found: device_seq gaps, projection vs rebuild, SQLite integrity (unless
+        ``integrity`` is false: the CLI runs that one on a second connection alongside)."""
+        faults = self.integrity_faults() if integrity else []
         with self._read() as conn:
             raw = _raw(conn)
-            integrity = raw.execute("PRAGMA integrity_check").fetchall()
-            if [r[0] for r in integrity] != ["ok"]:
-                faults.append("sqlite integrity_check: " + "; ".join(r[0] for r in integrity[:5]))
             gaps = raw.execute(
                 "SELECT device_id, count(*), min(device_seq), max(device_seq) FROM op "
                 "GROUP BY device_id"

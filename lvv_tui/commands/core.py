@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from lvv_tui.cli import CliError, add_db_arg, db_path, open_store
+from lvv_tui.cli import CliError, add_db_arg, db_path, get_passphrase, open_store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -77,10 +77,24 @@ def cmd_dump(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from concurrent.futures import ThreadPoolExecutor
+
     path = db_path(args)
-    store = open_store(path)
+    if not path.exists():
+        raise CliError(f"{path}: no such database")
+    passphrase = get_passphrase(path)
+    store = open_store(path, passphrase=passphrase)
     try:
-        faults = store.check()
+        # SQLite's own integrity check runs on a second connection beside the projection
+        # check: both only read (a snapshot each), and the machine has more than one core
+        twin = open_store(path, passphrase=passphrase)
+        try:
+            with ThreadPoolExecutor(1) as pool:
+                integrity = pool.submit(twin.integrity_faults)
+                faults = store.check(integrity=False)
+                faults = integrity.result() + faults
+        finally:
+            twin.close()
         n = store.op_count()
     finally:
         store.close()

@@ -9,8 +9,11 @@ same result from SQL over the log and stream what they read, so ``rebuild``, ``c
 * the shown value of a field: its head with the greatest ``(hlc, device_id, op_id)``;
 * a row per entity that has ops, its ``overleg_id`` from its first op (by ``local_seq``),
   as the incremental path does;
-* column values as :func:`db.projection.column_value` makes them: JSON scalars as SQL
-  values, lists and objects as canonical JSON text (by a Python function, rare).
+* column values as :func:`db.projection.column_value` makes them.
+
+Rows are worked out in Python from one ordered pass over the heads (the winner of each
+field by a ``max`` over ``hlc, device_id, op_id``), merged with the owners and, for check,
+with the stored table: every stream is ordered by id, so memory holds one row at a time.
 
 Everything here runs inside the caller's transaction on the raw DB-API connection.
 Temporary tables live in memory (SQLCipher is built with ``SQLITE_TEMP_STORE=2``), so no
@@ -22,7 +25,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from itertools import groupby
+from itertools import groupby, islice
 from operator import itemgetter
 from typing import IO, Any
 
@@ -33,14 +36,6 @@ _SUPERSEDED = (
     "SELECT 1 FROM op_base b JOIN op s ON s.id = b.op_id WHERE b.base_id = o.id "
     "AND s.entity = o.entity AND s.entity_id = o.entity_id AND s.field = o.field"
 )
-_BETTER_HEAD = (
-    "SELECT 1 FROM field_head x WHERE x.entity = h.entity AND x.entity_id = h.entity_id "
-    "AND x.field = h.field AND (x.hlc, x.device_id, x.op_id) > (h.hlc, h.device_id, h.op_id)"
-)
-_COLUMN = (
-    "CASE WHEN json_type(h.value) IN ('array', 'object') THEN lvv_column(h.value) "
-    "ELSE h.value ->> '$' END"
-)
 
 
 def _table(entity: str) -> str:
@@ -50,10 +45,6 @@ def _table(entity: str) -> str:
 def columns(entity: str) -> list[str]:
     """The columns of an entity's projection table, in the order compared and dumped."""
     return ["id", "overleg_id", *sorted(entity_fields(entity))]
-
-
-def _functions(raw: Any) -> None:
-    raw.create_function("lvv_column", 1, column_value, deterministic=True)
 
 
 #: page cache while a whole-log pass runs (KiB): the heads it probes stay in memory
@@ -68,23 +59,6 @@ def _big_cache(raw: Any) -> Iterator[None]:
         yield
     finally:
         raw.execute(f"PRAGMA cache_size = {int(before)}")
-
-
-def _expected_rows_sql(entity: str) -> str:
-    """Rows of ``entity`` as a rebuild makes them, ordered by id (needs ``lvv_owner``)."""
-    fields = sorted(entity_fields(entity))
-    pivot = ", ".join(f"max(CASE WHEN h.field = '{f}' THEN {_COLUMN} END) AS \"{f}\""
-                      for f in fields)
-    picked = ", ".join(
-        "coalesce(w.deleted, 0)" if f == "deleted" else f'w."{f}"' for f in fields
-    )
-    return (
-        f"SELECT o.entity_id, o.overleg_id, {picked} FROM temp.lvv_owner o "
-        f"LEFT JOIN (SELECT h.entity_id AS entity_id, {pivot} FROM field_head h "
-        f"WHERE h.entity = '{entity}' AND NOT EXISTS ({_BETTER_HEAD}) GROUP BY h.entity_id) w "
-        "ON w.entity_id = o.entity_id "
-        f"WHERE o.entity = '{entity}' ORDER BY o.entity_id"
-    )
 
 
 def _make_owners(raw: Any) -> None:
@@ -103,7 +77,6 @@ def _make_owners(raw: Any) -> None:
 
 def rebuild(raw: Any) -> None:
     """Recompute heads, conflicts, deletes and every projection table from the log."""
-    _functions(raw)
     with _big_cache(raw):
         _rebuild(raw)
 
@@ -111,29 +84,50 @@ def rebuild(raw: Any) -> None:
 def _rebuild(raw: Any) -> None:
     for table in ("field_head", "conflict_key", "tombstone", *map(_table, ENTITIES)):
         raw.execute(f"DELETE FROM {table}")
+    # OR IGNORE (nothing to ignore: op ids are unique) spares SQLite a statement journal,
+    # which would hold every page the DELETEs above freed and this statement reuses
     raw.execute(
-        "INSERT INTO field_head (entity, entity_id, field, op_id, hlc, device_id, value) "
-        "SELECT o.entity, o.entity_id, o.field, o.id, o.hlc, o.device_id, o.value FROM op o "
-        f"WHERE NOT EXISTS ({_SUPERSEDED}) ORDER BY 1, 2, 3, 4"
+        "INSERT OR IGNORE INTO field_head (entity, entity_id, field, op_id, hlc, device_id, "
+        "value) SELECT o.entity, o.entity_id, o.field, o.id, o.hlc, o.device_id, o.value FROM op o "
+        f"WHERE NOT EXISTS ({_SUPERSEDED})"
     )
     raw.execute(
-        "INSERT INTO conflict_key (entity, entity_id, field) SELECT entity, entity_id, field "
+        "INSERT OR IGNORE INTO conflict_key (entity, entity_id, field) "
+        "SELECT entity, entity_id, field "
         "FROM field_head GROUP BY entity, entity_id, field HAVING min(value) != max(value)"
     )
     raw.execute(
-        "INSERT INTO tombstone (entity, entity_id) SELECT DISTINCT entity, entity_id "
+        "INSERT OR IGNORE INTO tombstone (entity, entity_id) SELECT DISTINCT entity, entity_id "
         "FROM field_head WHERE field = 'deleted' AND value = 'true'"
     )
     _make_owners(raw)
     try:
-        for entity in ENTITIES:
-            cols = columns(entity)
-            raw.execute(
-                f"INSERT INTO {_table(entity)} ({', '.join(cols)}) "
-                + _expected_rows_sql(entity)
-            )
+        seen: set[str] = set()
+        for entity, rows in groupby(raw.cursor().execute(_KEYS), key=itemgetter(0)):
+            winners = _winners(rows, set(), set())
+            if entity in ENTITIES:
+                seen.add(entity)
+                _insert_rows(raw, entity, winners)
+            else:
+                for _ in winners:  # an entity this version does not know: heads only
+                    pass
+        for entity in set(ENTITIES) - seen:
+            _insert_rows(raw, entity, iter(()))
     finally:
-        raw.execute("DROP TABLE temp.lvv_owner")
+        raw.execute("DROP TABLE IF EXISTS temp.lvv_owner")
+
+
+def _insert_rows(raw: Any, entity: str, winners: Iterator[tuple[str, dict[str, str]]]) -> None:
+    cols = columns(entity)
+    sql = (f"INSERT INTO {_table(entity)} ({', '.join(cols)}) "
+           f"VALUES ({', '.join('?' * len(cols))})")
+    owners = raw.cursor().execute(_OWNERS, (entity,))
+    try:
+        rows = expected_rows(entity, owners, winners)
+        while chunk := list(islice(rows, 5000)):
+            raw.executemany(sql, chunk)
+    finally:
+        owners.close()
 
 
 # ---------------------------------------------------------------------------------------
@@ -147,7 +141,6 @@ def check_projection(raw: Any) -> list[str]:
     Heads are compared with the log; conflicts, deletes and rows with the stored heads
     (so a wrong head is one fault, not one per layer above it).
     """
-    _functions(raw)
     with _big_cache(raw):
         return _check(raw)
 
@@ -227,6 +220,31 @@ def _check_layers(raw: Any) -> list[str]:
     return faults
 
 
+_OWNERS = "SELECT entity_id, overleg_id FROM temp.lvv_owner WHERE entity = ? ORDER BY entity_id"
+
+
+def expected_rows(entity: str, owners: Iterator[tuple[str, str]],
+                  winners: Iterator[tuple[str, dict[str, str]]]) -> Iterator[tuple]:
+    """The rows a rebuild makes, ordered by id: one per owner (an entity with ops), its
+    fields the winning values. ``owners`` and ``winners`` are ordered by entity id."""
+    fields = sorted(entity_fields(entity))
+    pending = next(winners, None)
+    for entity_id, overleg_id in owners:
+        values: dict[str, str] = {}
+        while pending is not None and pending[0] <= entity_id:
+            if pending[0] == entity_id:
+                values = pending[1]
+            pending = next(winners, None)
+        row = [entity_id, overleg_id]
+        for f in fields:
+            v = values.get(f)
+            col = _column(v) if v is not None else None
+            row.append((col or 0) if f == "deleted" else col)
+        yield tuple(row)
+    for _ in winners:  # heads of an entity without ops: a rebuild makes no row for them
+        pass
+
+
 def _winners(rows: Iterator[tuple], conflicts: set[tuple],
              deletes: set[tuple]) -> Iterator[tuple[str, dict[str, str]]]:
     """(entity_id, {field: winning value JSON}) per entity, noting conflicts and deletes."""
@@ -245,31 +263,10 @@ def _compare_rows(raw: Any, entity: str,
                   winners: Iterator[tuple[str, dict[str, str]]]) -> int:
     """How many ids differ between the stored table and the rows the heads make: a merge
     of three streams ordered by id (owners, winners, the table), in constant memory."""
-    fields = sorted(entity_fields(entity))
-    owners = raw.cursor().execute(
-        "SELECT entity_id, overleg_id FROM temp.lvv_owner WHERE entity = ? "
-        "ORDER BY entity_id", (entity,))
+    owners = raw.cursor().execute(_OWNERS, (entity,))
     have = raw.cursor().execute(
         f"SELECT {', '.join(columns(entity))} FROM {_table(entity)} ORDER BY id")
-
-    def wanted() -> Iterator[tuple]:
-        pending = next(winners, None)
-        for entity_id, overleg_id in owners:
-            values: dict[str, str] = {}
-            while pending is not None and pending[0] <= entity_id:
-                if pending[0] == entity_id:
-                    values = pending[1]
-                pending = next(winners, None)
-            row = [entity_id, overleg_id]
-            for f in fields:
-                v = values.get(f)
-                col = _column(v) if v is not None else None
-                row.append(col or 0 if f == "deleted" else col)
-            yield tuple(row)
-        for _ in winners:  # heads of an entity without ops: a rebuild has no row for it
-            pass
-
-    want = wanted()
+    want = expected_rows(entity, owners, winners)
     diff = 0
     try:
         a, b = have.fetchone(), next(want, None)

@@ -80,11 +80,12 @@ def store_views(folder: Path):  # noqa: ANN201
 def statements_per_view(folder: Path) -> tuple[int, int]:
     """SQL statements one record_view runs: a new view (6 fields), then a changed note."""
     store, record = store_views(folder)
+    again = len(store.organisations(store.overleggen()[0].id)) * 1000  # same view, new note
     seen: list[str] = []
     store._conn.connection.dbapi_connection.set_trace_callback(seen.append)
     record(0)
     first = len(seen)
-    record(len(store.organisations(store.overleggen()[0].id)) * 1000)
+    record(again)
     store.close()
     return first, len(seen) - first
 

@@ -104,7 +104,7 @@ def _rebuild(raw: Any) -> None:
     try:
         seen: set[str] = set()
         for entity, rows in groupby(raw.cursor().execute(_KEYS), key=itemgetter(0)):
-            winners = _winners(rows, set(), set())
+            winners = _winners(rows, set(), set(), [0])
             if entity in ENTITIES:
                 seen.add(entity)
                 _insert_rows(raw, entity, winners)
@@ -153,23 +153,22 @@ def _check(raw: Any) -> list[str]:
         "AND h.op_id = o.id AND h.hlc = o.hlc AND h.device_id = o.device_id "
         f"AND h.value = o.value)), 0) FROM op o WHERE NOT EXISTS ({_SUPERSEDED})"
     ).fetchone()
-    stored = raw.execute("SELECT count(*) FROM field_head").fetchone()[0]
+    _make_owners(raw)
+    try:
+        stored, layers = _check_layers(raw)  # stored: how many heads its pass counted
+    finally:
+        raw.execute("DROP TABLE IF EXISTS temp.lvv_owner")
     extra = stored - (computed - missing)
     if missing or extra:
         faults.append(f"field heads differ from a rebuild ({missing + extra} differences)")
-    _make_owners(raw)
-    try:
-        faults += _check_layers(raw)
-    finally:
-        raw.execute("DROP TABLE IF EXISTS temp.lvv_owner")
-    return faults
+    return faults + layers
 
 
 _SEP = "\x01"  # sorts below every character of an hlc, a device id or an op id
 _KEYS = (
     "SELECT entity, entity_id, field, min(value) != max(value), "
     "max(field = 'deleted' AND value = 'true'), "
-    "max(hlc || char(1) || device_id || char(1) || op_id || char(1) || value) "
+    "max(hlc || char(1) || device_id || char(1) || op_id || char(1) || value), count(*) "
     "FROM field_head GROUP BY entity, entity_id, field"
 )
 
@@ -185,10 +184,12 @@ def _column(value_json: str) -> Any:
     return column_value(value_json)
 
 
-def _check_layers(raw: Any) -> list[str]:
+def _check_layers(raw: Any) -> tuple[int, list[str]]:
     """Conflicts, deletes and rows against the stored heads, in one pass over them (in key
-    order, so the winner of every field and each entity's row come one at a time)."""
+    order, so the winner of every field and each entity's row come one at a time).
+    Returns how many heads there are, and the faults."""
     faults: list[str] = []
+    tally = [0]
     want_conflicts: set[tuple] = set()
     want_deletes: set[tuple] = set()
     diffs: dict[str, int] = {}
@@ -196,7 +197,7 @@ def _check_layers(raw: Any) -> list[str]:
     by_entity = groupby(keys, key=itemgetter(0))
     seen: set[str] = set()
     for entity, rows in by_entity:
-        winners = _winners(rows, want_conflicts, want_deletes)
+        winners = _winners(rows, want_conflicts, want_deletes, tally)
         if entity in ENTITIES:
             seen.add(entity)
             diffs[entity] = _compare_rows(raw, entity, winners)
@@ -217,7 +218,7 @@ def _check_layers(raw: Any) -> list[str]:
     for entity in sorted(diffs):
         if diffs[entity]:
             faults.append(f"projection {entity} differs from a rebuild ({diffs[entity]} rows)")
-    return faults
+    return tally[0], faults
 
 
 _OWNERS = "SELECT entity_id, overleg_id FROM temp.lvv_owner WHERE entity = ? ORDER BY entity_id"
@@ -245,12 +246,14 @@ def expected_rows(entity: str, owners: Iterator[tuple[str, str]],
         pass
 
 
-def _winners(rows: Iterator[tuple], conflicts: set[tuple],
-             deletes: set[tuple]) -> Iterator[tuple[str, dict[str, str]]]:
-    """(entity_id, {field: winning value JSON}) per entity, noting conflicts and deletes."""
+def _winners(rows: Iterator[tuple], conflicts: set[tuple], deletes: set[tuple],
+             tally: list[int]) -> Iterator[tuple[str, dict[str, str]]]:
+    """(entity_id, {field: winning value JSON}) per entity, noting conflicts, deletes and
+    (in ``tally[0]``) how many heads it saw."""
     for entity_id, key_rows in groupby(rows, key=itemgetter(1)):
         fields: dict[str, str] = {}
-        for entity, _eid, field, conflicted, deleting, top in key_rows:
+        for entity, _eid, field, conflicted, deleting, top, heads in key_rows:
+            tally[0] += heads
             fields[field] = top.split(_SEP, 3)[3]
             if conflicted:
                 conflicts.add((entity, entity_id, field))

@@ -7,19 +7,21 @@ years, about 2,300 people who left and some 590 still in, with views, decisions,
 escalations and actions.
 
 Every case code starts with ``DEMO-`` and no person in it exists. The data is built in
-memory as ops of this device and loaded in one transaction (:meth:`Store.bulk_import`).
+memory as ops of this device and loaded in one transaction (:meth:`Store.bulk_loader`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from db import domain as d
 from db.clock import uuid7
 from db.demo_escalations import Escalated, add_threads
+from db.projection import WireOp
 from db.store import Store
 
 NATIONALITIES = [
@@ -118,11 +120,12 @@ class _Case:
 
 
 class _Gen:
-    def __init__(self, store: Store, seed: int, today: dt.date) -> None:
+    def __init__(self, store: Store, seed: int, today: dt.date,
+                 sink: Callable[[list[WireOp]], None]) -> None:
         self.rng = random.Random(seed)
         self.store = store
         self.today = today
-        self.f = store.op_factory(rand=lambda: self.rng.getrandbits(80))
+        self.f = store.op_factory(rand=lambda: self.rng.getrandbits(80), sink=sink)
         self.counts: dict[str, int] = {}
         self.escalated: list[tuple[Escalated, _Case]] = []
         self.held: list[tuple[str, dt.date, int]] = []  # meeting, date, position of rondvraag
@@ -173,7 +176,6 @@ def generate(
     if scale not in ("small", "pilot"):
         raise ValueError(f"unknown scale {scale!r}")
     today = today or dt.date.today()
-    gen = _Gen(store, seed, today)
     if scale == "small":
         cities = [("Utrecht", 40)]
         start = today - dt.timedelta(weeks=10)
@@ -182,9 +184,13 @@ def generate(
         cities = CITIES
         start = today - dt.timedelta(days=5 * 365)
         active_share = 589 / 1070
-    _build(gen, cities, start, active_share, small=scale == "small")
-    store.bulk_import(gen.f.ops)
-    gen.counts["ops"] = len(gen.f.ops)
+    # ops go to the database in chunks as they are made (one transaction), so memory
+    # holds one chunk and the per-field bases of one overleg, not the whole log
+    with store.bulk_loader() as load:
+        gen = _Gen(store, seed, today, load)
+        _build(gen, cities, start, active_share, small=scale == "small")
+        gen.f.flush()
+    gen.counts["ops"] = gen.f.made
     return gen.counts
 
 
@@ -275,6 +281,7 @@ def _build(gen: _Gen, cities: list[tuple[str, int]], start: dt.date, active_shar
                             {"status": d.ActionStatus.DONE.value,
                              "closed_on": c.leave.isoformat()})
                 _come_back(gen, c, oid, orgs)
+        gen.f.forget()  # every op of this overleg is made: its fields are set no more
 
 
 def _meetings(gen: _Gen, oid: str, city: str, orgs: list[tuple[str, d.OrgKind]],

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 #: The schema version this code writes. Bump it and add a step to MIGRATIONS.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -95,8 +95,13 @@ def probe(path: Path, passphrase: str) -> int:
         conn.close()
 
 
+#: ``Connection.info`` flag set by the store around a read: the next BEGIN is deferred.
+READING = "lvv_reading"
+
+
 def make_engine(path: Path, passphrase: str) -> Engine:
-    """An engine on one shared SQLCipher connection, with explicit BEGIN IMMEDIATE."""
+    """An engine on one shared SQLCipher connection: writes BEGIN IMMEDIATE, reads a plain
+    BEGIN (a snapshot that never blocks a writer: WAL)."""
     raw = _raw_connect(path, passphrase)
     raw.execute("PRAGMA journal_mode = WAL")
     raw.execute("PRAGMA synchronous = FULL")
@@ -106,7 +111,7 @@ def make_engine(path: Path, passphrase: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if conn.info.get(READING) else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -156,9 +161,17 @@ def _migrate_server(conn: Connection) -> None:
                          "op_quarantine (op_id, payload)")
 
 
+def _migrate_perf(conn: Connection) -> None:
+    """An index for the actions of one agenda item: the item screen reads them at every
+    step, and without it that read scans every action of the file (18 ms on the pilot)."""
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_action_item_agenda_item_id "
+                         "ON action_item (agenda_item_id)")
+
+
 #: MIGRATIONS[n] takes a file from version n to n + 1.
 MIGRATIONS: dict[int, Migration] = {
-    0: _v1, 1: _migrate_search, 2: _migrate_escal, 3: _migrate_report, 4: _migrate_server}
+    0: _v1, 1: _migrate_search, 2: _migrate_escal, 3: _migrate_report, 4: _migrate_server,
+    5: _migrate_perf}
 
 
 def backup_path(path: Path, version: int) -> Path:

@@ -299,7 +299,7 @@ class ActionItem(SQLModel, table=True):
     deleted: bool = False
     case_id: str | None = Field(default=None, index=True)
     meeting_id: str | None = None
-    agenda_item_id: str | None = None
+    agenda_item_id: str | None = Field(default=None, index=True)
     owner_organisation_id: str | None = None
     text: str | None = None
     due_date: str | None = None

@@ -47,7 +47,8 @@ def get_passphrase(path: Path, *, confirm: bool = False) -> str:
     return first
 
 
-def open_store(path: Path, *, create: bool = False, author: str | None = None):  # noqa: ANN201
+def open_store(path: Path, *, create: bool = False, author: str | None = None,  # noqa: ANN201
+               passphrase: str | None = None):
     """Open the store for a command, turning store errors into one-line CLI errors."""
     from db.engine import StoreError
     from db.store import Store
@@ -55,7 +56,7 @@ def open_store(path: Path, *, create: bool = False, author: str | None = None): 
     exists = path.exists()
     if not exists and not create:
         raise CliError(f"{path}: no such database")
-    passphrase = get_passphrase(path, confirm=not exists)
+    passphrase = passphrase or get_passphrase(path, confirm=not exists)
     try:
         return Store.open(path, passphrase, author=author, create=create)
     except StoreError as exc:

@@ -12,14 +12,14 @@ from typing import Any, Self
 from sqlalchemy.engine import Connection, Engine
 
 from db.clock import HybridClock, new_device_id, uuid7
-from db.engine import open_engine
+from db.engine import READING, open_engine
 from db.projection import (
     SCHEMA_VERSION_OPS,
     WireOp,
-    apply_op,
     dumps,
     next_local_seq,
 )
+from db.projection_batch import apply_batch
 from db.rules import (
     NotFound,
     check_unlocked,
@@ -70,7 +70,7 @@ class StoreBase:
         self.author: str = author or meta.get("author") or "onbekend"
         if fresh or (author and author != meta.get("author")):
             with self._tx() as conn:
-                self._save_meta(conn)
+                self._save_meta(conn, full=True)
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -109,15 +109,34 @@ class StoreBase:
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
+        """A read: a plain (deferred) transaction, so a long read never blocks a writer,
+        and one snapshot for all its statements (raw ones included)."""
         with self._lock:
+            self._conn.info[READING] = True
             try:
+                if not self._conn.in_transaction():
+                    self._conn.begin()
                 yield self._conn
             finally:
+                self._conn.info.pop(READING, None)
                 if self._conn.in_transaction():
                     self._conn.commit()
 
-    def _save_meta(self, conn: Connection) -> None:
-        _raw(conn).executemany(
+    def _save_meta(self, conn: Connection, *, full: bool = False) -> None:
+        """Persist the device counter and clock (and with ``full`` the device and author).
+
+        The usual case is one UPDATE of two rows: every edit pays for it.
+        """
+        raw = _raw(conn)
+        if not full:
+            cur = raw.execute(
+                "UPDATE meta SET value = CASE key WHEN 'device_seq' THEN ? ELSE ? END "
+                "WHERE key IN ('device_seq', 'hlc')",
+                (str(self._next_seq), self._clock.last.encode()),
+            )
+            if cur.rowcount == 2:
+                return
+        raw.executemany(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
             [
                 ("device_id", self.device_id),
@@ -139,18 +158,9 @@ class StoreBase:
             out.setdefault(field, []).append((op_id, hlc, device_id, value))
         return out
 
-    def _emit(
-        self,
-        conn: Connection,
-        entity: str,
-        entity_id: str,
-        overleg_id: str,
-        field: str,
-        value_json: str,
-        base: list[str],
-        *,
-        sole: bool = False,
-    ) -> WireOp:
+    def _make_op(self, entity: str, entity_id: str, overleg_id: str, field: str,
+                 value_json: str, base: list[str]) -> WireOp:
+        """The next op of this device (not yet written)."""
         op = WireOp(
             id=uuid7(),
             device_id=self.device_id,
@@ -166,7 +176,27 @@ class StoreBase:
             schema_version=SCHEMA_VERSION_OPS,
         )
         self._next_seq += 1
-        apply_op(conn, op, local_seq=next_local_seq(conn), pushed=False, fresh=True, sole=sole)
+        return op
+
+    def _write_own(self, conn: Connection, ops: list[WireOp], sole: list[bool]) -> None:
+        """Write ops this device made as one batch: one insert, one row update per entity."""
+        apply_batch(_raw(conn), ops, first_seq=next_local_seq(conn), pushed=False, fresh=True,
+                    sole=sole)
+
+    def _emit(
+        self,
+        conn: Connection,
+        entity: str,
+        entity_id: str,
+        overleg_id: str,
+        field: str,
+        value_json: str,
+        base: list[str],
+        *,
+        sole: bool = False,
+    ) -> WireOp:
+        op = self._make_op(entity, entity_id, overleg_id, field, value_json, base)
+        self._write_own(conn, [op], [sole])
         return op
 
     def _set(
@@ -177,10 +207,11 @@ class StoreBase:
         overleg_id: str,
         values: Mapping[str, Any],
     ) -> int:
-        """Write the fields that changed; returns the number of ops written."""
+        """Write the fields that changed, as one batch; returns the number of ops written."""
         allowed = entity_fields(entity)
         heads = self._heads(conn, entity, entity_id)
-        written = 0
+        ops: list[WireOp] = []
+        sole: list[bool] = []
         for field, value in values.items():
             if field not in allowed:
                 raise ValueError(f"{entity} has no field {field}")
@@ -196,12 +227,12 @@ class StoreBase:
                 base = [h[0] for h in current] if agreed else [winner[0]]
             else:
                 base = []
-            self._emit(conn, entity, entity_id, overleg_id, field, value_json, base,
-                       sole=agreed)
-            written += 1
-        if written:
+            ops.append(self._make_op(entity, entity_id, overleg_id, field, value_json, base))
+            sole.append(agreed)
+        if ops:
+            self._write_own(conn, ops, sole)
             self._save_meta(conn)
-        return written
+        return len(ops)
 
     def _delete(self, conn: Connection, entity: str, entity_id: str, overleg_id: str) -> None:
         heads = self._heads(conn, entity, entity_id)

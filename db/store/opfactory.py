@@ -16,16 +16,31 @@ if TYPE_CHECKING:
     from db.store.base import StoreBase as Store
 
 
-
 class OpFactory:
     """Builds ops for bulk import with this device's id, sequence and clock."""
 
-    def __init__(self, store: Store, rand: Callable[[], int] | None = None) -> None:
+    def __init__(self, store: Store, rand: Callable[[], int] | None = None,
+                 sink: Callable[[list[WireOp]], None] | None = None,
+                 chunk: int = 20_000) -> None:
         self.store = store
         self._rand = rand
         self.ops: list[WireOp] = []
+        self.made = 0
+        self._sink = sink
+        self._chunk = chunk
         self._seq = store._next_seq
         self._last: dict[tuple[str, str, str], str] = {}
+
+    def flush(self) -> None:
+        """Hand the ops made so far to the sink (if any): memory stays one chunk."""
+        if self._sink is not None and self.ops:
+            self._sink(self.ops)
+            self.ops = []
+
+    def forget(self) -> None:
+        """Drop the memory of the last op per field: the next set of any field has no base.
+        For a generator that is done with a group of entities (the demo: one overleg)."""
+        self._last.clear()
 
     def set(self, entity: str, entity_id: str, overleg_id: str, values: Mapping[str, Any],
             *, hlc_ms: int | None = None) -> None:
@@ -53,5 +68,8 @@ class OpFactory:
             self._seq += 1
             self._last[key] = op.id
             self.ops.append(op)
+            self.made += 1
+        if self._sink is not None and len(self.ops) >= self._chunk:
+            self.flush()
 
 

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from db import domain as d
+from db import projection_sql
 from db.clock import is_skewed, now_ms
 from db.engine import StoreError
 from db.projection import (
     WireOp,
-    apply_op,
     dumps,
     next_local_seq,
-    project,
-    write_projection,
 )
-from db.store.base import _DELETE_CONFLICTS, ApplyResult, StoreBase
+from db.projection_batch import apply_batch
+from db.store.base import _DELETE_CONFLICTS, ApplyResult, StoreBase, _raw
 from db.store.opfactory import OpFactory
 from db.tables import DELETED, WIRE_COLUMNS, entity_fields
 
@@ -138,12 +138,12 @@ class ReplicationMixin(StoreBase):
         applied = duplicates = alarms = skewed = 0
         wall = now_ms()
         with self._tx() as conn:
-            seq = next_local_seq(conn)
-            for op in ops:
-                skew = is_skewed(op.hlc, wall)
-                status = apply_op(conn, op, local_seq=seq, pushed=True, skewed=skew)
+            skews = [is_skewed(op.hlc, wall) for op in ops]
+            statuses = apply_batch(_raw(conn), ops, first_seq=next_local_seq(conn),
+                                   pushed=True, skewed=skews)
+            kept_aside = []
+            for op, status, skew in zip(ops, statuses, skews, strict=True):
                 if status == "applied":
-                    seq += 1
                     applied += 1
                     if skew:
                         skewed += 1
@@ -153,10 +153,12 @@ class ReplicationMixin(StoreBase):
                     duplicates += 1
                 else:
                     alarms += 1
-                    conn.exec_driver_sql(
-                        "INSERT INTO op_alarm (op_id, source, payload, at_ms) VALUES (?, ?, ?, ?)",
-                        (op.id, source, dumps(op.as_dict()), wall),
-                    )
+                    kept_aside.append((op.id, source, dumps(op.as_dict()), wall))
+            if kept_aside:
+                _raw(conn).executemany(
+                    "INSERT INTO op_alarm (op_id, source, payload, at_ms) VALUES (?, ?, ?, ?)",
+                    kept_aside,
+                )
             if server is not None and cursor is not None:
                 conn.exec_driver_sql(
                     "INSERT INTO sync_cursor (server, cursor, last_sync_ms) VALUES (?, ?, ?) "
@@ -249,33 +251,50 @@ class ReplicationMixin(StoreBase):
 
     def bulk_import(self, ops: Sequence[WireOp], *, pushed: bool = False) -> None:
         """Load many fresh ops at once (an empty database): log and projection together."""
+        with self.bulk_loader(pushed=pushed) as load:
+            load(ops)
+
+    @contextmanager
+    def bulk_loader(self, *, pushed: bool = False) -> Iterator[Callable[[Sequence[WireOp]],
+                                                                        None]]:
+        """One transaction on an empty database: ``load(ops)`` as often as needed, then the
+        projection is computed in SQL from the whole log. Memory stays that of one chunk."""
         with self._tx() as conn:
-            if conn.exec_driver_sql("SELECT count(*) FROM op").scalar_one():
+            raw = _raw(conn)
+            if raw.execute("SELECT count(*) FROM op").fetchone()[0]:
                 raise StoreError("bulk import needs an empty database")
             cols = ", ".join(WIRE_COLUMNS)
-            conn.exec_driver_sql(
-                f"INSERT INTO op ({cols}, local_seq, pushed, skewed) VALUES "
-                f"({', '.join('?' * len(WIRE_COLUMNS))}, ?, ?, 0)",
-                [(*op.as_tuple(), n, int(pushed)) for n, op in enumerate(ops, start=1)],
-            )
-            edges = [(op.id, b) for op in ops for b in op.base_ids]
-            if edges:
-                conn.exec_driver_sql(
-                    "INSERT OR IGNORE INTO op_base (op_id, base_id) VALUES (?, ?)", edges
-                )
-            write_projection(conn, project(ops))
-            mine = [op for op in ops if op.device_id == self.device_id]
-            if mine:
-                self._next_seq = max(op.device_seq for op in mine) + 1
-            for op in ops:
-                if op.hlc > self._clock.last.encode():
-                    self._clock.observe(op.hlc)
+            insert = (f"INSERT INTO op ({cols}, local_seq, pushed, skewed) VALUES "
+                      f"({', '.join('?' * len(WIRE_COLUMNS))}, ?, {int(pushed)}, 0)")
+            state = {"seq": 1, "mine": 0}
+
+            def load(ops: Sequence[WireOp]) -> None:
+                start = state["seq"]
+                raw.executemany(insert, [(*op, n) for n, op in enumerate(ops, start=start)])
+                state["seq"] = start + len(ops)
+                edges = [(op.id, b) for op in ops if op.base != "[]" for b in op.base_ids]
+                if edges:
+                    raw.executemany(
+                        "INSERT OR IGNORE INTO op_base (op_id, base_id) VALUES (?, ?)", edges)
+                last = self._clock.last.encode()
+                for op in ops:
+                    if op.device_id == self.device_id and op.device_seq > state["mine"]:
+                        state["mine"] = op.device_seq
+                    if op.hlc > last:
+                        self._clock.observe(op.hlc)
+                        last = self._clock.last.encode()
+
+            yield load
+            projection_sql.rebuild(raw)
+            if state["mine"]:
+                self._next_seq = state["mine"] + 1
             self._save_meta(conn)
 
-    def op_factory(self, rand: Callable[[], int] | None = None) -> OpFactory:
+    def op_factory(self, rand: Callable[[], int] | None = None,
+                   sink: Callable[[list[WireOp]], None] | None = None) -> OpFactory:
         """Makes ops as this device would, without writing them (for bulk import).
 
-        ``rand`` returns 80 random bits for op ids (reproducible demo data).
+        ``rand`` returns 80 random bits for op ids (reproducible demo data); ``sink``
+        (e.g. a :meth:`bulk_loader`) receives them in chunks as they are made.
         """
-        return OpFactory(self, rand)
-
+        return OpFactory(self, rand, sink)

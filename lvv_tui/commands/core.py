@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from lvv_tui.cli import CliError, add_db_arg, db_path, open_store
+from lvv_tui.cli import CliError, add_db_arg, db_path, get_passphrase, open_store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -58,27 +58,43 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_dump(args: argparse.Namespace) -> int:
-    import json
+    import os
 
     store = open_store(db_path(args))
-    try:
-        state = store.dump()
+    try:  # streamed: a dump of the pilot database never sits in memory whole
+        if args.output:
+            partial = args.output + ".part"
+            with open(partial, "w", encoding="utf-8") as fh:
+                store.write_dump(fh)
+                fh.write("\n")
+            os.replace(partial, args.output)
+        else:
+            store.write_dump(sys.stdout)
+            sys.stdout.write("\n")
     finally:
         store.close()
-    text = json.dumps(state, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        sys.stdout.write(text)
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from concurrent.futures import ThreadPoolExecutor
+
     path = db_path(args)
-    store = open_store(path)
+    if not path.exists():
+        raise CliError(f"{path}: no such database")
+    passphrase = get_passphrase(path)
+    store = open_store(path, passphrase=passphrase)
     try:
-        faults = store.check()
+        # SQLite's own integrity check runs on a second connection beside the projection
+        # check: both only read (a snapshot each), and the machine has more than one core
+        twin = open_store(path, passphrase=passphrase)
+        try:
+            with ThreadPoolExecutor(1) as pool:
+                integrity = pool.submit(twin.integrity_faults)
+                faults = store.check(integrity=False)
+                faults = integrity.result() + faults
+        finally:
+            twin.close()
         n = store.op_count()
         quarantined = store.quarantined()
     finally:

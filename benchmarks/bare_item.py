@@ -1,0 +1,152 @@
+"""The bare baseline for stepping through agenda items (used by ``bench_screens.py``).
+
+A Textual app with the item screen's widgets, columns and styles whose "next item" swaps
+their contents from data prepared in memory: no database, no worker, no i18n lookups.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Static
+
+from db.store import Store
+
+
+class BareTable(DataTable):
+    """A plain DataTable (its own class, like the app's tables)."""
+
+
+class BareItemScreen(Screen[None]):
+    """What the item screen shows, without the app: the same widgets, columns and styles;
+    stepping swaps their contents from data prepared in memory (no database, no worker)."""
+
+    DEFAULT_CSS = """
+    #top { height: 1; background: $panel; }
+    #item-bar { height: 1; padding: 0 1; background: $boost; }
+    #item-body { height: 1fr; }
+    #case-pane { width: 36%; height: 1fr; padding: 0 1; border-right: vkey $panel; }
+    #work-pane { width: 1fr; height: 1fr; }
+    .pane-title { text-style: bold; padding: 0 1; color: $accent; }
+    #views { height: auto; max-height: 9; overflow-x: hidden; }
+    #decision { height: auto; max-height: 7; padding: 0 1; }
+    #actions { height: 1fr; min-height: 3; overflow-x: hidden; }
+    """
+
+    def __init__(self, pages: list[dict]) -> None:
+        super().__init__()
+        self.pages = pages
+        self.at = 0
+        self.painted: asyncio.Event | None = None
+
+    def action_bare_noop(self) -> None:
+        """Bound to every key of the baseline."""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="top"):
+            yield Static(Text("Agendapunt"))
+            yield Horizontal()
+        yield Static("", id="item-bar")
+        with Horizontal(id="item-body"):
+            with VerticalScroll(id="case-pane"):
+                yield Static("", id="case-file")
+                yield Static("", id="case-history")
+            with Vertical(id="work-pane"):
+                yield Label("Inbreng", classes="pane-title")
+                yield BareTable(id="views", cursor_type="row")
+                yield Label("Besluit", classes="pane-title")
+                yield Static("", id="decision")
+                yield Label("Acties", classes="pane-title")
+                yield BareTable(id="actions", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for name, widths in (("#views", (18, 16, 12, 6)), ("#actions", (16, 12, 10, 8))):
+            table = self.query_one(name, DataTable)
+            for n, width in enumerate(widths):
+                table.add_column(f"c{n}", width=width)
+        self.show(0)
+
+    def show(self, at: int) -> None:
+        page = self.pages[at]
+        self.at = at
+        self.query_one("#item-bar", Static).update(page["bar"])
+        self.query_one("#case-file", Static).update(page["case_file"])
+        self.query_one("#case-history", Static).update(page["history"])
+        self.query_one("#decision", Static).update(page["decision"])
+        for name in ("views", "actions"):
+            table = self.query_one(f"#{name}", DataTable)
+            table.clear()
+            for key, cells in page[name]:
+                table.add_row(*cells, key=key)
+        if self.painted is not None:
+            self.app.call_after_refresh(self.painted.set)
+
+    def action_step(self, delta: int) -> None:
+        self.show(self.at + delta)
+
+
+class BareItemApp(App[None]):
+    def __init__(self, pages: list[dict], bindings: list[Binding]) -> None:
+        super().__init__()
+        self.screen_class = type("BareItem", (BareItemScreen,), {"BINDINGS": bindings})
+        self.pages = pages
+
+    def on_mount(self) -> None:
+        self.push_screen(self.screen_class(self.pages))
+
+
+def item_pages(store: Store, meeting_id: str) -> list[dict]:
+    """Every item of the meeting as the item screen renders it, prepared in memory."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from screens.item import ItemScreen, load_item, load_meeting_part
+    from screens.widgets.agenda import item_title
+
+    shim = SimpleNamespace(app=SimpleNamespace(today=dt.date.today))
+    part = load_meeting_part(store, meeting_id)
+    pages = []
+    for item in store.agenda(meeting_id):
+        data = load_item(store, part, item.id)
+        names = {o.id: o.name for o in part.organisations}
+        pages.append({
+            "bar": item_title(data.item, part.cases),
+            "case_file": ItemScreen.case_file(shim, data),  # type: ignore[arg-type]
+            "history": ItemScreen.case_history(shim, data, names),  # type: ignore[arg-type]
+            "decision": ItemScreen.decision_text(shim, data, names),  # type: ignore[arg-type]
+            "views": [(o.id, ItemScreen.view_cells(shim, o, data.views.get(o.id)))  # type: ignore[arg-type]
+                      for o in data.table_orgs()],
+            "actions": [(a.id, [Text(names.get(a.owner_organisation_id or "", "—")),
+                                ItemScreen.action_text(a, data.item, {}),
+                                Text(a.due_date.isoformat() if a.due_date else ""),
+                                Text(a.status.value)]) for a in data.actions],
+        })
+    return pages
+
+
+async def walk_bare(pages: list[dict], bindings: list[Binding], laps: int,
+                    size: tuple[int, int]) -> list[float]:
+    app = BareItemApp(pages, bindings)
+    samples: list[float] = []
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BareItemScreen)
+        screen.painted = asyncio.Event()
+        await pilot.pause()
+        for lap in range(laps):
+            delta = 1 if lap % 2 == 0 else -1
+            for _ in range(len(pages) - 1):
+                screen.painted.clear()
+                started = time.perf_counter()
+                screen.action_step(delta)
+                await screen.painted.wait()
+                samples.append(time.perf_counter() - started)
+    return samples

@@ -1,0 +1,82 @@
+"""check, rebuild and dump: in SQL over the log, streamed, and never in the app's way."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+
+import pytest
+
+from db import projection_sql
+from db.store import Store
+from tests.conftest import PASSPHRASE
+
+
+def test_a_write_from_another_connection_succeeds_while_check_reads(
+        small_demo: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    reading, written = threading.Event(), threading.Event()
+    real = projection_sql.check_projection
+
+    def paused(raw: object) -> list[str]:
+        reading.set()  # integrity and device_seq are read: the snapshot is taken
+        assert written.wait(60)
+        return real(raw)
+
+    monkeypatch.setattr(projection_sql, "check_projection", paused)
+    result: dict[str, list[str]] = {}
+    worker = threading.Thread(target=lambda: result.update(faults=small_demo.check()))
+    worker.start()
+    try:
+        assert reading.wait(60)
+        other = Store.open(small_demo.path, PASSPHRASE)  # the app, say, on the same file
+        try:
+            (ov,) = other.overleggen()
+            case = other.create_case(ov.id, "DEMO-NIEUW-1", nationality="Ghana")
+        finally:
+            other.close()
+    finally:
+        written.set()
+        worker.join(60)
+    assert result["faults"] == []  # its own snapshot: consistent, the new case or not
+    assert small_demo.case(case.id).code == "DEMO-NIEUW-1"
+    with Store.open(small_demo.path, PASSPHRASE) as fresh:  # its device counter is current
+        assert fresh.check() == []
+
+
+def test_the_streamed_dump_is_the_canonical_json_of_dump(small_demo: Store) -> None:
+    out = io.StringIO()
+    small_demo.write_dump(out)
+    assert out.getvalue() == json.dumps(small_demo.dump(), sort_keys=True, indent=1,
+                                        ensure_ascii=False)
+    assert json.loads(out.getvalue())["ops"] == small_demo.op_count()
+
+
+@pytest.mark.parametrize(("damage", "fault"), [
+    ("DELETE FROM field_head WHERE op_id IN (SELECT op_id FROM field_head LIMIT 3)",
+     "field heads differ from a rebuild (3 differences)"),
+    ("UPDATE field_head SET value = '\"x\"' WHERE field = 'code'",
+     "field heads differ from a rebuild"),
+    ("INSERT INTO conflict_key SELECT entity, entity_id, field FROM field_head LIMIT 2",
+     "open conflicts differ from a rebuild (2 differences)"),
+    ("INSERT INTO tombstone (entity, entity_id) SELECT 'casus', id FROM casus LIMIT 1",
+     "deletes differ from a rebuild (1 differences)"),
+    ("UPDATE partner_view SET note = 'anders' WHERE rowid IN (SELECT rowid FROM "
+     "partner_view LIMIT 4)", "projection partner_view differs from a rebuild (4 rows)"),
+    ("DELETE FROM meeting WHERE rowid IN (SELECT rowid FROM meeting LIMIT 2)",
+     "projection meeting differs from a rebuild (2 rows)"),
+    ("INSERT INTO casus (id, overleg_id, deleted) VALUES ('zonder-ops', 'ov', 0)",
+     "projection casus differs from a rebuild (1 rows)"),
+    ("UPDATE agenda_item SET overleg_id = 'elders' WHERE rowid IN (SELECT rowid FROM "
+     "agenda_item LIMIT 1)", "projection agenda_item differs from a rebuild (1 rows)"),
+])
+def test_check_names_each_kind_of_damage_and_rebuild_repairs_it(
+        small_demo: Store, damage: str, fault: str) -> None:
+    before = small_demo.dump()
+    with small_demo._tx() as conn:
+        conn.exec_driver_sql(damage)
+    faults = small_demo.check()
+    assert any(f.startswith(fault) for f in faults), faults
+    small_demo.rebuild()
+    assert small_demo.check() == []
+    assert small_demo.dump() == before

@@ -22,7 +22,7 @@ from db import domain as d
 from lvv_tui.i18n import label, t
 from screens.decision_form import dissent_text
 from screens.widgets.agenda import item_title, status_cell
-from screens.widgets.base import StoreMixin, literal, localise_bindings
+from screens.widgets.base import ScreenCommands, StoreMixin, literal
 from screens.widgets.tables import fit_column, selected_key, sync_rows
 from screens.widgets.topbar import TopBar
 
@@ -103,7 +103,6 @@ class ViewsTable(DataTable):
 
     def __init__(self) -> None:
         super().__init__(id="views", cursor_type="row")
-        localise_bindings(self)
 
 
 class ActionsTable(DataTable):
@@ -120,7 +119,6 @@ class ActionsTable(DataTable):
 
     def __init__(self) -> None:
         super().__init__(id="actions", cursor_type="row")
-        localise_bindings(self)
 
     def action_close_action(self) -> None:
         key = selected_key(self)
@@ -145,6 +143,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         Binding("d", "defer", "Defer", id="item-defer"),
         Binding("k", "discussed", "Discussed", id="item-discussed", show=False),
     ]
+    COMMANDS = {ScreenCommands}
 
     @dataclass
     class ItemLoaded(Message):
@@ -172,7 +171,6 @@ class ItemScreen(StoreMixin, Screen[str]):
 
     def __init__(self, meeting_id: str, item_id: str) -> None:
         super().__init__()
-        localise_bindings(self)
         self.meeting_id = meeting_id
         self.item_id = item_id
         self.data: ItemData | None = None
@@ -247,7 +245,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         first = self.data is None or self.data.item.id != data.item.id
         self.data, self.part = data, data.part
         if first:
-            self._started = self.app.clock()  # type: ignore[attr-defined]
+            self._started = self.ctx.clock()
         names = {o.id: o.name for o in data.part.organisations}
         item, meeting = data.item, data.part.meeting
         self.query_one(TopBar).set_title(Text(t(
@@ -308,7 +306,7 @@ class ItemScreen(StoreMixin, Screen[str]):
             text.append_text(item_title(item, data.part.cases))
             return text
         case = data.history.case
-        today = self.app.today()  # type: ignore[attr-defined]
+        today = self.ctx.today()
         text = Text()
         text.append_text(literal(case.code, one_line=True))
         text.stylize("bold")
@@ -376,7 +374,7 @@ class ItemScreen(StoreMixin, Screen[str]):
             text.append_text(literal(a.text, one_line=True, limit=80))
             if a.due_date:
                 due = a.due_date
-                late = due < self.app.today()  # type: ignore[attr-defined]
+                late = due < self.ctx.today()
                 text.append(f" ({due.isoformat()})", style="red" if late else "dim")
         return text
 
@@ -406,17 +404,17 @@ class ItemScreen(StoreMixin, Screen[str]):
     # -- timer ------------------------------------------------------------------------
 
     def elapsed(self) -> float:
-        spent = self.app.item_timers.get(self.item_id, 0.0)  # type: ignore[attr-defined]
+        spent = self.ctx.item_timers.get(self.item_id, 0.0)
         if self.timer_running and self._started is not None:
-            spent += self.app.clock() - self._started  # type: ignore[attr-defined]
+            spent += self.ctx.clock() - self._started
         return spent
 
     def _bank_timer(self) -> None:
         """Add the running stretch to the item's total (before leaving or pausing)."""
         if self.timer_running and self._started is not None:
-            timers = self.app.item_timers  # type: ignore[attr-defined]
+            timers = self.ctx.item_timers
             timers[self.item_id] = self.elapsed()
-            self._started = self.app.clock()  # type: ignore[attr-defined]
+            self._started = self.ctx.clock()
 
     def tick(self) -> None:
         if self.data is None:
@@ -444,7 +442,7 @@ class ItemScreen(StoreMixin, Screen[str]):
             self.timer_running = False
         else:
             self.timer_running = True
-            self._started = self.app.clock()  # type: ignore[attr-defined]
+            self._started = self.ctx.clock()
         self.tick()
 
     # -- walking ----------------------------------------------------------------------
@@ -465,7 +463,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         self._bank_timer()
         self.item_id = item_id
         self.timer_running = True  # a new item starts its own clock
-        self._started = self.app.clock()  # type: ignore[attr-defined]
+        self._started = self.ctx.clock()
         self.reload()
 
     def action_back(self) -> None:

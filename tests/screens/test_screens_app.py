@@ -209,7 +209,7 @@ async def test_command_palette_goes_to_item_n(demo_db) -> None:  # noqa: ANN001
 async def test_timer_counts_against_the_time_box(demo_db, size) -> None:  # noqa: ANN001
     now = [100.0]
     app = make_app(demo_db)
-    app.clock = lambda: now[0]
+    app.context.clock = lambda: now[0]
     async with app.run_test(size=size) as pilot:
         await open_today_item(pilot, 4)
         screen = app.screen

@@ -109,6 +109,6 @@ def registry() -> dict[str, list[tuple[str, Binding]]]:
     for cls in classes:
         for binding_id, binding in _by_id(declared(cls)).items():
             entries = out.setdefault(binding_id, [])
-            if all(existing is not binding for _name, existing in entries):
+            if all(existing != binding for _name, existing in entries):
                 entries.append((f"{cls.__module__}.{cls.__qualname__}", binding))
     return out

@@ -46,6 +46,14 @@ def literal(text: str | None, *, one_line: bool = False, limit: int | None = Non
     return Text(value)
 
 
+def localise_bindings(node: DOMNode) -> None:
+    """Does nothing: binding texts now come from the catalog when shown (ScreenBase).
+
+    Kept only so that screens written before the AppContext still import; delete it once
+    no caller remains (``grep -rn localise_bindings screens``).
+    """
+
+
 def error_text(exc: BaseException) -> str:
     """A message for the user: validation codes through the catalog, else the store's text."""
     code = getattr(exc, "code", None)

@@ -126,6 +126,11 @@ class LvvApp(ContextApp):
         """The background sync (None without a server)."""
         return self.context.sync_loop
 
+    @property
+    def overleg_id(self) -> str | None:
+        """The overleg the chair works in (the screens set it on the context)."""
+        return self.context.overleg_id
+
     def today(self) -> dt.date:
         return self.context.today()
 

@@ -62,6 +62,25 @@ def test_every_binding_has_an_id_and_a_text_in_both_languages() -> None:
     assert no_id == []
 
 
+def test_every_screen_gets_the_context_and_the_catalog_texts() -> None:
+    """Each screen class of screens/ mixes in ScreenBase (``self.ctx``, translated footer)."""
+    import importlib
+    import pkgutil
+
+    from textual.screen import Screen
+
+    import screens
+    from screens.widgets.base import ScreenBase
+
+    bare = []
+    for info in pkgutil.walk_packages(screens.__path__, "screens."):
+        for value in vars(importlib.import_module(info.name)).values():
+            if (isinstance(value, type) and issubclass(value, Screen)
+                    and value.__module__ == info.name and not issubclass(value, ScreenBase)):
+                bare.append(value.__name__)
+    assert bare == []
+
+
 async def test_env_passphrase_skips_unlock(demo_db) -> None:  # noqa: ANN001
     from screens.meetings import MeetingsScreen
 

@@ -348,3 +348,13 @@ class SyncCounts:
     unsynced: int
     conflicts: int
     last_sync_ms: int | None
+
+
+#: The partners of a local LVV table, in the order the minutes list them (name, kind).
+DEFAULT_PARTNERS: tuple[tuple[str, OrgKind], ...] = (
+    ("Gemeente", OrgKind.GEMEENTE),
+    ("IND", OrgKind.IND),
+    ("DTenV", OrgKind.DTENV),
+    ("Politie (AVIM)", OrgKind.POLITIE),
+    ("Maatschappelijke organisatie", OrgKind.NGO),
+)

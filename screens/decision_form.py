@@ -127,26 +127,26 @@ class DecisionForm(FormModal[d.Decision]):
         }
 
     def check(self, values: dict[str, Any]) -> dict[str, str]:
-        from db.store import MAX_TEXT, ValidationError, parse_date
+        from db.store import MAX_TEXT, ValidationError, check_dissent, parse_date
 
         errors: dict[str, str] = {}
         if len(values["rationale"]) > MAX_TEXT:
             errors["rationale"] = t("error.too_long", limit=MAX_TEXT,
                                     length=len(values["rationale"]))
-        if values["consensus"] == d.Consensus.NONE.value:
-            if not values["dissent"]:
-                errors["dissent"] = t("decision_form.need_dissent")
-            elif any(not x.reason.strip() for x in values["dissent"]):
-                errors["dissent"] = t("decision_form.need_reason")
-            if values["escalation_level"] == d.Escalation.NONE.value:
-                errors["escalation_level"] = t("decision_form.need_escalation")
+        try:  # the store's own rule, asked before saving
+            check_dissent(values["consensus"], values["dissent"])
+        except ValidationError as exc:
+            errors[exc.field] = t(exc.code, **exc.params)
+        if (values["consensus"] == d.Consensus.NONE.value
+                and values["escalation_level"] == d.Escalation.NONE.value):
+            errors["escalation_level"] = t("decision_form.need_escalation")
         if values.pop("unmarked_reasons"):
             errors["dissent"] = t("decision_form.reason_unmarked")
         for name in ("escalation_date", "review_date"):
             try:
                 parse_date(values[name], name)
-            except ValidationError:
-                errors[name] = t("error.date")
+            except ValidationError as exc:
+                errors[name] = t(exc.code, **exc.params)
         return errors
 
 

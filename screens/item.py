@@ -23,6 +23,7 @@ from lvv_tui.i18n import label, t
 from screens.decision_form import dissent_text
 from screens.widgets.agenda import item_title, status_cell
 from screens.widgets.base import ScreenCommands, StoreMixin, literal
+from screens.widgets.rules import lock_banner, would_refuse
 from screens.widgets.tables import fit_column, selected_key, sync_rows
 from screens.widgets.topbar import TopBar
 
@@ -183,6 +184,7 @@ class ItemScreen(StoreMixin, Screen[str]):
     def compose(self) -> ComposeResult:
         yield TopBar()
         yield Static("", id="item-bar")
+        yield Static("", id="item-locked")  # approved minutes: says so before any form
         with Horizontal(id="item-body"):
             with VerticalScroll(id="case-pane"):
                 yield Static("", id="case-file")
@@ -251,6 +253,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         self.query_one(TopBar).set_title(Text(t(
             "item.title", date=meeting.date.isoformat(), n=data.index + 1,
             total=len(data.items))))
+        self.show_lock(data)
         self.query_one("#case-file", Static).update(self.case_file(data))
         self.query_one("#case-history", Static).update(self.case_history(data, names))
         is_case = item.kind is d.ItemKind.CASE
@@ -273,6 +276,19 @@ class ItemScreen(StoreMixin, Screen[str]):
         ])
         self.tick()
         self.call_after_refresh(self._fit_columns)
+
+    def show_lock(self, data: ItemData) -> None:
+        """Approved minutes: a line under the item bar says so before any form opens."""
+        banner = self.query_one("#item-locked", Static)
+        text = lock_banner(data.part.meeting, "item.locked_how")
+        banner.display = text is not None
+        banner.update(text or "")
+
+    def refused(self, *, case_only: bool = False) -> bool:
+        """Ask the core's rules before a form opens: True, and say why, if it would be refused."""
+        data = self.data
+        return data is None or would_refuse(self.app, data.part.meeting,
+                                            data.item if case_only else None)
 
     @staticmethod
     def action_text(action: d.Action, item: d.AgendaItem, codes: dict[str, str]) -> Text:
@@ -491,7 +507,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         from screens.view_form import ViewForm
 
         data = self.data
-        if data is None or data.item.kind is not d.ItemKind.CASE:
+        if data is None or self.refused(case_only=True):
             return
         org = next(o for o in data.part.organisations if o.id == organisation_id)
         store, item_id = self.store, data.item.id
@@ -513,10 +529,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         from screens.decision_form import DecisionForm
 
         data = self.data
-        if data is None:
-            return
-        if data.item.kind is not d.ItemKind.CASE or data.history is None:
-            self.app.notify(t("item.decision_case_only"), severity="warning", markup=False)
+        if data is None or self.refused(case_only=True) or data.history is None:
             return
         store, item_id = self.store, data.item.id
 
@@ -538,8 +551,8 @@ class ItemScreen(StoreMixin, Screen[str]):
         from screens.action_form import ActionForm
 
         data = self.data
-        if data is None:
-            return
+        if data is None or (action_id is None and self.refused()):
+            return  # a new action belongs to the meeting's record; editing one stays allowed
         store, item_id = self.store, data.item.id
         action = next((a for a in data.actions if a.id == action_id), None)
 
@@ -567,7 +580,7 @@ class ItemScreen(StoreMixin, Screen[str]):
                         description="close action", exclusive=False)
 
     def _set_status(self, status: d.ItemStatus) -> None:
-        if self.data is None:
+        if self.data is None or self.refused():
             return
         if self.data.item.status is status:
             status = d.ItemStatus.OPEN

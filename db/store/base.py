@@ -22,6 +22,7 @@ from db.projection import (
 )
 from db.rules import (
     NotFound,
+    check_unlocked,
 )
 from db.tables import DELETED, ENTITIES, entity_fields
 
@@ -214,6 +215,12 @@ class StoreBase:
         if row is None:
             raise NotFound(f"{entity} {entity_id}")
         return dict(zip([c[0] for c in cur.description], row, strict=True))
+
+    def _unlocked_meeting(self, conn: Connection, meeting_id: str) -> dict[str, Any]:
+        """The meeting's row; raises :class:`~db.rules.Locked` once its minutes are approved."""
+        meeting = self._row(conn, "meeting", meeting_id)
+        check_unlocked(meeting)
+        return meeting
 
     def _rows(self, conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[dict]:
         return [dict(r) for r in conn.exec_driver_sql(sql, tuple(params)).mappings()]

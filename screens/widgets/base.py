@@ -137,23 +137,33 @@ class StoreMixin(ScreenBase):
     ) -> Worker:
         """Run ``job`` (store calls only) in a thread; ``done(result)`` on the event loop.
 
-        Loads are ``exclusive`` (a newer load replaces an older one in the same group);
-        saves pass ``exclusive=False`` so that no edit is ever dropped.
+        Loads are ``exclusive``: a newer load replaces an older one in the same group, and
+        the older one's result, if its thread still finishes, is dropped (a search for
+        ``DEMO-U`` must not overwrite the answer for ``DEMO-UTR-0014`` that came first).
+        Saves pass ``exclusive=False`` so that no edit is ever dropped.
         """
         app = self.app
+        worker: Worker | None = None
+
+        def current(callback: Callable[[Any], None]) -> Callable[[Any], None]:
+            def deliver(value: Any) -> None:  # on the event loop, where cancelling happens
+                if not (exclusive and worker is not None and worker.is_cancelled):
+                    callback(value)
+            return deliver
 
         def run() -> None:
             try:
                 result = job()
             except Exception as exc:  # shown to the user; the app keeps running
-                app.call_from_thread(failed or self.report_error, exc)
+                app.call_from_thread(current(failed or self.report_error), exc)
                 return
-            app.call_from_thread(done, result)
+            app.call_from_thread(current(done), result)
 
-        return self.run_worker(
+        worker = self.run_worker(
             run, thread=True, exclusive=exclusive, exit_on_error=False, group=group,
             description=description,
         )
+        return worker
 
     def report_error(self: DOMNode, exc: Exception) -> None:
         self.app.notify(

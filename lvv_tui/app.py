@@ -73,6 +73,7 @@ class LvvApp(ContextApp):
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+r", "case_register", "Cases", id="case-register"),
         Binding("ctrl+k,f4", "conflicts", "Conflicts", id="conflicts"),
+        Binding("slash", "search", "Search", id="search"),
         # our own palette binding, so its footer word is translated (Textual's says "palette")
         Binding("ctrl+p", "command_palette", "Commands", id="command-palette", show=False,
                 priority=True),
@@ -199,6 +200,14 @@ class LvvApp(ContextApp):
 
         if self.store is not None and not isinstance(self.screen, ConflictsScreen):
             self.push_screen(ConflictsScreen(self.context.overleg_id))
+
+    def action_search(self) -> None:
+        from screens.search import SearchScreen
+
+        if self.store is None:
+            self.bell()
+        elif not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen())
 
     def action_case_register(self) -> None:
         from screens.register import CaseRegisterScreen

@@ -22,5 +22,7 @@ class LvvCommands(CommandsProvider):
         if context_of(self.screen).store is not None:
             out.append((t("cmd.case_register"), t("cmd.case_register_help"),
                         partial(app.run_action, "case_register")))
+            out.append((t("cmd.search"), t("cmd.search_help"),
+                        partial(app.run_action, "search")))
         out.append((t("cmd.help"), t("cmd.help_help"), partial(app.run_action, "help")))
         return out

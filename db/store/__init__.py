@@ -46,6 +46,7 @@ from db.store.minutes import MinutesMixin
 from db.store.opfactory import OpFactory
 from db.store.record import RecordMixin
 from db.store.replication import ReplicationMixin
+from db.store.search import SearchMixin
 
 
 class Store(
@@ -55,6 +56,7 @@ class Store(
     MinutesMixin,
     ReplicationMixin,
     MaintenanceMixin,
+    SearchMixin,
 ):
     """Use cases on one local database. Open with :meth:`open`; close when done."""
 

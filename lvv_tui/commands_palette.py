@@ -24,5 +24,9 @@ class LvvCommands(CommandsProvider):
                         partial(app.run_action, "case_register")))
             out.append((t("cmd.search"), t("cmd.search_help"),
                         partial(app.run_action, "search")))
+            out.append((t("cmd.escalations"), t("cmd.escalations_help"),
+                        partial(app.run_action, "escalations")))
+            out.append((t("cmd.report"), t("cmd.report_help"),
+                        partial(app.run_action, "monitoring_report")))
         out.append((t("cmd.help"), t("cmd.help_help"), partial(app.run_action, "help")))
         return out

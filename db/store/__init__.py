@@ -40,6 +40,8 @@ from db.rules import (
 )
 from db.store.base import ApplyResult
 from db.store.cases import CasesMixin
+from db.store.escalations import EscalationsMixin
+from db.store.intake import IntakeMixin
 from db.store.maintenance import MaintenanceMixin
 from db.store.meetings import MeetingsMixin
 from db.store.minutes import MinutesMixin
@@ -50,6 +52,7 @@ from db.store.search import SearchMixin
 
 
 class Store(
+    IntakeMixin,  # first: its create_case / update_case put the dates under the stay rules
     CasesMixin,
     MeetingsMixin,
     RecordMixin,
@@ -57,6 +60,7 @@ class Store(
     ReplicationMixin,
     MaintenanceMixin,
     SearchMixin,
+    EscalationsMixin,
 ):
     """Use cases on one local database. Open with :meth:`open`; close when done."""
 

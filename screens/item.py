@@ -29,6 +29,7 @@ from screens.item_panels import (
     load_item,
     view_cells,
 )
+from screens.item_tables import ActionsTable, ViewsTable
 from screens.meeting_data import MeetingData, load_meeting
 from screens.widgets.agenda import item_title, status_cell
 from screens.widgets.base import ScreenCommands, StoreMixin
@@ -40,38 +41,6 @@ from screens.widgets.topbar import TopBar
 def fmt_seconds(seconds: float) -> str:
     seconds = int(max(0, seconds))
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
-
-
-class ViewsTable(DataTable):
-    """One row per organisation at the table; enter records its view."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Record view", id="view-record"),
-    ]
-
-    def __init__(self) -> None:
-        super().__init__(id="views", cursor_type="row")
-
-
-class ActionsTable(DataTable):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Edit action", id="action-edit"),
-        Binding("x", "close_action", "Done", id="action-close"),
-    ]
-
-    @dataclass
-    class CloseRequested(Message):
-        """The user marked an action done."""
-
-        action_id: str
-
-    def __init__(self) -> None:
-        super().__init__(id="actions", cursor_type="row")
-
-    def action_close_action(self) -> None:
-        key = selected_key(self)
-        if key is not None:
-            self.post_message(self.CloseRequested(key))
 
 
 class ItemScreen(StoreMixin, Screen[str]):

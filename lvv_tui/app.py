@@ -1,20 +1,22 @@
 """The Textual app: unlock, then the chair's walk (meetings → meeting → agenda item).
 
-Extension points (for the sync and minutes parts; keep them small and documented):
+The app is the shell: it owns the :class:`~screens.context.AppContext` that every screen
+receives typed (``self.ctx``), the keymap from the config (``App.set_keymap``), the app-wide
+bindings and palette commands, and the background sync. Extension points (keep them small):
 
 * :attr:`LvvApp.status_widgets` — factories of widgets shown at the right of the top bar
-  of every main screen (e.g. the sync status). Append a factory before the app runs, or in
-  a subclass: ``LvvApp.status_widgets.append(SyncStatus)``.
-* :attr:`LvvApp.meeting_commands` — extra commands of the meeting screen, each a
-  :class:`MeetingCommand` (a binding id, keys and a callback ``(app, meeting_id)``). The
-  meeting screen adds them to its bindings (footer, help screen, keymap) and its palette.
-  E.g. the minutes screen: ``LvvApp.meeting_commands.append(MeetingCommand("minutes-open",
-  "m", open_minutes))`` with ``binding.minutes-open`` in the minutes catalog.
+  of every main screen (e.g. the sync status). Append a factory before the app is made, or
+  in a subclass: ``LvvApp.status_widgets.append(SyncStatus)``.
+* A key of a screen: a ``Binding`` with an ``id`` in the screen's ``BINDINGS`` and an
+  ``action_…`` method; give it a ``binding.<id>`` text in both catalogs. The footer, the help
+  screen and the keymap pick it up (see :mod:`screens.keys`). A palette command of a screen:
+  its ``palette_commands()`` (the screen's ``COMMANDS`` holds :class:`ScreenCommands`).
 * App-wide screens with their own binding (conflicts): add a ``Binding`` to
-  :attr:`LvvApp.BINDINGS` with an ``id`` and an ``action_…`` method that pushes the screen;
-  the help screen and the keymap pick it up without further work.
+  :attr:`LvvApp.BINDINGS` with an ``id`` and an ``action_…`` method that pushes the screen.
 * :class:`LvvApp.StoreOpened` is posted to the app once the database is unlocked; a
-  background worker (sync) can start from its handler.
+  background worker can start from its handler.
+* :class:`LvvApp.SyncChanged` carries each state of the sync loop to the event loop; the app
+  keeps it in the context and publishes it on ``context.sync_changed``.
 """
 
 from __future__ import annotations
@@ -29,27 +31,18 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.signal import Signal
 from textual.widget import Widget
 
 from lvv_tui import i18n
 from lvv_tui.commands_palette import LvvCommands
 from lvv_tui.config import Config
+from screens.context import AppContext, ContextApp
 
 if TYPE_CHECKING:
     from db.store import Store
-    from lvv_tui.syncworker import SyncLoop
-
-
-@dataclass(frozen=True)
-class MeetingCommand:
-    """A command an extension adds to the meeting screen."""
-
-    id: str
-    """Binding id (kebab-case); its description is ``binding.<id>`` in a catalog."""
-    keys: str
-    """Default keys, e.g. ``"m"``; a user keymap may override them."""
-    run: Callable[[LvvApp, str], None]
-    """Called on the event loop with the app and the meeting id."""
+    from lvv_tui.syncworker import SyncLoop, SyncState
+    from screens.unlock import UnlockScreen
 
 
 def _screen_css() -> list[Path]:
@@ -64,7 +57,7 @@ def _screen_css() -> list[Path]:
                                                    "register", "report"))]
 
 
-class LvvApp(App[None]):
+class LvvApp(ContextApp):
     """lvv-tui. ``LvvApp(cfg)``; tests and benchmarks may pass an open ``store``."""
 
     TITLE = "lvv-tui"
@@ -89,14 +82,18 @@ class LvvApp(App[None]):
 
     #: Widget factories for the right of the top bar (see the module docstring).
     status_widgets: ClassVar[list[Callable[[], Widget]]] = []
-    #: Extra meeting-screen commands (see the module docstring).
-    meeting_commands: ClassVar[list[MeetingCommand]] = []
 
     @dataclass
     class StoreOpened(Message):
         """The database is open (``app.store``); posted to the app."""
 
         store: Store
+
+    @dataclass
+    class SyncChanged(Message):
+        """The sync loop reported a new state (posted from the loop's thread)."""
+
+        state: SyncState
 
     def __init__(
         self,
@@ -109,22 +106,35 @@ class LvvApp(App[None]):
         """``today`` fixes the date (tests); ``clock`` replaces ``time.monotonic`` (timers)."""
         i18n.set_language(cfg.lang)
         super().__init__()
-        from screens.widgets.base import localise_bindings
-
-        localise_bindings(self)
         self.cfg = cfg
-        self.store: Store | None = store
         self._owns_store = store is None
-        self.overleg_id: str | None = None
-        self._today = today
-        self.clock: Callable[[], float] = clock or time.monotonic
-        self.item_timers: dict[str, float] = {}
-        self.sync_loop: SyncLoop | None = None
-        """The background sync (started once unlocked, when a server is configured)."""
-        """Seconds spent per agenda item id (kept while the app runs)."""
+        self.context = AppContext(
+            config=cfg,
+            sync_changed=Signal(self, "sync-changed"),
+            store=store,
+            today=(lambda: today) if today is not None else dt.date.today,
+            clock=clock or time.monotonic,
+            status_widgets=tuple(self.status_widgets),
+        )
+        """What the screens get (typed): store, today, clock, timers, overleg, sync state."""
+
+    @property
+    def store(self) -> Store | None:
+        """The open database (None until unlocked)."""
+        return self.context.store
+
+    @property
+    def sync_loop(self) -> SyncLoop | None:
+        """The background sync (None without a server)."""
+        return self.context.sync_loop
+
+    @property
+    def overleg_id(self) -> str | None:
+        """The overleg the chair works in (the screens set it on the context)."""
+        return self.context.overleg_id
 
     def today(self) -> dt.date:
-        return self._today or dt.date.today()
+        return self.context.today()
 
     def on_mount(self) -> None:
         if self.cfg.keymap:
@@ -136,8 +146,8 @@ class LvvApp(App[None]):
 
             self.push_screen(UnlockScreen(self.cfg.db, author=self.cfg.author))
 
-    def on_unlock_screen_unlocked(self, message: Message) -> None:
-        self.store = message.store  # type: ignore[attr-defined]
+    def on_unlock_screen_unlocked(self, message: UnlockScreen.Unlocked) -> None:
+        self.context.store = message.store
         self._start(switch=True)
 
     def _start(self, switch: bool = False) -> None:
@@ -151,16 +161,32 @@ class LvvApp(App[None]):
             self.push_screen(MeetingsScreen())
 
     def on_lvv_app_store_opened(self, message: StoreOpened) -> None:
-        from lvv_tui.syncworker import start_for_app
+        """Start the background sync when a server is configured."""
+        if not self.cfg.server or self.context.sync_loop is not None:
+            return
+        from lvv_tui.syncworker import SyncLoop
 
-        start_for_app(self, message.store)
+        loop = SyncLoop(message.store, self.cfg.server, interval=self.cfg.sync_interval,
+                        on_change=self._sync_reported)
+        self.context.sync_loop = loop
+        self.context.sync = loop.state
+        self.context.sync_changed.publish(loop.state)
+        loop.start()
+
+    def _sync_reported(self, state: SyncState) -> None:
+        """From the loop's thread: hand the state to the event loop (never waits on it)."""
+        self.post_message(self.SyncChanged(state))
+
+    def on_lvv_app_sync_changed(self, message: SyncChanged) -> None:
+        self.context.sync = message.state
+        self.context.sync_changed.publish(message.state)
 
     def on_unmount(self) -> None:
-        if self.sync_loop is not None:
-            self.sync_loop.stop()
-        if self.store is not None and self._owns_store:
-            self.store.close()
-            self.store = None
+        if self.context.sync_loop is not None:
+            self.context.sync_loop.stop()
+        if self.context.store is not None and self._owns_store:
+            self.context.store.close()
+            self.context.store = None
 
     # -- app-wide actions -------------------------------------------------------------
 
@@ -174,7 +200,7 @@ class LvvApp(App[None]):
         from screens.conflicts import ConflictsScreen
 
         if self.store is not None and not isinstance(self.screen, ConflictsScreen):
-            self.push_screen(ConflictsScreen(self.overleg_id))
+            self.push_screen(ConflictsScreen(self.context.overleg_id))
 
     def action_search(self) -> None:
         from screens.search import SearchScreen
@@ -183,39 +209,31 @@ class LvvApp(App[None]):
             self.bell()
         elif not isinstance(self.screen, SearchScreen):
             self.push_screen(SearchScreen())
+
     def action_escalations(self) -> None:
         from screens.escalations import EscalationsScreen
 
-        if self.store is None or self.overleg_id is None:
+        if self.store is None or self.context.overleg_id is None:
             self.bell()
             return
         if not isinstance(self.screen, EscalationsScreen):
-            self.push_screen(EscalationsScreen(self.overleg_id))
+            self.push_screen(EscalationsScreen(self.context.overleg_id))
 
     def action_case_register(self) -> None:
         from screens.register import CaseRegisterScreen
 
-        if self.store is None or self.overleg_id is None:
+        overleg_id = self.context.overleg_id
+        if self.store is None or overleg_id is None:
             self.bell()
             return
         if not isinstance(self.screen, CaseRegisterScreen):
-            self.push_screen(CaseRegisterScreen(self.overleg_id))
-
+            self.push_screen(CaseRegisterScreen(overleg_id))
 
     def action_monitoring_report(self) -> None:
         from screens.report import ReportScreen
 
         if self.store is not None and not isinstance(self.screen, ReportScreen):
-            self.push_screen(ReportScreen(self.overleg_id))
-
-
-def _open_minutes(app: LvvApp, meeting_id: str) -> None:
-    from screens.minutes import MinutesScreen
-
-    app.push_screen(MinutesScreen(meeting_id))
-
-
-LvvApp.meeting_commands.append(MeetingCommand("minutes", "v", _open_minutes))
+            self.push_screen(ReportScreen(self.context.overleg_id))
 
 
 def _sync_status() -> Widget:

@@ -12,7 +12,7 @@ Keys of ``config.toml``::
     sync_interval = 5               # seconds between sync rounds
 
     [keymap]                        # binding id = keys, e.g.
-    next-item = "n,pagedown"
+    item-next = "n,pagedown"
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 at once on a PostgreSQL ``NOTIFY``, backing off while it does not.
 
 Plain threads, no Textual: the app gives ``on_change`` (called from the loop's thread with
-each new :class:`SyncState`) and hops to its event loop itself. A failure of any kind leaves
+each new :class:`SyncState`) and hands the state to its event loop by a message. A failure of any kind leaves
 the app working offline; the loop never raises into the app.
 """
 
@@ -69,6 +69,8 @@ class SyncLoop:
         self._threads: list[threading.Thread] = []
         self._failures = 0
         self._lock = threading.Lock()
+        self.listening = threading.Event()
+        """Set while the LISTEN connection is up (a NOTIFY then wakes the loop at once)."""
 
     # -- control ---------------------------------------------------------------------------
 
@@ -172,24 +174,12 @@ class SyncLoop:
                     hide_password=False)
                 with psycopg.connect(conninfo, autocommit=True) as conn:
                     conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    self.listening.set()
                     failures = 0
                     while not self._stop.is_set():
                         for _note in conn.notifies(timeout=1.0, stop_after=1):
                             self._wake.set()
             except Exception:  # noqa: BLE001 - offline: the polling loop carries on
+                self.listening.clear()
                 failures += 1
                 self._stop.wait(min(MAX_BACKOFF, self.interval * 2 ** min(failures, 6)))
-
-
-def start_for_app(app: Any, store: Any) -> SyncLoop | None:
-    """Start the background sync for the app when a server is configured (else None).
-
-    The app's :attr:`sync_loop` holds it; the header widget reads its state.
-    """
-    server = getattr(app.cfg, "server", None)
-    if not server or getattr(app, "sync_loop", None) is not None:
-        return None
-    loop = SyncLoop(store, server, interval=app.cfg.sync_interval)
-    app.sync_loop = loop
-    loop.start()
-    return loop

@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from db import domain as d
 from lvv_tui.i18n import label, t
-from screens.widgets.base import StoreMixin, literal, localise_bindings
+from screens.widgets.base import StoreMixin, literal
 
 LIMIT = 50
 
@@ -38,7 +38,6 @@ class CasePicker(StoreMixin, ModalScreen[d.Case | None]):
 
     def __init__(self, store: Any, overleg_id: str) -> None:
         super().__init__()
-        localise_bindings(self)
         self._store = store
         self.overleg_id = overleg_id
         self.cases: dict[str, d.Case] = {}

@@ -24,7 +24,6 @@ from screens.widgets.base import (
     after_pending_keys,
     error_text,
     literal,
-    localise_bindings,
 )
 from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
@@ -89,7 +88,6 @@ class ValueTable(DataTable):
 
     def __init__(self) -> None:
         super().__init__(id="conflict-values", cursor_type="row")
-        localise_bindings(self)
 
 
 class MergeArea(TextArea):
@@ -101,13 +99,16 @@ class MergeArea(TextArea):
 
     def __init__(self) -> None:
         super().__init__("", id="merged", soft_wrap=True)
-        localise_bindings(self)
 
     def action_save_merge(self) -> None:
-        after_pending_keys(self, self.screen.save_merge)  # type: ignore[attr-defined]
+        screen = self.screen
+        if isinstance(screen, ConflictsScreen):
+            after_pending_keys(self, screen.save_merge)
 
     def action_cancel_merge(self) -> None:
-        self.screen.cancel_merge()  # type: ignore[attr-defined]
+        screen = self.screen
+        if isinstance(screen, ConflictsScreen):
+            screen.cancel_merge()
 
 
 class ConflictsScreen(StoreMixin, Screen[None]):
@@ -134,7 +135,6 @@ class ConflictsScreen(StoreMixin, Screen[None]):
 
     def __init__(self, overleg_id: str | None = None) -> None:
         super().__init__()
-        localise_bindings(self)
         self.overleg_id = overleg_id
         """Only this overleg's conflicts (None: all)."""
         self.conflicts: dict[str, d.Conflict] = {}
@@ -287,9 +287,7 @@ class ConflictsScreen(StoreMixin, Screen[None]):
     def on_conflicts_screen_conflict_resolved(self, message: ConflictResolved) -> None:
         self.cancel_merge()
         self.app.notify(t("conflicts.resolved"), markup=False)
-        loop = getattr(self.app, "sync_loop", None)
-        if loop is not None:
-            loop.wake(recount=True)
+        self.ctx.wake_sync(recount=True)
 
     # -- merging ------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Static
 from db import domain as d
 from lvv_tui.i18n import label, t
 from screens.escalation_form import next_text, short_level
-from screens.widgets.base import StoreMixin, literal, localise_bindings
+from screens.widgets.base import StoreMixin, literal
 from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
 
@@ -33,7 +33,6 @@ class EscalationTable(DataTable):
 
     def __init__(self) -> None:
         super().__init__(id="escalations", cursor_type="row", zebra_stripes=True)
-        localise_bindings(self)
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,6 @@ class EscalationsScreen(StoreMixin, Screen[None]):
 
     def __init__(self, overleg_id: str) -> None:
         super().__init__()
-        localise_bindings(self)
         self.overleg_id = overleg_id
         self.show_all = False
         self.data: EscalationData | None = None
@@ -140,7 +138,7 @@ class EscalationsScreen(StoreMixin, Screen[None]):
 
     def load(self) -> None:
         store, overleg_id, show_all = self.store, self.overleg_id, self.show_all
-        today = self.app.today()  # type: ignore[attr-defined]
+        today = self.ctx.today()
 
         def job() -> EscalationData:
             threads = store.escalations(overleg_id, open_only=not show_all)
@@ -154,7 +152,7 @@ class EscalationsScreen(StoreMixin, Screen[None]):
 
     def on_escalations_screen_escalations_loaded(self, message: EscalationsLoaded) -> None:
         self.data = data = message.data
-        today = self.app.today()  # type: ignore[attr-defined]
+        today = self.ctx.today()
         self.query_one("#esc-stats", Static).update(stats_text(data.stats))
         rows = []
         for x in sorted(data.threads, key=lambda x: (-x.age_days(today), x.id)):
@@ -222,14 +220,14 @@ class EscalationsScreen(StoreMixin, Screen[None]):
 
         self.app.push_screen(EscalationForm(
             save, step, x, self.data.organisations,
-            today=self.app.today()), done)  # type: ignore[attr-defined]
+            today=self.ctx.today()), done)
 
     def action_to_agenda(self) -> None:
         x = self.selected()
         if x is None:
             self.app.bell()
             return
-        store, today = self.store, self.app.today()  # type: ignore[attr-defined]
+        store, today = self.store, self.ctx.today()
         code = self.data.codes.get(x.case_id, "?") if self.data else "?"
 
         def job() -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.dom import DOMNode
@@ -13,32 +14,21 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label, Static
 
 from lvv_tui.i18n import t
-from screens.widgets.base import localise_bindings
+from screens.keys import help_rows
+from screens.widgets.base import ScreenBase
 
 
-def binding_rows(screen: Screen, app: DOMNode) -> list[tuple[str, str, str]]:
+def binding_rows(screen: Screen[Any], app: App[object],
+                 keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
     """(keys, description, id) of the screen, its widgets and the app; keymap applied."""
-    keymap: dict[str, str] = getattr(app, "_keymap", {}) or {}
     nodes: list[DOMNode] = [screen, *screen.query("*"), app]
-    seen: set[str] = set()
-    rows: list[tuple[str, str, str]] = []
-    for node in nodes:
-        for key, binding in node._bindings:
-            if not binding.id or binding.id in seen or binding.system:
-                continue
-            seen.add(binding.id)
-            keys = keymap.get(binding.id) or ",".join(
-                k for k, b in node._bindings if b.id == binding.id)
-            shown = ", ".join(
-                app.get_key_display(Binding(k.strip(), "")) for k in keys.split(",")  # type: ignore[attr-defined]
-            )
-            rows.append((shown or key, binding.description, binding.id))
-    if "command-palette" not in seen:
+    rows = help_rows(nodes, app, keymap)
+    if all(binding_id != "command-palette" for _keys, _text, binding_id in rows):
         rows.append(("ctrl+p", t("help.palette"), "command-palette"))
     return rows
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(ScreenBase, ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > Vertical { width: 90; max-width: 100%; height: auto; max-height: 100%;
@@ -53,7 +43,6 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, origin: Screen) -> None:
         super().__init__()
-        localise_bindings(self)
         self.origin = origin
 
     def compose(self) -> ComposeResult:
@@ -67,7 +56,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(t("help.col.keys"), key="keys")
         table.add_column(t("help.col.action"), key="action")
         table.add_column(t("help.col.id"), key="id")
-        for keys, description, binding_id in binding_rows(self.origin, self.app):
+        for keys, description, binding_id in binding_rows(self.origin, self.app, self.ctx.keymap):
             table.add_row(Text(keys), Text(description), Text(binding_id, style="dim"),
                           key=binding_id)
         table.focus()

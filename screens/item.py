@@ -29,9 +29,10 @@ from screens.item_panels import (
     load_item,
     view_cells,
 )
+from screens.item_tables import ActionsTable, ViewsTable
 from screens.meeting_data import MeetingData, load_meeting
 from screens.widgets.agenda import item_title, status_cell
-from screens.widgets.base import StoreMixin, localise_bindings
+from screens.widgets.base import ScreenCommands, StoreMixin
 from screens.widgets.rules import lock_banner, would_refuse
 from screens.widgets.tables import fit_column, selected_key, sync_rows
 from screens.widgets.topbar import TopBar
@@ -40,40 +41,6 @@ from screens.widgets.topbar import TopBar
 def fmt_seconds(seconds: float) -> str:
     seconds = int(max(0, seconds))
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
-
-
-class ViewsTable(DataTable):
-    """One row per organisation at the table; enter records its view."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Record view", id="view-record"),
-    ]
-
-    def __init__(self) -> None:
-        super().__init__(id="views", cursor_type="row")
-        localise_bindings(self)
-
-
-class ActionsTable(DataTable):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Edit action", id="action-edit"),
-        Binding("x", "close_action", "Done", id="action-close"),
-    ]
-
-    @dataclass
-    class CloseRequested(Message):
-        """The user marked an action done."""
-
-        action_id: str
-
-    def __init__(self) -> None:
-        super().__init__(id="actions", cursor_type="row")
-        localise_bindings(self)
-
-    def action_close_action(self) -> None:
-        key = selected_key(self)
-        if key is not None:
-            self.post_message(self.CloseRequested(key))
 
 
 class ItemScreen(StoreMixin, Screen[str]):
@@ -94,6 +61,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         Binding("d", "defer", "Defer", id="item-defer"),
         Binding("k", "discussed", "Discussed", id="item-discussed", show=False),
     ]
+    COMMANDS = {ScreenCommands}
 
     @dataclass
     class ItemLoaded(Message):
@@ -121,7 +89,6 @@ class ItemScreen(StoreMixin, Screen[str]):
 
     def __init__(self, meeting_id: str, item_id: str) -> None:
         super().__init__()
-        localise_bindings(self)
         self.meeting_id = meeting_id
         self.item_id = item_id
         self.data: ItemData | None = None
@@ -197,13 +164,13 @@ class ItemScreen(StoreMixin, Screen[str]):
         first = self.data is None or self.data.item.id != data.item.id
         self.data, self.part = data, data.part
         if first:
-            self._started = self.app.clock()  # type: ignore[attr-defined]
+            self._started = self.ctx.clock()
         item, meeting = data.item, data.part.meeting
         self.query_one(TopBar).set_title(Text(t(
             "item.title", date=meeting.date.isoformat(), n=data.index + 1,
             total=len(data.items))))
         self.show_lock(data)
-        today = self.app.today()  # type: ignore[attr-defined]
+        today = self.ctx.today()
         self.query_one("#case-file", Static).update(case_file(data, today))
         self.query_one("#case-history", Static).update(case_history(data, today))
         is_case = item.kind is d.ItemKind.CASE
@@ -234,17 +201,17 @@ class ItemScreen(StoreMixin, Screen[str]):
     # -- timer ------------------------------------------------------------------------
 
     def elapsed(self) -> float:
-        spent = self.app.item_timers.get(self.item_id, 0.0)  # type: ignore[attr-defined]
+        spent = self.ctx.item_timers.get(self.item_id, 0.0)
         if self.timer_running and self._started is not None:
-            spent += self.app.clock() - self._started  # type: ignore[attr-defined]
+            spent += self.ctx.clock() - self._started
         return spent
 
     def _bank_timer(self) -> None:
         """Add the running stretch to the item's total (before leaving or pausing)."""
         if self.timer_running and self._started is not None:
-            timers = self.app.item_timers  # type: ignore[attr-defined]
+            timers = self.ctx.item_timers
             timers[self.item_id] = self.elapsed()
-            self._started = self.app.clock()  # type: ignore[attr-defined]
+            self._started = self.ctx.clock()
 
     def tick(self) -> None:
         if self.data is None:
@@ -272,7 +239,7 @@ class ItemScreen(StoreMixin, Screen[str]):
             self.timer_running = False
         else:
             self.timer_running = True
-            self._started = self.app.clock()  # type: ignore[attr-defined]
+            self._started = self.ctx.clock()
         self.tick()
 
     # -- walking ----------------------------------------------------------------------
@@ -293,7 +260,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         self._bank_timer()
         self.item_id = item_id
         self.timer_running = True  # a new item starts its own clock
-        self._started = self.app.clock()  # type: ignore[attr-defined]
+        self._started = self.ctx.clock()
         self.reload()
 
     def action_back(self) -> None:

@@ -17,7 +17,7 @@ from db import domain as d
 from lvv_tui.i18n import label, t
 from screens.meeting_data import MeetingData, load_meeting
 from screens.widgets.agenda import item_title, status_cell
-from screens.widgets.base import StoreMixin, literal, localise_bindings
+from screens.widgets.base import ScreenCommands, StoreMixin, literal
 from screens.widgets.rules import refusal_for, would_refuse
 from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
@@ -49,7 +49,6 @@ class AttendanceTable(DataTable):
 
     def __init__(self) -> None:
         super().__init__(id="attendance", cursor_type="row")
-        localise_bindings(self)
 
     def action_mark(self, status: str) -> None:
         key = selected_key(self)
@@ -66,7 +65,6 @@ class AgendaTable(DataTable):
 
     def __init__(self) -> None:
         super().__init__(id="agenda", cursor_type="row", zebra_stripes=True)
-        localise_bindings(self)
 
 
 class MeetingScreen(StoreMixin, Screen[None]):
@@ -83,7 +81,9 @@ class MeetingScreen(StoreMixin, Screen[None]):
         Binding("d", "defer", "Defer", id="agenda-defer"),
         Binding("k", "discussed", "Discussed", id="agenda-discussed"),
         Binding("e", "edit_meeting", "Edit meeting", id="meeting-edit", show=False),
+        Binding("v", "minutes", "Minutes", id="minutes"),
     ]
+    COMMANDS = {ScreenCommands}
 
     @dataclass
     class MeetingLoaded(Message):
@@ -97,10 +97,6 @@ class MeetingScreen(StoreMixin, Screen[None]):
         self.meeting_id = meeting_id
         self.data: MeetingData | None = None
         self._preloaded = data
-        for command in getattr(self.app, "meeting_commands", ()):
-            self._bindings._add_binding(Binding(
-                command.keys, f"extension('{command.id}')", command.id, id=command.id))
-        localise_bindings(self)
 
     def compose(self) -> ComposeResult:
         yield TopBar()
@@ -344,10 +340,10 @@ class MeetingScreen(StoreMixin, Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def action_extension(self, command_id: str) -> None:
-        for command in getattr(self.app, "meeting_commands", ()):
-            if command.id == command_id:
-                command.run(self.app, self.meeting_id)
+    def action_minutes(self) -> None:
+        from screens.minutes import MinutesScreen
+
+        self.app.push_screen(MinutesScreen(self.meeting_id))
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         out: list[tuple[str, str, Any]] = []

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Select, Static
 
 from db import domain as d
 from lvv_tui.i18n import label, t
-from screens.widgets.base import StoreMixin, literal, localise_bindings
+from screens.widgets.base import StoreMixin, literal
 from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
 
@@ -33,7 +33,6 @@ class MeetingTable(DataTable):
 
     def __init__(self) -> None:
         super().__init__(id="meetings", cursor_type="row", zebra_stripes=True)
-        localise_bindings(self)
 
 
 class MeetingsScreen(StoreMixin, Screen[None]):
@@ -53,7 +52,6 @@ class MeetingsScreen(StoreMixin, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        localise_bindings(self)
         self.data: MeetingsData | None = None
 
     def compose(self) -> ComposeResult:
@@ -80,8 +78,8 @@ class MeetingsScreen(StoreMixin, Screen[None]):
             self.load()
 
     def load(self, overleg_id: str | None = None) -> None:
-        store, today = self.store, self.app.today()  # type: ignore[attr-defined]
-        wanted = overleg_id or self.app.overleg_id  # type: ignore[attr-defined]
+        store, today = self.store, self.ctx.today()
+        wanted = overleg_id or self.ctx.overleg_id
 
         def job() -> MeetingsData:
             overleggen = store.overleggen()
@@ -99,7 +97,7 @@ class MeetingsScreen(StoreMixin, Screen[None]):
 
     def on_meetings_screen_meetings_loaded(self, message: MeetingsLoaded) -> None:
         data = self.data = message.data
-        self.app.overleg_id = data.overleg_id  # type: ignore[attr-defined]
+        self.ctx.overleg_id = data.overleg_id
         select = self.query_one("#overleg", Select)
         with self.prevent(Select.Changed):
             select.set_options([(literal(o.name), o.id) for o in data.overleggen])
@@ -114,7 +112,7 @@ class MeetingsScreen(StoreMixin, Screen[None]):
         else:
             name = next(o.name for o in data.overleggen if o.id == data.overleg_id)
             hint.update(literal(t("meetings.hint", overleg=name), one_line=True))
-        today = self.app.today()  # type: ignore[attr-defined]
+        today = self.ctx.today()
         rows = []
         for meeting, items, decisions in data.meetings:
             style = "" if meeting.date >= today else "dim"

@@ -33,7 +33,6 @@ from screens.widgets.base import (
     after_pending_keys,
     error_text,
     literal,
-    localise_bindings,
 )
 from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
@@ -89,7 +88,6 @@ class MinutesScreen(StoreMixin, Screen[None]):
 
     def __init__(self, meeting_id: str) -> None:
         super().__init__()
-        localise_bindings(self)
         self.meeting_id = meeting_id
         self.data: MinutesData | None = None
         #: The item whose summary is in the editor, and the text as last saved.
@@ -138,8 +136,7 @@ class MinutesScreen(StoreMixin, Screen[None]):
                         group="minutes-load", description="load minutes")
 
     def _today(self) -> dt.date:
-        today = getattr(self.app, "today", None)
-        return today() if callable(today) else dt.date.today()
+        return self.ctx.today()
 
     # -- showing ----------------------------------------------------------------------
 

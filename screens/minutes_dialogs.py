@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from lvv_tui.i18n import t
-from screens.widgets.base import after_pending_keys, localise_bindings
+from screens.widgets.base import ScreenBase, after_pending_keys
 from screens.widgets.form import Field, FormModal
 
 DIALOG_CSS = """
@@ -29,7 +29,7 @@ DIALOG_CSS = """
 """
 
 
-class ApproveDialog(ModalScreen[bool]):
+class ApproveDialog(ScreenBase, ModalScreen[bool]):
     """Asks before the minutes are approved (vastgesteld); dismisses True to approve."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="ApproveDialog")
@@ -40,7 +40,6 @@ class ApproveDialog(ModalScreen[bool]):
 
     def __init__(self, question: str) -> None:
         super().__init__()
-        localise_bindings(self)
         self.question = question
 
     def compose(self) -> ComposeResult:
@@ -103,7 +102,7 @@ class ExportRequest:
     include_v_numbers: bool = False
 
 
-class ExportDialog(ModalScreen[ExportRequest | None]):
+class ExportDialog(ScreenBase, ModalScreen[ExportRequest | None]):
     """Format, file and what to include; dismisses with an :class:`ExportRequest`."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="ExportDialog") + """
@@ -116,7 +115,6 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
 
     def __init__(self, default: ExportRequest) -> None:
         super().__init__()
-        localise_bindings(self)
         self.default = default
 
     def compose(self) -> ComposeResult:

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from db import domain as d
 from lvv_tui.i18n import label, t
-from screens.widgets.base import StoreMixin, literal, localise_bindings
+from screens.widgets.base import StoreMixin, literal
 from screens.widgets.tables import sync_rows
 from screens.widgets.topbar import TopBar
 
@@ -29,7 +29,6 @@ class CaseTable(DataTable):
 
     def __init__(self) -> None:
         super().__init__(id="cases", cursor_type="row", zebra_stripes=True)
-        localise_bindings(self)
 
 
 class CaseRegisterScreen(StoreMixin, Screen[None]):
@@ -48,7 +47,6 @@ class CaseRegisterScreen(StoreMixin, Screen[None]):
 
     def __init__(self, overleg_id: str) -> None:
         super().__init__()
-        localise_bindings(self)
         self.overleg_id = overleg_id
         self.cases: dict[str, d.Case] = {}
         self._nationalities: list[str] | None = None
@@ -104,7 +102,7 @@ class CaseRegisterScreen(StoreMixin, Screen[None]):
         more = len(message.cases) > LIMIT
         self.query_one("#register-count", Static).update(Text(
             t("register.more", n=LIMIT) if more else t("register.count", n=len(cases))))
-        today = self.app.today()  # type: ignore[attr-defined]
+        today = self.ctx.today()
         rows = []
         for c in cases:
             days = c.days_in_lvv(today)

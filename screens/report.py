@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from db import domain as d
 from lvv_tui.i18n import label, t
-from screens.widgets.base import StoreMixin, error_text, literal, localise_bindings
+from screens.widgets.base import StoreMixin, error_text, literal
 from screens.widgets.form import Field, FormModal
 from screens.widgets.tables import sync_rows
 from screens.widgets.topbar import TopBar
@@ -52,13 +52,12 @@ class ReportScreen(StoreMixin, Screen[None]):
 
     def __init__(self, overleg_id: str | None = None) -> None:
         super().__init__()
-        localise_bindings(self)
         self.overleg_id = overleg_id
         self.intake: dict[str, d.IntakeRow] = {}
         self._overleggen_known = False
 
     def compose(self) -> ComposeResult:
-        today = self.app.today()  # type: ignore[attr-defined]
+        today = self.ctx.today()
         yield TopBar(t("report.screen.title"))
         with Horizontal(id="report-filters"):
             yield Input(dt.date(today.year, 1, 1).isoformat(), id="report-from",
@@ -105,7 +104,7 @@ class ReportScreen(StoreMixin, Screen[None]):
         period = self.period()
         if period is None:
             return
-        store, today = self.store, self.app.today()  # type: ignore[attr-defined]
+        store, today = self.store, self.ctx.today()
         value = self.query_one("#report-overleg", Select).value
         chosen = value if isinstance(value, str) and value != ALL else None
         intake_of = chosen or self.overleg_id
@@ -217,7 +216,7 @@ class ReportScreen(StoreMixin, Screen[None]):
         row = self.highlighted()
         if row is None:
             return
-        store, today = self.store, self.app.today()  # type: ignore[attr-defined]
+        store, today = self.store, self.ctx.today()
 
         def save(values: dict[str, Any]) -> d.Stay:
             from db.store import ValidationError
@@ -237,7 +236,7 @@ class ReportScreen(StoreMixin, Screen[None]):
         row = self.highlighted()
         if row is None:
             return
-        store, today = self.store, self.app.today()  # type: ignore[attr-defined]
+        store, today = self.store, self.ctx.today()
 
         def done(item: d.AgendaItem | None) -> None:
             text = (t("report.screen.planned", code=row.case.code) if item is not None

@@ -23,7 +23,7 @@ from textual.widgets import Footer, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from lvv_tui.i18n import t
-from screens.widgets.base import StoreMixin, error_text, literal, localise_bindings
+from screens.widgets.base import StoreMixin, error_text, literal
 from screens.widgets.topbar import TopBar
 
 KINDS = ("case", "view", "decision", "action", "minutes", "correction")
@@ -71,7 +71,6 @@ class SearchResults(OptionList):
 
     def __init__(self) -> None:
         super().__init__(id="search-results")
-        localise_bindings(self)
 
 
 class SearchScreen(StoreMixin, Screen[None]):
@@ -102,7 +101,6 @@ class SearchScreen(StoreMixin, Screen[None]):
 
     def __init__(self, query: str = "") -> None:
         super().__init__()
-        localise_bindings(self)
         self.initial = query
         self.serial = 0
         self.hits: dict[str, Any] = {}
@@ -245,7 +243,7 @@ class SearchScreen(StoreMixin, Screen[None]):
 
     def open_hit(self, hit: Any) -> None:
         app = self.app
-        app.overleg_id = hit.overleg_id  # type: ignore[attr-defined]
+        self.ctx.overleg_id = hit.overleg_id
         if hit.kind in ("minutes", "correction") and hit.meeting_id:
             from screens.minutes import MinutesScreen
 

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
 from lvv_tui.i18n import t
-from screens.widgets.base import localise_bindings
+from screens.widgets.base import ScreenBase
 
 if TYPE_CHECKING:
     from db.store import Store
@@ -33,7 +33,7 @@ def unlock_error(exc: Exception) -> str:
     return t("unlock.failed", reason=str(exc))
 
 
-class UnlockScreen(Screen[None]):
+class UnlockScreen(ScreenBase, Screen[None]):
     """Asks the passphrase; with ``LVV_PASSPHRASE`` set it unlocks at once."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -48,7 +48,6 @@ class UnlockScreen(Screen[None]):
 
     def __init__(self, path: Path, author: str | None = None) -> None:
         super().__init__()
-        localise_bindings(self)
         self.path = path
         self.author = author
         self.create = not path.exists()

@@ -28,8 +28,24 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 def test_help_lists_the_commands() -> None:
     out = run("--help")
     assert out.returncode == 0
-    for command in ("demo", "dump", "check"):
+    for command in ("demo", "dump", "check", "sync", "server", "meetings", "export"):
         assert command in out.stdout
+
+
+def test_the_cli_reads_its_commands_from_the_command_modules() -> None:
+    """Each command module registers its subcommands; the CLI only dispatches."""
+    from lvv_tui import cli
+    from lvv_tui.commands import base
+
+    parser = cli.build_parser()
+    for argv, module in ((["check"], "core"), (["meetings"], "minutes"),
+                         (["sync", "--server", "sqlite:///x.db"], "sync")):
+        args = parser.parse_args([*argv, "--db", "x.db"])
+        assert args.func.__module__ == f"lvv_tui.commands.{module}"
+    assert [m.__name__ for m in cli.COMMAND_MODULES] == [
+        "lvv_tui.commands.core", "lvv_tui.commands.sync", "lvv_tui.commands.minutes",
+        "lvv_tui.commands.search", "lvv_tui.commands.report", "lvv_tui.commands.case_import"]
+    assert cli.CliError is base.CliError  # one error type, whoever raises it
 
 
 def test_demo_then_check_then_dump(tmp_path: Path) -> None:

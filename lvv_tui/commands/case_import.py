@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lvv_tui.cli import CliError, add_db_arg, db_path, open_store
+from lvv_tui.commands.base import CliError, add_db_arg, db_path, open_store
 
 #: from this many rows on, a progress bar on stderr
 PROGRESS_FROM = 500

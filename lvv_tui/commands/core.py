@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from lvv_tui.cli import CliError, add_db_arg, db_path, get_passphrase, open_store
+from lvv_tui.commands.base import CliError, add_db_arg, db_path, get_passphrase, open_store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,7 +50,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     summary = ", ".join(f"{v} {k}" for k, v in counts.items())
     print(f"{path}: {summary} ({took:.1f} s, {path.stat().st_size / 2**20:.1f} MiB)")
     if args.open:
-        from lvv_tui.cli import run_app
+        from lvv_tui.commands.base import run_app
 
         args.db = str(path)
         return run_app(args)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lvv_tui.cli import CliError, add_db_arg, db_path, open_store
+from lvv_tui.commands.base import CliError, add_db_arg, db_path, open_store
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from lvv_tui.cli import CliError, add_db_arg, db_path, open_store
+from lvv_tui.commands.base import CliError, add_db_arg, db_path, open_store
 
 KINDS = ("case", "view", "decision", "action", "minutes", "correction")
 

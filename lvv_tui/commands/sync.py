@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lvv_tui.cli import CliError, add_db_arg, db_path, open_store
+from lvv_tui.commands.base import CliError, add_db_arg, db_path, open_store
 
 #: exit status when the server did not answer
 EXIT_OFFLINE = 2

@@ -1,22 +1,29 @@
-"""What every screen of the app shares: translated bindings and store calls off the loop.
+"""What every screen of the app shares: the app's context, translated bindings, palette
+commands, and store calls off the loop.
 
-Screens never touch the database on the event loop: :meth:`StoreMixin.call_store` runs a
-store call in a thread worker and hands the result (or the error) back on the loop.
+Every screen mixes in :class:`ScreenBase` (or :class:`StoreMixin`, which adds the store):
+``self.ctx`` is the app's typed :class:`~screens.context.AppContext`; the footer and the help
+show each binding's text from the catalog; ``palette_commands()`` feeds the command palette
+through :class:`ScreenCommands` (a ``Screen.COMMANDS`` provider). Screens never touch the
+database on the event loop: :meth:`StoreMixin.call_store` runs a store call in a thread
+worker and hands the result (or the error) back on the loop.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual.binding import BindingsMap
+from textual.binding import ActiveBinding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.worker import Worker
 
 from lvv_tui.i18n import t
+from screens.context import AppContext, context_of
+from screens.keys import described_active
 
 if TYPE_CHECKING:
     from db.store import Store
@@ -40,15 +47,11 @@ def literal(text: str | None, *, one_line: bool = False, limit: int | None = Non
 
 
 def localise_bindings(node: DOMNode) -> None:
-    """Give every binding with an id its description from the catalog (``binding.<id>``)."""
-    keys: dict[str, list] = {}
-    for key, binding in node._bindings:
-        if binding.id:
-            text = t(f"binding.{binding.id}")
-            if text != f"binding.{binding.id}":
-                binding = dataclasses.replace(binding, description=text, tooltip=text)
-        keys.setdefault(key, []).append(binding)
-    node._bindings = BindingsMap.from_keys(keys)
+    """Does nothing: binding texts now come from the catalog when shown (ScreenBase).
+
+    Kept only so that screens written before the AppContext still import; delete it once
+    no caller remains (``grep -rn localise_bindings screens``).
+    """
 
 
 def error_text(exc: BaseException) -> str:
@@ -63,18 +66,67 @@ def error_text(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-class StoreMixin:
+#: A palette command: (title, help text, callback).
+PaletteCommand = tuple[str, str, Callable[[], Any]]
+
+
+class ScreenBase:
+    """Mixed into every screen (before ``Screen``/``ModalScreen``)."""
+
+    @property
+    def ctx(self: DOMNode) -> AppContext:
+        """The app's context (store, today, clock, timers, overleg, sync state, config)."""
+        return context_of(self)
+
+    @property
+    def active_bindings(self: Screen[Any]) -> dict[str, ActiveBinding]:
+        """Textual's active bindings, each with its text from the catalog (footer, keys)."""
+        return described_active(super().active_bindings)
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """Commands for the palette while this screen is on top (none by default)."""
+        return []
+
+
+class CommandsProvider(Provider):
+    """A palette provider over a list of :data:`PaletteCommand` (subclasses give it)."""
+
+    def commands(self) -> list[PaletteCommand]:
+        return []
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self.commands():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self.commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+
+
+class ScreenCommands(CommandsProvider):
+    """``Screen.COMMANDS`` provider: the ``palette_commands()`` of the screen below the
+    palette ("go to item 3", "record decision" …)."""
+
+    def commands(self) -> list[PaletteCommand]:
+        screen = self.screen
+        return screen.palette_commands() if isinstance(screen, ScreenBase) else []
+
+
+class StoreMixin(ScreenBase):
     """For screens: the app's store and a way to call it in a thread worker."""
 
     @property
     def store(self) -> Store:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.ctx.store
         if store is None:  # pragma: no cover - screens are only pushed after unlocking
             raise RuntimeError("the store is not open")
         return store
 
     def call_store(
-        self,
+        self: Screen[Any],
         job: Callable[[], Any],
         done: Callable[[Any], None],
         *,
@@ -85,26 +137,36 @@ class StoreMixin:
     ) -> Worker:
         """Run ``job`` (store calls only) in a thread; ``done(result)`` on the event loop.
 
-        Loads are ``exclusive`` (a newer load replaces an older one in the same group);
-        saves pass ``exclusive=False`` so that no edit is ever dropped.
+        Loads are ``exclusive``: a newer load replaces an older one in the same group, and
+        the older one's result, if its thread still finishes, is dropped (a search for
+        ``DEMO-U`` must not overwrite the answer for ``DEMO-UTR-0014`` that came first).
+        Saves pass ``exclusive=False`` so that no edit is ever dropped.
         """
-        app = self.app  # type: ignore[attr-defined]
+        app = self.app
+        worker: Worker | None = None
+
+        def current(callback: Callable[[Any], None]) -> Callable[[Any], None]:
+            def deliver(value: Any) -> None:  # on the event loop, where cancelling happens
+                if not (exclusive and worker is not None and worker.is_cancelled):
+                    callback(value)
+            return deliver
 
         def run() -> None:
             try:
                 result = job()
             except Exception as exc:  # shown to the user; the app keeps running
-                app.call_from_thread(failed or self.report_error, exc)
+                app.call_from_thread(current(failed or self.report_error), exc)
                 return
-            app.call_from_thread(done, result)
+            app.call_from_thread(current(done), result)
 
-        return self.run_worker(  # type: ignore[attr-defined]
+        worker = self.run_worker(
             run, thread=True, exclusive=exclusive, exit_on_error=False, group=group,
             description=description,
         )
+        return worker
 
-    def report_error(self, exc: Exception) -> None:
-        self.app.notify(  # type: ignore[attr-defined]
+    def report_error(self: DOMNode, exc: Exception) -> None:
+        self.app.notify(
             error_text(exc), title=t("app.error"), severity="error", markup=False)
 
 

@@ -19,7 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Label, Static
 
 from lvv_tui.i18n import t
-from screens.widgets.base import StoreMixin, after_pending_keys, error_text, localise_bindings
+from screens.widgets.base import StoreMixin, after_pending_keys, error_text
 
 R = TypeVar("R")
 
@@ -76,7 +76,6 @@ class FormModal(StoreMixin, ModalScreen[R], Generic[R]):
 
     def __init__(self, save: Callable[[dict[str, Any]], R]) -> None:
         super().__init__()
-        localise_bindings(self)
         self._save = save
         self.saving = False
 

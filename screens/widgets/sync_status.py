@@ -1,22 +1,24 @@
 """The sync status in the top bar: offline / syncing / synced hh:mm / N unsynced / N conflicts.
 
-It reads the app's :class:`~lvv_tui.syncworker.SyncLoop` state (an in-memory value the loop
-replaces atomically) a few times a second: no I/O on the event loop, no calls from the
-loop's thread into Textual. Without a server it says so, and the app works as before.
+The sync loop reports each new :class:`~lvv_tui.syncworker.SyncState` to the app by a
+message (posted from the loop's thread, never waiting on the event loop); the app keeps it in
+its context and publishes it to this widget. Nothing polls, and there is no I/O on the
+event loop. Without a server it says so, and the app works as before.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from rich.text import Text
 from textual.widgets import Static
 
 from lvv_tui.i18n import t
+from lvv_tui.syncworker import SyncState
+from screens.context import context_of
 
 
-def status_text(state: Any, *, has_server: bool = True) -> Text:
+def status_text(state: SyncState | None, *, has_server: bool = True) -> Text:
     """The header text for a :class:`~lvv_tui.syncworker.SyncState` (or None: no state)."""
     if not has_server or state is None:
         return Text(t("sync.status.local"), style="dim")
@@ -46,14 +48,15 @@ def status_text(state: Any, *, has_server: bool = True) -> Text:
 
 
 class SyncStatus(Static):
-    """Shows the app's sync state; click it to open the conflicts screen."""
+    """Shows the app's sync state; click it to open the conflicts screen.
+
+    It never asks: the app publishes each state the sync loop reports on
+    :attr:`~screens.context.AppContext.sync_changed`, and this widget shows it.
+    """
 
     DEFAULT_CSS = """
     SyncStatus { width: auto; height: 1; padding: 0 1; }
     """
-
-    #: seconds between looks at the loop's state
-    POLL = 0.5
 
     def __init__(self) -> None:
         # Start with the no-server text: without a server nothing changes at mount, so the
@@ -62,17 +65,20 @@ class SyncStatus(Static):
         self._shown: object = (False, None, t("sync.status.local"))
 
     def on_mount(self) -> None:
-        self.refresh_state()
-        self.set_interval(self.POLL, self.refresh_state)
+        ctx = context_of(self)
+        ctx.sync_changed.subscribe(self, self.show_state)
+        self.show_state(ctx.sync)
 
-    def refresh_state(self) -> None:
-        loop = getattr(self.app, "sync_loop", None)
-        state = loop.state if loop is not None else None
-        key = (loop is not None, state, t("sync.status.local"))
+    def show_state(self, state: SyncState | None) -> None:
+        """Show ``state`` (None: no server)."""
+        has_server = context_of(self).has_server
+        if has_server and state is None:
+            state = SyncState()
+        key = (has_server, state, t("sync.status.local"))
         if key == self._shown:
             return
         self._shown = key
-        self.update(status_text(state, has_server=loop is not None))
+        self.update(status_text(state, has_server=has_server))
         if state is not None and state.message:
             self.tooltip = Text(state.message)
         else:

@@ -7,9 +7,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from screens.context import context_of
+
 
 class TopBar(Horizontal):
-    """Title on the left; ``LvvApp.status_widgets`` on the right (id ``status-slot``).
+    """Title on the left; the context's ``status_widgets`` on the right (id ``status-slot``).
 
     Its style is in ``topbar.tcss``, loaded by the app with the screens' style sheets.
     """
@@ -22,7 +24,7 @@ class TopBar(Horizontal):
         yield Static(self._title if isinstance(self._title, Text) else Text(self._title),
                      id="topbar-title")
         with Horizontal(id="status-slot"):
-            for factory in getattr(self.app, "status_widgets", ()):
+            for factory in context_of(self).status_widgets:
                 yield factory()
 
     def set_title(self, title: Text | str) -> None:

@@ -169,7 +169,7 @@ async def test_meeting_screen_opens_the_minutes_with_v(store, fixed):
         await settle(pilot)
         await app.push_screen(MeetingScreen(fixed.meeting_id))
         await settle(pilot)
-        assert any(b.id == "minutes" for _k, b in app.screen._bindings)
+        assert "minutes" in {b.binding.id for b in app.screen.active_bindings.values()}
         await pilot.press("v")
         await settle(pilot)
         assert isinstance(app.screen, MinutesScreen)

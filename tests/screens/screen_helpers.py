@@ -25,6 +25,27 @@ async def settle(pilot) -> None:  # noqa: ANN001
     await pilot.pause()
 
 
+async def wait_for(pilot, predicate, what: str, timeout: float = 20) -> None:  # noqa: ANN001
+    """Let the app run until ``predicate()`` holds; fail (saying ``what``) after ``timeout``."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+
+
+def palette_highlight(app) -> str:  # noqa: ANN001
+    """The text of the command the open palette highlights ("" if none)."""
+    from textual.command import CommandList
+
+    commands = app.screen.query_one(CommandList)
+    if commands.highlighted is None or not commands.option_count:
+        return ""
+    return str(commands.get_option_at_index(commands.highlighted).prompt)
+
+
 async def press(pilot, *keys: str) -> None:  # noqa: ANN001
     await pilot.press(*keys)
     await settle(pilot)

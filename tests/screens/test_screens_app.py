@@ -6,7 +6,15 @@ import json
 from importlib import resources
 
 import pytest
-from screen_helpers import make_app, open_today_item, press, settle, type_text
+from screen_helpers import (
+    make_app,
+    open_today_item,
+    palette_highlight,
+    press,
+    settle,
+    type_text,
+    wait_for,
+)
 
 from db import domain as d
 
@@ -20,32 +28,57 @@ def test_screens_catalogs_have_the_same_keys() -> None:
 
 
 def test_every_binding_has_an_id_and_a_text_in_both_languages() -> None:
+    from textual.binding import Binding
+
+    from lvv_tui import i18n
+    from lvv_tui.app import LvvApp
+    from screens.keys import declared, registry
+
+    found = registry()  # every screen and widget class of screens/, by binding id
+    assert {"item-next", "decision-record", "minutes", "form-save", "help-close"} <= set(found)
+    own = [(cls, b) for entries in found.values() for cls, b in entries]
+    own += [("LvvApp", b) for b in declared(LvvApp) if b.id]
+    missing = [f"{cls}: binding.{b.id} ({lang})" for cls, b in own for lang in ("nl", "en")
+               if b.description and f"binding.{b.id}" not in i18n.catalog(lang)]
+    assert missing == []
+    # an id names one binding (the keymap rebinds it by id)
+    doubled = {binding_id: [cls for cls, _b in entries]
+               for binding_id, entries in found.items() if len(entries) > 1}
+    assert doubled == {}
+    assert not {b.id for b in declared(LvvApp)} & set(found)
+    # and no class of screens/ declares a binding without an id
     import importlib
     import pkgutil
 
     import screens
-    from lvv_tui import i18n
-    from lvv_tui.app import LvvApp
 
-    classes = [LvvApp]
+    no_id = []
     for info in pkgutil.walk_packages(screens.__path__, "screens."):
-        module = importlib.import_module(info.name)
-        for value in vars(module).values():
-            if isinstance(value, type) and "BINDINGS" in vars(value) \
-                    and value.__module__ == info.name:
-                classes.append(value)
-    missing = []
-    for cls in classes:
-        for binding in vars(cls)["BINDINGS"]:
-            if not binding.id:
-                missing.append(f"{cls.__name__}: {binding.key} has no id")
-                continue
-            if binding.id == "minutes" or cls.__module__.startswith("screens.minutes"):
-                continue  # the minutes engineer's catalog
-            for lang in ("nl", "en"):
-                if f"binding.{binding.id}" not in i18n.catalog(lang):
-                    missing.append(f"{cls.__name__}: binding.{binding.id} ({lang})")
-    assert missing == []
+        for value in vars(importlib.import_module(info.name)).values():
+            if isinstance(value, type) and value.__module__ == info.name:
+                no_id += [f"{value.__name__}: {b.key}"
+                          for b in Binding.make_bindings(vars(value).get("BINDINGS", []))
+                          if not b.id]
+    assert no_id == []
+
+
+def test_every_screen_gets_the_context_and_the_catalog_texts() -> None:
+    """Each screen class of screens/ mixes in ScreenBase (``self.ctx``, translated footer)."""
+    import importlib
+    import pkgutil
+
+    from textual.screen import Screen
+
+    import screens
+    from screens.widgets.base import ScreenBase
+
+    bare = []
+    for info in pkgutil.walk_packages(screens.__path__, "screens."):
+        for value in vars(importlib.import_module(info.name)).values():
+            if (isinstance(value, type) and issubclass(value, Screen)
+                    and value.__module__ == info.name and not issubclass(value, ScreenBase)):
+                bare.append(value.__name__)
+    assert bare == []
 
 
 async def test_env_passphrase_skips_unlock(demo_db) -> None:  # noqa: ANN001
@@ -186,6 +219,8 @@ async def test_help_lists_the_keys_with_ids(demo_db) -> None:  # noqa: ANN001
 async def test_command_palette_goes_to_item_n(demo_db) -> None:  # noqa: ANN001
     from textual.command import CommandPalette
 
+    from screens.decision_form import DecisionForm
+
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_today_item(pilot, 1)
@@ -194,22 +229,27 @@ async def test_command_palette_goes_to_item_n(demo_db) -> None:  # noqa: ANN001
         await press(pilot, "ctrl+p")
         assert CommandPalette.is_open(app)
         await type_text(pilot, "punt 5")
-        await pilot.pause(0.5)
+        await wait_for(pilot, lambda: palette_highlight(app).startswith("Ga naar punt 5:"),
+                       "the palette offers item 5")
         await press(pilot, "enter")
-        assert screen.item_id == ids[4]
-        # and record a decision through the palette
+        await wait_for(pilot, lambda: screen.data is not None and screen.data.item.id == ids[4],
+                       "item 5 is shown")
+        assert screen.data.items[4].kind is d.ItemKind.CASE
+        # and record a decision through the palette: the decision form opens
         await press(pilot, "ctrl+p")
         await type_text(pilot, "besluit vastleggen")
-        await pilot.pause(0.5)
+        await wait_for(pilot, lambda: palette_highlight(app) == "Besluit vastleggen",
+                       "the palette offers the decision")
         await press(pilot, "enter")
-        assert type(app.screen).__name__ in ("DecisionForm", "ItemScreen")
+        await wait_for(pilot, lambda: isinstance(app.screen, DecisionForm),
+                       "the decision form opens")
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_timer_counts_against_the_time_box(demo_db, size) -> None:  # noqa: ANN001
     now = [100.0]
     app = make_app(demo_db)
-    app.clock = lambda: now[0]
+    app.context.clock = lambda: now[0]
     async with app.run_test(size=size) as pilot:
         await open_today_item(pilot, 4)
         screen = app.screen

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -55,21 +57,42 @@ def test_round_counts_and_goes_offline_with_back_off(laptops, tmp_path: Path) ->
     assert waits == sorted(waits) and waits[0] == 4 and waits[-1] == MAX_BACKOFF
 
 
+class Reports:
+    """Collects the states a loop reports (from its thread); waits on them, not on time."""
+
+    def __init__(self) -> None:
+        self.states: list[SyncState] = []
+        self._changed = threading.Condition()
+
+    def __call__(self, state: SyncState) -> None:
+        with self._changed:
+            self.states.append(state)
+            self._changed.notify_all()
+
+    def wait_for(self, predicate, timeout: float = 20) -> SyncState:  # noqa: ANN001
+        """The first reported state that satisfies ``predicate`` (fails after ``timeout``)."""
+        with self._changed:
+            found = self._changed.wait_for(
+                lambda: next((s for s in self.states if predicate(s)), None), timeout)
+        assert found is not None, f"no such state reported: {self.states}"
+        return found
+
+
 def test_notify_wakes_the_loop_at_once(pg_hub: str, laptops) -> None:
     a, b = laptops("A"), laptops("B")
     seed_meeting(a)
-    loop = SyncLoop(b, pg_hub, interval=60)  # without NOTIFY the next round is a minute away
+    reports = Reports()
+    # without NOTIFY the second round would be a minute away
+    loop = SyncLoop(b, pg_hub, interval=60, on_change=reports)
     loop.start()
     try:
-        deadline = time.monotonic() + 20
-        while loop.state.rounds < 1 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.5)  # let LISTEN start
+        first = reports.wait_for(lambda s: s.rounds == 1)
+        assert first.phase == "synced"
+        assert loop.listening.wait(20), "LISTEN never started"
         sync_once(a, pg_hub)
-        while b.op_count() < a.op_count() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        second = reports.wait_for(lambda s: s.rounds == 2)
+        assert second.phase == "synced"
         assert b.op_count() == a.op_count()
-        assert loop.state.phase in ("synced", "syncing")
     finally:
         loop.stop()
     assert not loop.running
@@ -78,15 +101,17 @@ def test_notify_wakes_the_loop_at_once(pg_hub: str, laptops) -> None:
 
 def test_the_loop_keeps_running_after_failures(laptops, tmp_path: Path) -> None:
     a = laptops("A")
-    loop = SyncLoop(a, "postgresql://lvv@127.0.0.1:1/lvv", interval=0.05, listen=False)
+    reports = Reports()
+    loop = SyncLoop(a, "postgresql://lvv@127.0.0.1:1/lvv", interval=0.05, listen=False,
+                    on_change=reports)
     loop.start()
     try:
-        deadline = time.monotonic() + 10
-        while loop.state.rounds < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert loop.state.rounds >= 2 and loop.state.phase in ("offline", "syncing")
+        reports.wait_for(lambda s: s.rounds == 2)
     finally:
         loop.stop()
+    finished = [s for s in reports.states if s.rounds >= 1 and s.phase != "syncing"]
+    assert [s.rounds for s in finished[:2]] == [1, 2]
+    assert {s.phase for s in finished} == {"offline"}
 
 
 # -- the header ----------------------------------------------------------------------------
@@ -128,16 +153,21 @@ async def test_app_syncs_in_the_background_and_shows_it(laptops, tmp_path: Path)
 
     url = f"sqlite:///{tmp_path / 'hub.db'}"
     a, b, _ = _conflicted(laptops, url)
-    cfg = Config(db=a.path, server=url, sync_interval=1.0)
+    cfg = Config(db=a.path, server=url, sync_interval=60)  # one round, at start
     app = LvvApp(cfg, store=a)
     async with app.run_test(size=(120, 30)) as pilot:
-        await _until(pilot, lambda: app.sync_loop is not None
-                     and app.sync_loop.state.phase == "synced")
+        # the app's context gets the state by the loop's message (the widget never asks)
+        await _until(pilot, lambda: app.context.sync is not None
+                     and app.context.sync.phase == "synced")
         status = app.screen.query_one(SyncStatus)
-        status.refresh_state()
         text = str(status.render())
         assert "gesynchroniseerd" in text and "1 conflicten" in text
-    assert app.sync_loop is not None and not app.sync_loop.running
+        # a later report reaches the widget the same way
+        app.post_message(app.SyncChanged(replace(app.context.sync, phase="offline",
+                                                 unsynced=3)))
+        await _settle(pilot)
+        assert str(status.render()).startswith("offline · 3 niet gesynchroniseerd")
+    assert app.context.sync_loop is not None and not app.context.sync_loop.running
 
 
 async def test_app_without_server_is_local_only(laptops) -> None:
@@ -149,7 +179,7 @@ async def test_app_without_server_is_local_only(laptops) -> None:
     app = LvvApp(Config(db=a.path), store=a)
     async with app.run_test(size=(120, 30)) as pilot:
         await _settle(pilot)
-        assert app.sync_loop is None
+        assert app.context.sync_loop is None
         assert "alleen lokaal" in str(app.screen.query_one(SyncStatus).render())
 
 

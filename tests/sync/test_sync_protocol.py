@@ -219,7 +219,9 @@ def test_killed_sync_of_small_demo_then_rerun(hub_url: str, tmp_path: Path, step
     for path in (source, target):
         killed = subprocess.run([sys.executable, "-c", KILLER, str(path), hub_url, step, "2"],
                                 capture_output=True, text=True, timeout=120)
-        assert killed.returncode in (0, 9), killed.stderr
+        # the first laptop is killed at its 2nd batch; the empty one has nothing to push
+        nothing_to_push = path == target and step.startswith("push")
+        assert killed.returncode == (0 if nothing_to_push else 9), killed.stderr
         done = subprocess.run([sys.executable, "-c", KILLER, str(path), hub_url, "never", "1"],
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr

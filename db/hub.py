@@ -15,17 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
-    Column,
-    Integer,
-    MetaData,
-    Table,
-    Text,
     create_engine,
     event,
     select,
@@ -35,44 +28,24 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import NullPool
 
+from db.hub_schema import (
+    BadServerURL,
+    PushResult,
+    ServerRefused,
+    ServerUnavailable,
+    SyncError,
+    hub_meta,
+    hub_metadata,
+    hub_ops,
+)
 from db.projection import WireOp
+from db.server_sql import HUB_SCHEMA_VERSION
 from db.tables import WIRE_COLUMNS
 
-#: Version of the hub schema this code reads and writes.
-HUB_SCHEMA_VERSION = 2
 #: Ops per push or pull batch (one server transaction, one local transaction each).
 BATCH = 10000
 #: Seconds to wait for a PostgreSQL server before calling it offline.
 CONNECT_TIMEOUT = 5
-
-hub_metadata = MetaData()
-
-#: The hub's op table: the wire columns plus ``server_seq``.
-hub_ops = Table(
-    "ops",
-    hub_metadata,
-    Column("server_seq", BigInteger, nullable=False, unique=True),
-    Column("id", Text, primary_key=True),
-    Column("device_id", Text, nullable=False),
-    Column("device_seq", BigInteger, nullable=False),
-    Column("hlc", Text, nullable=False),
-    Column("author", Text, nullable=False),
-    Column("overleg_id", Text, nullable=False),
-    Column("entity", Text, nullable=False),
-    Column("entity_id", Text, nullable=False),
-    Column("field", Text, nullable=False),
-    Column("value", Text, nullable=False),
-    Column("base", Text, nullable=False),
-    Column("schema_version", Integer, nullable=False),
-)
-
-#: Hub facts: ``hub_id`` (random, names the hub in local cursors), ``schema_version``.
-hub_meta = Table(
-    "lvv_hub",
-    hub_metadata,
-    Column("key", Text, primary_key=True),
-    Column("value", Text, nullable=False),
-)
 
 _WIRE = [hub_ops.c[name] for name in WIRE_COLUMNS]
 _COLS = ", ".join(WIRE_COLUMNS)
@@ -90,54 +63,6 @@ def _driver_errors() -> tuple[type[BaseException], ...]:
     return (psycopg.Error,) if psycopg is not None else ()
 
 
-# ---------------------------------------------------------------------------------------
-# errors and results
-# ---------------------------------------------------------------------------------------
-
-
-class SyncError(Exception):
-    """A sync round that could not finish. The message is one line, safe to show.
-
-    ``report``: what the round had moved before it stopped (set by ``sync_once``).
-    """
-
-    report: Any = None
-
-
-class BadServerURL(SyncError):
-    """The server URL is not a PostgreSQL or ``sqlite:///`` URL."""
-
-
-class ServerUnavailable(SyncError):
-    """The server did not answer (offline, down, share not mounted, busy)."""
-
-
-class ServerRefused(SyncError):
-    """The server answered but said no (login, rights, row-level security, no schema).
-
-    ``forbidden`` is True when it was a matter of rights (SQLSTATE 42501): e.g. ops of an
-    overleg this account has no access to.
-    """
-
-    def __init__(self, message: str, *, forbidden: bool = False) -> None:
-        super().__init__(message)
-        self.forbidden = forbidden
-
-
-@dataclass
-class PushResult:
-    """What one push batch did on the hub."""
-
-    stored: list[str] = field(default_factory=list)
-    already: list[str] = field(default_factory=list)
-    refused: dict[str, str] = field(default_factory=dict)
-    """Op id -> reason, when the hub refused the batch (then nothing was stored)."""
-    last_seq: int = 0
-
-    @property
-    def rejected(self) -> list[str]:
-        """The refused op ids."""
-        return list(self.refused)
 
 
 # ---------------------------------------------------------------------------------------

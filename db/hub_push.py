@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 
-from db.hub import PushResult, ServerRefused, hub_ops
+from db.hub_schema import PushResult, ServerRefused, hub_ops
 from db.projection import WireOp
 from db.server_sql import ID_TAKEN, SEQ_TAKEN, TWICE
 from db.tables import WIRE_COLUMNS

@@ -50,6 +50,9 @@ TABLES = ("ops", "lvv_hub", "lvv_member", "lvv_device", "lvv_overleg", "lvv_refu
 _PAYLOAD = ("device_id", "device_seq", "hlc", "author", "overleg_id", "entity", "entity_id",
             "field", "schema_version")
 
+#: Version of the hub schema this code reads and writes.
+HUB_SCHEMA_VERSION = 2
+
 
 def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
@@ -275,8 +278,6 @@ def init_sql(app_role: str, role: str, schema: str) -> list[str]:
     kinds = field_kinds()
     fields = ", ".join(f"({_lit(e)}, {_lit(f)}, {_lit(k)})" for (e, f), k in sorted(
         kinds.items()))
-    from db.hub import HUB_SCHEMA_VERSION
-
     definer = f"SECURITY DEFINER SET search_path = {sp}, pg_temp"
     return [
         # group role

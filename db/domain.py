@@ -180,6 +180,10 @@ class Case:
     put_forward_by: str | None = None
     exit_date: dt.date | None = None
     outcome_subtype: OutcomeSubtype | None = None
+    seen: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """The op ids of the values shown (pass back as ``seen`` when saving an edit)."""
+    conflicts: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """The fields with an open conflict (shown with a mark until resolved)."""
 
     @property
     def outcome_category(self) -> OutcomeCategory | None:
@@ -246,6 +250,10 @@ class View:
     position: Position = Position.NONE
     note: str = ""
     confidential: bool = False
+    seen: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """The op ids of the values shown (pass back as ``seen`` when saving an edit)."""
+    conflicts: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """The fields with an open conflict (shown with a mark until resolved)."""
 
 
 @dataclass(frozen=True)
@@ -269,6 +277,10 @@ class Decision:
     escalation_date: dt.date | None = None
     escalation_advice: str | None = None
     review_date: dt.date | None = None
+    seen: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """The op ids of the values shown (pass back as ``seen`` when saving an edit)."""
+    conflicts: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """The fields with an open conflict (shown with a mark until resolved)."""
 
 
 @dataclass(frozen=True)
@@ -283,6 +295,10 @@ class Action:
     due_date: dt.date | None = None
     status: ActionStatus = ActionStatus.OPEN
     closed_on: dt.date | None = None
+    seen: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """The op ids of the values shown (pass back as ``seen`` when saving an edit)."""
+    conflicts: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """The fields with an open conflict (shown with a mark until resolved)."""
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,23 @@ class ReplicationMixin(StoreBase):
             base = sorted(set(base) | {h[0] for h in current})
             self._emit(conn, conflict.entity, conflict.entity_id, conflict.overleg_id, field,
                        dumps(value), base, sole=True)
+            if conflict.entity == "decision" and field == "perspective":
+                self._follow_decision(conn, conflict.entity_id, value)
             self._save_meta(conn)
+
+    def _follow_decision(self, conn: Any, decision_id: str, perspective: Any) -> None:
+        """A derived value follows: the case takes the perspective the resolution chose,
+        superseding every value its perspective holds (so its own conflict clears too)."""
+        row = conn.exec_driver_sql(
+            "SELECT case_id, overleg_id FROM decision WHERE id = ?", (decision_id,)
+        ).fetchone()
+        if row is None or not row[0]:
+            return
+        heads = self._heads(conn, "casus", row[0]).get("perspective", [])
+        if len(heads) == 1 and heads[0][3] == dumps(perspective):
+            return
+        self._emit(conn, "casus", row[0], row[1], "perspective", dumps(perspective),
+                   [h[0] for h in heads], sole=True)
 
     # -- audit ------------------------------------------------------------------------
 

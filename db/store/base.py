@@ -211,6 +211,8 @@ class StoreBase:
                         continue  # left as shown: not an edit
                 elif value in _EMPTY:
                     continue  # empty when shown and still empty: not an edit
+                if current and {h[3] for h in current} == {value_json}:
+                    continue  # already so, everywhere: nothing to add
                 base = [h[0] for h in shown]
                 sole = {h[0] for h in current} <= set(base)
             else:

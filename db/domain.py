@@ -360,6 +360,31 @@ class Conflict:
 
 
 @dataclass(frozen=True)
+class ConflictPlace:
+    """Where a conflict is, in the words of the record (for the conflicts screen)."""
+
+    overleg: str | None = None
+    meeting_id: str | None = None
+    meeting_date: str | None = None
+    item_id: str | None = None
+    item_title: str | None = None
+    item_position: int | None = None
+    case_id: str | None = None
+    case_code: str | None = None
+    organisation_id: str | None = None
+    organisation: str | None = None
+
+
+@dataclass(frozen=True)
+class ConflictMarks:
+    """What holds an open conflict: meetings, agenda items, and records (entity, id)."""
+
+    meetings: frozenset[str] = frozenset()
+    items: frozenset[str] = frozenset()
+    records: frozenset[tuple[str, str]] = frozenset()
+
+
+@dataclass(frozen=True)
 class SyncCounts:
     unsynced: int
     conflicts: int

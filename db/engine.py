@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 #: The schema version this code writes. Bump it and add a step to MIGRATIONS.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -122,8 +122,15 @@ def _v1(conn: Connection) -> None:
     SQLModel.metadata.create_all(conn)
 
 
+def _migrate_live(conn: Connection) -> None:
+    """Laptop names (issue 17): the ``device`` projection table, if missing."""
+    from db.tables import Device
+
+    Device.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+
+
 #: MIGRATIONS[n] takes a file from version n to n + 1.
-MIGRATIONS: dict[int, Migration] = {0: _v1}
+MIGRATIONS: dict[int, Migration] = {0: _v1, 1: _migrate_live}
 
 
 def backup_path(path: Path, version: int) -> Path:

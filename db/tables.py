@@ -318,6 +318,18 @@ class MinutesCorrection(SQLModel, table=True):
     made_by: str | None = None
 
 
+class Device(SQLModel, table=True):
+    """A laptop's human name, per overleg (id = ``overleg_id/device_id``): conflict lists and
+    change notices name "Laptop secretaris" instead of a hex device id."""
+
+    __tablename__ = "device"
+    id: str = Field(primary_key=True)
+    overleg_id: str
+    deleted: bool = False
+    device_id: str | None = Field(default=None, index=True)
+    name: str | None = None
+
+
 #: entity name (as in ops) -> projection table
 ENTITIES: dict[str, type[SQLModel]] = {
     "overleg": Overleg,
@@ -332,6 +344,7 @@ ENTITIES: dict[str, type[SQLModel]] = {
     "action_item": ActionItem,
     "minutes_text": MinutesText,
     "minutes_correction": MinutesCorrection,
+    "device": Device,
 }
 
 #: the field name of a delete (tombstone) op

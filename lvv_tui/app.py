@@ -132,7 +132,8 @@ class LvvApp(App[None]):
         else:
             from screens.unlock import UnlockScreen
 
-            self.push_screen(UnlockScreen(self.cfg.db, author=self.cfg.author))
+            self.push_screen(UnlockScreen(self.cfg.db, author=self.cfg.author,
+                                          laptop=self.cfg.laptop))
 
     def on_unlock_screen_unlocked(self, message: Message) -> None:
         self.store = message.store  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ correction. Every store call and the export run in thread workers.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, ProgressBar, Static, TextArea
 
 from db import domain as d
-from lvv_tui.i18n import language, t
+from lvv_tui.i18n import language, t, tn
 from lvv_tui.minutes import MinutesDoc, MinutesItem, build_minutes
 from screens.minutes_dialogs import ApproveDialog, CorrectionForm, ExportDialog, ExportRequest
 from screens.widgets.base import (
@@ -47,6 +47,8 @@ class MinutesData:
     conflicted: frozenset[str]
     #: The next meeting of the overleg (where these minutes are approved), if any.
     next_meeting: d.Meeting | None
+    #: What each summary shows (op ids), by item id: saved as the edit's base.
+    seen: dict[str | None, frozenset[str]] = field(default_factory=dict)
 
     def item(self, item_id: str | None) -> MinutesItem | None:
         return next((i for i in self.doc.items if i.id == item_id), None)
@@ -60,7 +62,8 @@ def load_minutes(store: Any, meeting_id: str, today: dt.date) -> MinutesData:
     conflicted = frozenset(i for i in store.minutes_conflicts(meeting_id) if i is not None)
     later = sorted((m for m in store.meetings(meeting.overleg_id) if m.date > meeting.date),
                    key=lambda m: (m.date, m.id))
-    return MinutesData(doc, conflicted, later[0] if later else None)
+    return MinutesData(doc, conflicted, later[0] if later else None,
+                       store.minutes_seen(meeting_id))
 
 
 def item_detail(item: MinutesItem, lang: str) -> Text:
@@ -187,6 +190,8 @@ class MinutesScreen(StoreMixin, Screen[None]):
         #: The item whose summary is in the editor, and the text as last saved.
         self.editing: str | None = None
         self.saved_text = ""
+        self.saved_seen: frozenset[str] = frozenset()
+        """What the summary being edited showed when it was loaded (its op ids)."""
         self.last_export: ExportRequest | None = None
         self.exporting = False
 
@@ -254,7 +259,7 @@ class MinutesScreen(StoreMixin, Screen[None]):
             info.append("   " + t("minutes_screen.n_corrections", n=len(doc.corrections)),
                         style="dim")
         if data.conflicted:
-            info.append("   " + t("minutes_screen.n_conflicts", n=len(data.conflicted)),
+            info.append("   " + tn("minutes_screen.n_conflicts", len(data.conflicted)),
                         style="red")
         self.query_one("#minutes-info", Static).update(info)
         corrected = {c.item for c in doc.corrections if c.item}
@@ -304,6 +309,7 @@ class MinutesScreen(StoreMixin, Screen[None]):
         if not dirty:
             self.editing = item.id
             self.saved_text = item.summary
+            self.saved_seen = self.data.seen.get(item.id, frozenset())
             if editor.text != item.summary:
                 editor.load_text(item.summary)
 
@@ -348,12 +354,18 @@ class MinutesScreen(StoreMixin, Screen[None]):
 
     def _save(self, item_id: str, text: str) -> None:
         store, meeting_id = self.store, self.meeting_id
+        seen = self.saved_seen if item_id == self.editing else None
 
-        def job() -> tuple[str, str]:
-            store.set_minutes_text(meeting_id, item_id, text)
-            return item_id, text
+        def job() -> tuple[str, str, frozenset[str]]:
+            now = store.set_minutes_text(meeting_id, item_id, text, seen=seen)
+            return item_id, text, now
 
-        self.call_store(job, lambda r: self.post_message(self.SummarySaved(*r)),
+        def saved(r: tuple[str, str, frozenset[str]]) -> None:
+            if r[0] == self.editing:
+                self.saved_seen = r[2]  # the next save builds on this one
+            self.post_message(self.SummarySaved(r[0], r[1]))
+
+        self.call_store(job, saved,
                         failed=lambda exc: self._save_failed(exc, item_id, text),
                         group="minutes-save", description="save summary", exclusive=False)
 

@@ -44,11 +44,13 @@ from db.store.maintenance import MaintenanceMixin
 from db.store.meetings import MeetingsMixin
 from db.store.minutes import MinutesMixin
 from db.store.opfactory import OpFactory
+from db.store.places import PlacesMixin
 from db.store.record import RecordMixin
 from db.store.replication import ReplicationMixin
 
 
 class Store(
+    PlacesMixin,
     CasesMixin,
     MeetingsMixin,
     RecordMixin,

@@ -85,12 +85,19 @@ class StoreBase:
 
     @classmethod
     def open(
-        cls, path: str | Path, passphrase: str, *, author: str | None = None, create: bool = False
+        cls, path: str | Path, passphrase: str, *, author: str | None = None,
+        create: bool = False, laptop: str | None = None,
     ) -> Self:
-        """Open the database; raises a :class:`~db.engine.StoreError` with a clear message."""
+        """Open the database; raises a :class:`~db.engine.StoreError` with a clear message.
+
+        ``laptop``: this laptop's human name (set-up); kept when it changes."""
         path = Path(path)
         engine = open_engine(path, passphrase, create=create)
-        return cls(engine, path, author)
+        store = cls(engine, path, author)
+        if laptop and hasattr(store, "set_device_name") and \
+                laptop != getattr(store, "current_device_name", lambda: None)():
+            store.set_device_name(laptop)
+        return store
 
     def close(self) -> None:
         with self._lock:

@@ -45,14 +45,17 @@ class MinutesMixin(StoreBase):
         return {(None if i[prefix:] == "-" else i[prefix:]): s for i, s in seen.items()}
 
     def set_minutes_text(self, meeting_id: str, item_id: str | None, text: str,
-                         seen: Collection[str] | None = None) -> None:
-        """Save a summary; ``seen``: what the editor showed (:meth:`minutes_seen`)."""
+                         seen: Collection[str] | None = None) -> frozenset[str]:
+        """Save a summary; ``seen``: what the editor showed (:meth:`minutes_seen`).
+
+        Returns what the summary shows now (the ``seen`` of a next save)."""
         text = check_text(text, "summary")
         with self._tx() as conn:
             meeting = self._unlocked_meeting(conn, meeting_id)
             mid = f"{meeting_id}/{item_id or '-'}"
             self._set(conn, "minutes_text", mid, meeting["overleg_id"],
                       {"meeting_id": meeting_id, "agenda_item_id": item_id, "text": text}, seen)
+            return self._seen_of(conn, "minutes_text", [mid])[mid]
 
     def approve_minutes(self, meeting_id: str, in_meeting_id: str | None = None,
                         on: dt.date | None = None) -> d.Meeting:

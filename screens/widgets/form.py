@@ -74,6 +74,11 @@ class FormModal(StoreMixin, ModalScreen[R], Generic[R]):
 
     title_text: str = ""
 
+    seen: frozenset[str] | None = None
+    """The op ids of the values the form was opened with, saved as the edit's base (an
+    edit on a stale form is then a conflict, never a silent overwrite); None: a new
+    record whose store call takes no ``seen``."""
+
     def __init__(self, save: Callable[[dict[str, Any]], R]) -> None:
         super().__init__()
         localise_bindings(self)
@@ -131,6 +136,8 @@ class FormModal(StoreMixin, ModalScreen[R], Generic[R]):
         if errors:
             self.show_errors(errors)
             return
+        if self.seen is not None:
+            values = {**values, "seen": self.seen}
         self.saving = True
         self.query_one("#form-message", Static).update(Text(t("form.saving")))
         self.call_store(

@@ -136,7 +136,7 @@ async def test_app_syncs_in_the_background_and_shows_it(laptops, tmp_path: Path)
         status = app.screen.query_one(SyncStatus)
         status.refresh_state()
         text = str(status.render())
-        assert "gesynchroniseerd" in text and "1 conflicten" in text
+        assert "gesynchroniseerd" in text and text.endswith(" · 1 conflict")
     assert app.sync_loop is not None and not app.sync_loop.running
 
 

@@ -192,8 +192,9 @@ class ConflictsScreen(StoreMixin, Screen[None]):
             target, self.focus_on = self.focus_on, None
             for row, (key, c) in enumerate(self.conflicts.items()):
                 place = self.places[key]
-                if (c.entity, c.entity_id) == target or (
-                        target[0] == "item" and place is not None and place.item_id == target[1]):
+                if (c.entity, c.entity_id) == target or (place is not None and (
+                        (target[0] == "item" and place.item_id == target[1])
+                        or (target[0] == "meeting" and place.meeting_id == target[1]))):
                     table.move_cursor(row=row)
                     break
         self.show_values(selected_key(table))
@@ -357,3 +358,18 @@ class ConflictsScreen(StoreMixin, Screen[None]):
 
 def _when(value: d.ConflictValue) -> str:
     return value.written_at.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+#: the key that goes from a ⚠ mark to its conflict (item, agenda and meeting list)
+JUMP_BINDING = Binding("exclamation_mark", "jump_to_conflict", "Conflict", id="conflict-jump")
+MARK = "⚠ "
+
+
+def mark(text: Text, conflicted: bool) -> Text:
+    """``text`` with the conflict mark in front when ``conflicted``."""
+    return Text.assemble((MARK, "bold magenta"), text) if conflicted else text
+
+
+def open_conflict(screen: Screen, overleg_id: str | None, kind: str, key: str | None) -> None:
+    """Open the conflicts screen on the conflict of ``(kind, key)`` (an item, a meeting)."""
+    screen.app.push_screen(ConflictsScreen(overleg_id, focus=(kind, key) if key else None))

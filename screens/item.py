@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from db import domain as d
 from lvv_tui.i18n import label, t
+from screens.conflicts import JUMP_BINDING, mark, open_conflict
 from screens.decision_form import dissent_text
 from screens.widgets.agenda import item_title, status_cell
 from screens.widgets.base import StoreMixin, literal, localise_bindings
@@ -145,6 +146,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         Binding("s", "toggle_timer", "Timer", id="timer-toggle"),
         Binding("d", "defer", "Defer", id="item-defer"),
         Binding("k", "discussed", "Discussed", id="item-discussed", show=False),
+        JUMP_BINDING,
     ]
 
     @dataclass
@@ -269,7 +271,8 @@ class ItemScreen(StoreMixin, Screen[str]):
         codes = {c.id: c.code for c in data.part.cases.values()}
         sync_rows(self.query_one(ActionsTable), [
             (a.id, [
-                literal(names.get(a.owner_organisation_id or "", "—"), one_line=True, limit=16),
+                mark(literal(names.get(a.owner_organisation_id or "", "—"), one_line=True,
+                             limit=14), bool(a.conflicts)),
                 self.action_text(a, item, codes),
                 Text(a.due_date.isoformat() if a.due_date else ""),
                 Text(label(a.status), style="green" if a.status is d.ActionStatus.DONE else ""),
@@ -305,12 +308,16 @@ class ItemScreen(StoreMixin, Screen[str]):
             prefix.append(": ")
         return prefix + text
 
+    def action_jump_to_conflict(self) -> None:
+        if self.data is not None:
+            open_conflict(self, self.data.part.meeting.overleg_id, "item", self.data.item.id)
+
     def view_cells(self, org: d.Organisation, view: d.View | None) -> list[Text]:
         if view is None:
             return [literal(org.name, one_line=True, limit=18), Text("—", style="dim"),
                     Text(""), Text("")]
         return [
-            literal(org.name, one_line=True, limit=18),
+            mark(literal(org.name, one_line=True, limit=16), bool(view.conflicts)),
             Text(label(view.position)),
             literal(view.note, one_line=True, limit=50),
             Text(t("item.confidential_mark") if view.confidential else "", style="yellow"),
@@ -356,7 +363,8 @@ class ItemScreen(StoreMixin, Screen[str]):
             else t("item.identity_no"))
         row("case.cooperation", label(case.cooperation))
         row("case.procedure", literal(case.procedure or "—", one_line=True))
-        row("case.perspective", label(case.perspective), "bold")
+        row("case.perspective", mark(Text(label(case.perspective), style="bold"),
+                                     "perspective" in case.conflicts))
         row("case.status", label(case.status))
         return text
 
@@ -401,7 +409,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         if x is None:
             hint = "item.no_decision" if data.item.kind is d.ItemKind.CASE else "item.general_no"
             return Text(t(hint), style="dim")
-        text = Text(label(x.perspective), style="bold")
+        text = mark(Text(label(x.perspective), style="bold"), bool(x.conflicts))
         text.append(f" · {label(x.consensus)}")
         if x.review_date:
             text.append(f" · {t('item.review', date=x.review_date.isoformat())}")

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from db import domain as d
 from lvv_tui.i18n import label, t
+from screens.conflicts import JUMP_BINDING, mark, open_conflict
 from screens.widgets.agenda import item_title, status_cell
 from screens.widgets.base import StoreMixin, literal, localise_bindings
 from screens.widgets.rules import refusal_for, would_refuse
@@ -29,6 +30,8 @@ class MeetingData:
     attendance: list[d.AttendanceRow]
     items: list[d.AgendaItem]
     cases: dict[str, d.Case]
+    marks: d.ConflictMarks = d.ConflictMarks()
+    """What holds an open conflict (⚠ on the agenda rows)."""
 
 
 def load_meeting(store: Any, meeting_id: str) -> MeetingData:
@@ -37,7 +40,8 @@ def load_meeting(store: Any, meeting_id: str) -> MeetingData:
     items = store.agenda(meeting_id)
     cases = {i.case_id: store.case(i.case_id) for i in items if i.case_id}
     return MeetingData(meeting, store.organisations(meeting.overleg_id),
-                       store.attendance(meeting_id), items, cases)
+                       store.attendance(meeting_id), items, cases,
+                       store.conflict_marks(meeting.overleg_id))
 
 
 ATTENDANCE_STYLE = {
@@ -101,6 +105,7 @@ class MeetingScreen(StoreMixin, Screen[None]):
         Binding("d", "defer", "Defer", id="agenda-defer"),
         Binding("k", "discussed", "Discussed", id="agenda-discussed"),
         Binding("e", "edit_meeting", "Edit meeting", id="meeting-edit", show=False),
+        JUMP_BINDING,
     ]
 
     @dataclass
@@ -199,7 +204,7 @@ class MeetingScreen(StoreMixin, Screen[None]):
         sync_rows(self.query_one(AgendaTable), [
             (item.id, [
                 Text(str(n)),
-                item_title(item, data.cases),
+                mark(item_title(item, data.cases), item.id in data.marks.items),
                 Text(t("meeting.minutes", n=item.timebox_min) if item.timebox_min else ""),
                 status_cell(item),
                 Text(t("meeting.decided") if item.has_decision else "", style="green"),
@@ -358,6 +363,12 @@ class MeetingScreen(StoreMixin, Screen[None]):
             MeetingForm(lambda v: store.update_meeting(meeting_id, **v), self.data.meeting),
             lambda _r: self.load(),
         )
+
+    def action_jump_to_conflict(self) -> None:
+        if self.data is not None:
+            item = self.selected_item()
+            open_conflict(self, self.data.meeting.overleg_id, "item" if item else "meeting",
+                          item.id if item else self.data.meeting.id)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -112,3 +112,38 @@ def test_snapshot_conflicts(laptops, tmp_path: Path, snap_compare, monkeypatch, 
         await _settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_marks_where_the_conflicts_are_and_one_key_to_them(laptops,
+                                                                 tmp_path: Path) -> None:
+    from lvv_tui.app import LvvApp
+    from screens.conflicts import ConflictsScreen
+    from screens.item import ItemScreen
+    from screens.meeting import MeetingScreen
+    from screens.meetings import MeetingsScreen
+
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    a, _, meeting_id, item_id = _two_conflicts(laptops, url)
+    app = LvvApp(Config(db=a.path), store=a)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _settle(pilot)
+        assert isinstance(app.screen, MeetingsScreen)
+        listing = app.screen.query_one("MeetingTable")
+        assert listing.get_row(meeting_id)[0].plain.startswith("⚠ ")
+        await app.push_screen(MeetingScreen(meeting_id))
+        await _settle(pilot)
+        agenda = app.screen.query_one("AgendaTable")
+        marked = [key.value for key in agenda.rows
+                  if agenda.get_row(key)[1].plain.startswith("⚠ ")]
+        assert marked == [item_id]
+        await app.push_screen(ItemScreen(meeting_id, item_id))
+        await _settle(pilot)
+        views = app.screen.query_one("ViewsTable")
+        [cell] = [views.get_row(k)[0].plain for k in views.rows]
+        assert cell.startswith("⚠ Gemeente")
+        await pilot.press("exclamation_mark")
+        await _settle(pilot)
+        assert isinstance(app.screen, ConflictsScreen)
+        current = app.screen.current()
+        assert current is not None and current.entity == "partner_view"
+        assert current.entity_id.startswith(item_id)

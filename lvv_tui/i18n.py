@@ -57,13 +57,6 @@ def t(key: str, /, lang: str | None = None, **params: object) -> str:
     return text
 
 
-def tn(key: str, n: int, /, lang: str | None = None, **params: object) -> str:
-    """``key`` with a count: ``<key>.one`` when n is 1 and the catalog has it ("1 conflict")."""
-    if n == 1 and f"{key}.one" in catalog(lang or _current):
-        return t(f"{key}.one", lang=lang, n=n, **params)
-    return t(key, lang=lang, n=n, **params)
-
-
 def label(value: Enum, lang: str | None = None) -> str:
     """The word for an enum value of :mod:`db.domain`, e.g. ``label(Position.RETURN)``."""
     return t(f"{type(value).__name__}.{value.value}", lang=lang)

@@ -17,7 +17,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TextArea
 
 from db import domain as d
-from lvv_tui.i18n import t, tn
+from lvv_tui.i18n import t
+from lvv_tui.presentation import plural
 from screens.conflict_words import device_text, value_text, what_text, where_text
 from screens.widgets.base import (
     StoreMixin,
@@ -181,7 +182,7 @@ class ConflictsScreen(StoreMixin, Screen[None]):
         self.devices, self.orgs = message.devices, message.orgs
         n = len(self.conflicts)
         self.query_one("#conflicts-count", Static).update(
-            Text(tn("conflicts.count", n) if n else t("conflicts.none")))
+            Text(plural("conflicts.count", n) if n else t("conflicts.none")))
         rows = [(key, [literal(where_text(self.places[key]), one_line=True),
                        literal(what_text(c, self.places[key]), one_line=True),
                        Text(field_text(c)), Text(str(len(c.values)))])

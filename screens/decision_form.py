@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Input, Label, Select, TextArea
@@ -150,15 +149,3 @@ class DecisionForm(FormModal[d.Decision]):
                 errors[name] = t(exc.code, **exc.params)
         return errors
 
-
-def dissent_text(decision: d.Decision, names: dict[str, str]) -> Text:
-    """'IND: reason; NGO: reason' for the item screen."""
-    text = Text()
-    for n, x in enumerate(decision.dissent):
-        if n:
-            text.append("; ")
-        text.append_text(literal(names.get(x.organisation_id, "?"), one_line=True))
-        if x.reason:
-            text.append(": ")
-            text.append_text(literal(x.reason, one_line=True, limit=80))
-    return text

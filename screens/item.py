@@ -19,76 +19,23 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from db import domain as d
-from lvv_tui.i18n import label, t
-from screens.conflicts import JUMP_BINDING, mark, open_conflict
-from screens.decision_form import dissent_text
+from lvv_tui.i18n import t
+from screens.conflicts import JUMP_BINDING, open_conflict
+from screens.item_panels import (
+    ItemData,
+    action_rows,
+    case_file,
+    case_history,
+    decision_text,
+    load_item,
+    view_cells,
+)
+from screens.meeting_data import MeetingData, load_meeting
 from screens.widgets.agenda import item_title, status_cell
-from screens.widgets.base import StoreMixin, literal, localise_bindings
+from screens.widgets.base import StoreMixin, localise_bindings
 from screens.widgets.rules import lock_banner, would_refuse
 from screens.widgets.tables import fit_column, selected_key, sync_rows
 from screens.widgets.topbar import TopBar
-
-
-@dataclass(frozen=True)
-class MeetingPart:
-    """What stays the same while walking the agenda of one meeting."""
-
-    meeting: d.Meeting
-    organisations: list[d.Organisation]
-    attendance: dict[str, d.Attendance]
-    cases: dict[str, d.Case]
-
-
-@dataclass(frozen=True)
-class ItemData:
-    part: MeetingPart
-    items: list[d.AgendaItem]
-    item: d.AgendaItem
-    history: d.CaseHistory | None
-    views: dict[str, d.View]
-    decision: d.Decision | None
-    actions: list[d.Action]
-
-    @property
-    def index(self) -> int:
-        return next(n for n, i in enumerate(self.items) if i.id == self.item.id)
-
-    def table_orgs(self) -> list[d.Organisation]:
-        """Organisations present (or with a view already); all when none is marked present."""
-        present = {k for k, v in self.part.attendance.items() if v is d.Attendance.PRESENT}
-        if not present:
-            return list(self.part.organisations)
-        return [o for o in self.part.organisations if o.id in present or o.id in self.views]
-
-
-def load_meeting_part(store: Any, meeting_id: str) -> MeetingPart:
-    meeting = store.meeting(meeting_id)
-    items = store.agenda(meeting_id)
-    cases = {i.case_id: store.case(i.case_id) for i in items if i.case_id}
-    return MeetingPart(
-        meeting, store.organisations(meeting.overleg_id),
-        {r.organisation_id: r.status for r in store.attendance(meeting_id)}, cases,
-    )
-
-
-def load_item(store: Any, part: MeetingPart, item_id: str) -> ItemData:
-    """One round trip for the whole screen (run in a worker)."""
-    items = store.agenda(part.meeting.id)
-    item = next((i for i in items if i.id == item_id), None) or store.agenda_item(item_id)
-    history = None
-    if item.case_id:
-        history = store.case_history(item.case_id, before_meeting_id=part.meeting.id)
-        if item.case_id not in part.cases:
-            part.cases[item.case_id] = history.case
-    views = {v.organisation_id: v for v in store.views(item.id)}
-    actions = store.actions(item_id=item.id)
-    # Carry-over: a case item offers the case's open actions of earlier meetings; the item
-    # "previous minutes and action list" offers every open action of this meeting's cases.
-    if history is not None:
-        actions = [a for a in history.open_actions if a.agenda_item_id != item.id] + actions
-    elif item.kind is d.ItemKind.PREVIOUS_MINUTES:
-        actions = store.open_actions_for_meeting(part.meeting.id) + actions
-    return ItemData(part, items, item, history, views, store.decision(item.id), actions)
 
 
 def fmt_seconds(seconds: float) -> str:
@@ -179,7 +126,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         self.meeting_id = meeting_id
         self.item_id = item_id
         self.data: ItemData | None = None
-        self.part: MeetingPart | None = None
+        self.part: MeetingData | None = None
         self.timer_running = True
         self._started: float | None = None
 
@@ -236,7 +183,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         store, meeting_id, item_id, part = self.store, self.meeting_id, self.item_id, self.part
 
         def job() -> ItemData:
-            use = part if part is not None and not meeting_too else load_meeting_part(
+            use = part if part is not None and not meeting_too else load_meeting(
                 store, meeting_id)
             return load_item(store, use, item_id)
 
@@ -252,33 +199,23 @@ class ItemScreen(StoreMixin, Screen[str]):
         self.data, self.part = data, data.part
         if first:
             self._started = self.app.clock()  # type: ignore[attr-defined]
-        names = {o.id: o.name for o in data.part.organisations}
         item, meeting = data.item, data.part.meeting
         self.query_one(TopBar).set_title(Text(t(
             "item.title", date=meeting.date.isoformat(), n=data.index + 1,
             total=len(data.items))))
         self.show_lock(data)
-        self.query_one("#case-file", Static).update(self.case_file(data))
-        self.query_one("#case-history", Static).update(self.case_history(data, names))
+        today = self.app.today()  # type: ignore[attr-defined]
+        self.query_one("#case-file", Static).update(case_file(data, today))
+        self.query_one("#case-history", Static).update(case_history(data, today))
         is_case = item.kind is d.ItemKind.CASE
         views = self.query_one(ViewsTable)
         views.display = is_case
         self.query_one("#views-title").display = is_case
         if is_case:
-            sync_rows(views, [(org.id, self.view_cells(org, data.views.get(org.id)))
+            sync_rows(views, [(org.id, view_cells(org, data.views.get(org.id)))
                               for org in data.table_orgs()])
-        self.query_one("#decision", Static).update(self.decision_text(data, names))
-        codes = {c.id: c.code for c in data.part.cases.values()}
-        sync_rows(self.query_one(ActionsTable), [
-            (a.id, [
-                mark(literal(names.get(a.owner_organisation_id or "", "—"), one_line=True,
-                             limit=14), bool(a.conflicts)),
-                self.action_text(a, item, codes),
-                Text(a.due_date.isoformat() if a.due_date else ""),
-                Text(label(a.status), style="green" if a.status is d.ActionStatus.DONE else ""),
-            ])
-            for a in data.actions
-        ])
+        self.query_one("#decision", Static).update(decision_text(data))
+        sync_rows(self.query_one(ActionsTable), action_rows(data))
         self.tick()
         self.call_after_refresh(self._fit_columns)
 
@@ -294,138 +231,6 @@ class ItemScreen(StoreMixin, Screen[str]):
         data = self.data
         return data is None or would_refuse(self.app, data.part.meeting,
                                             data.item if case_only else None)
-
-    @staticmethod
-    def action_text(action: d.Action, item: d.AgendaItem, codes: dict[str, str]) -> Text:
-        """The action's text; one carried over from an earlier meeting is marked ↻ (and, on
-        the action-list item, says which case it belongs to)."""
-        text = literal(action.text, one_line=True, limit=50)
-        if action.agenda_item_id == item.id:
-            return text
-        prefix = Text("↻ ", style="yellow")
-        if item.kind is not d.ItemKind.CASE and action.case_id in codes:
-            prefix.append(literal(codes[action.case_id], one_line=True, limit=20))
-            prefix.append(": ")
-        return prefix + text
-
-    def action_jump_to_conflict(self) -> None:
-        if self.data is not None:
-            open_conflict(self, self.data.part.meeting.overleg_id, "item", self.data.item.id)
-
-    def view_cells(self, org: d.Organisation, view: d.View | None) -> list[Text]:
-        if view is None:
-            return [literal(org.name, one_line=True, limit=18), Text("—", style="dim"),
-                    Text(""), Text("")]
-        return [
-            mark(literal(org.name, one_line=True, limit=16), bool(view.conflicts)),
-            Text(label(view.position)),
-            literal(view.note, one_line=True, limit=50),
-            Text(t("item.confidential_mark") if view.confidential else "", style="yellow"),
-        ]
-
-    def case_file(self, data: ItemData) -> Text:
-        item = data.item
-        if data.history is None:
-            text = Text(t("item.general"), style="bold")
-            text.append("\n")
-            text.append_text(item_title(item, data.part.cases))
-            return text
-        case = data.history.case
-        today = self.app.today()  # type: ignore[attr-defined]
-        text = Text()
-        text.append_text(literal(case.code, one_line=True))
-        text.stylize("bold")
-        if case.masked_v_number:
-            text.append(f"   {t('case.v_number')} {case.masked_v_number}", style="dim")
-        if item.confidential:
-            text.append("  " + t("item.confidential_item"), style="yellow")
-
-        def row(key: str, value: Text | str, style: str = "") -> None:
-            text.append("\n" + t(key) + ": ", style="dim")
-            if isinstance(value, Text):
-                text.append_text(value)
-            else:
-                text.append(value, style=style)
-
-        row("case.nationality", literal(case.nationality or "—", one_line=True))
-        days = case.days_in_lvv(today)
-        if days is None:
-            row("case.days", "—")
-        elif case.stay_term_days:
-            over = days > case.stay_term_days
-            row("case.days", t("item.days_of_term", days=days, term=case.stay_term_days),
-                "bold red" if over else "")
-        else:
-            row("case.days", str(days))
-        row("case.health", t("item.health_yes") if case.health_flag else t("item.health_no"),
-            "yellow" if case.health_flag else "")
-        row("case.identity", t("item.identity_yes") if case.identity_established
-            else t("item.identity_no"))
-        row("case.cooperation", label(case.cooperation))
-        row("case.procedure", literal(case.procedure or "—", one_line=True))
-        row("case.perspective", mark(Text(label(case.perspective), style="bold"),
-                                     "perspective" in case.conflicts))
-        row("case.status", label(case.status))
-        return text
-
-    def case_history(self, data: ItemData, names: dict[str, str]) -> Text:
-        if data.history is None:
-            return Text("")
-        text = Text("\n" + t("item.history"), style="bold")
-        if not data.history.decisions:
-            text.append("\n" + t("item.no_history"), style="dim")
-        for past in data.history.decisions[:8]:
-            x = past.decision
-            text.append(f"\n{past.meeting_date.isoformat()} ", style="dim")
-            text.append(label(x.perspective))
-            text.append(f" ({label(x.consensus)})", style="dim")
-            if x.rationale:
-                text.append("\n  ")
-                text.append_text(literal(x.rationale, one_line=True, limit=120))
-        if len(data.history.decisions) > 8:
-            text.append("\n" + t("item.more_history", n=len(data.history.decisions) - 8),
-                        style="dim")
-        earlier = sorted(
-            (a for a in data.history.open_actions if a.agenda_item_id != data.item.id),
-            key=lambda a: (a.due_date.isoformat() if a.due_date else "9999", a.text, a.id),
-        )
-        text.append("\n\n" + t("item.open_actions"), style="bold")
-        if not earlier:
-            text.append("\n" + t("item.no_open_actions"), style="dim")
-        for a in earlier[:10]:
-            text.append("\n• ")
-            text.append_text(literal(names.get(a.owner_organisation_id or "", "—"),
-                                     one_line=True))
-            text.append(": ")
-            text.append_text(literal(a.text, one_line=True, limit=80))
-            if a.due_date:
-                due = a.due_date
-                late = due < self.app.today()  # type: ignore[attr-defined]
-                text.append(f" ({due.isoformat()})", style="red" if late else "dim")
-        return text
-
-    def decision_text(self, data: ItemData, names: dict[str, str]) -> Text:
-        x = data.decision
-        if x is None:
-            hint = "item.no_decision" if data.item.kind is d.ItemKind.CASE else "item.general_no"
-            return Text(t(hint), style="dim")
-        text = mark(Text(label(x.perspective), style="bold"), bool(x.conflicts))
-        text.append(f" · {label(x.consensus)}")
-        if x.review_date:
-            text.append(f" · {t('item.review', date=x.review_date.isoformat())}")
-        if x.rationale:
-            text.append("\n")
-            text.append_text(literal(x.rationale, one_line=True, limit=200))
-        if x.dissent:
-            text.append("\n" + t("item.dissent") + ": ", style="yellow")
-            text.append_text(dissent_text(x, names))
-        if x.escalation_level is not d.Escalation.NONE:
-            text.append("\n" + t("item.escalation") + ": ", style="yellow")
-            text.append(label(x.escalation_level))
-            if x.escalation_question:
-                text.append(" — ")
-                text.append_text(literal(x.escalation_question, one_line=True, limit=100))
-        return text
 
     # -- timer ------------------------------------------------------------------------
 
@@ -507,6 +312,10 @@ class ItemScreen(StoreMixin, Screen[str]):
             self.record_view(key)
         elif event.data_table.id == "actions":
             self.edit_action(key)
+
+    def action_jump_to_conflict(self) -> None:
+        if self.data is not None:
+            open_conflict(self, self.data.part.meeting.overleg_id, "item", self.data.item.id)
 
     def action_record_view(self) -> None:
         key = selected_key(self.query_one(ViewsTable))

@@ -16,33 +16,12 @@ from textual.widgets import DataTable, Footer, Label, Static
 from db import domain as d
 from lvv_tui.i18n import label, t
 from screens.conflicts import JUMP_BINDING, mark, open_conflict
+from screens.meeting_data import MeetingData, load_meeting
 from screens.widgets.agenda import item_title, status_cell
 from screens.widgets.base import StoreMixin, literal, localise_bindings
 from screens.widgets.rules import refusal_for, would_refuse
 from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
-
-
-@dataclass(frozen=True)
-class MeetingData:
-    meeting: d.Meeting
-    organisations: list[d.Organisation]
-    attendance: list[d.AttendanceRow]
-    items: list[d.AgendaItem]
-    cases: dict[str, d.Case]
-    marks: d.ConflictMarks = d.ConflictMarks()
-    """What holds an open conflict (⚠ on the agenda rows)."""
-
-
-def load_meeting(store: Any, meeting_id: str) -> MeetingData:
-    """Everything the meeting screen shows, read in one go (call in a worker)."""
-    meeting = store.meeting(meeting_id)
-    items = store.agenda(meeting_id)
-    cases = {i.case_id: store.case(i.case_id) for i in items if i.case_id}
-    return MeetingData(meeting, store.organisations(meeting.overleg_id),
-                       store.attendance(meeting_id), items, cases,
-                       store.conflict_marks(meeting.overleg_id))
-
 
 ATTENDANCE_STYLE = {
     d.Attendance.PRESENT: "green",

@@ -13,7 +13,8 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
-from lvv_tui.i18n import t, tn
+from lvv_tui.i18n import t
+from lvv_tui.presentation import plural
 
 
 def status_text(state: Any, *, has_server: bool = True) -> Text:
@@ -35,7 +36,7 @@ def status_text(state: Any, *, has_server: bool = True) -> Text:
         parts.append(t("sync.status.unsynced", n=state.unsynced), style="yellow")
     if state.conflicts:
         parts.append(" · ")
-        parts.append(tn("sync.status.conflicts", state.conflicts), style="bold magenta")
+        parts.append(plural("sync.status.conflicts", state.conflicts), style="bold magenta")
     if state.refused:
         parts.append(" · ")
         parts.append(t("sync.status.refused", n=state.refused), style="bold red")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class OrgKind(StrEnum):
@@ -357,6 +358,24 @@ class Conflict:
     field: str
     overleg_id: str
     values: tuple[ConflictValue, ...] = field(default_factory=tuple)
+
+
+class RecordChange(NamedTuple):
+    """A value that arrived from another laptop (what sync applied): which record, by whom.
+
+    A named tuple: a pull of many ops makes one per op, cheaply."""
+
+    entity: str
+    entity_id: str
+    field: str
+    author: str
+    device_id: str
+    hlc: str
+
+    @property
+    def written_at(self) -> dt.datetime:
+        """Wall time of the op's clock reading (UTC)."""
+        return dt.datetime.fromtimestamp(int(self.hlc.split("-", 1)[0]) / 1000, tz=dt.UTC)
 
 
 @dataclass(frozen=True)

@@ -181,6 +181,8 @@ class SyncReport:
     alarms: int = 0
     skewed: int = 0
     cursor: int = 0
+    changes: list = field(default_factory=list)
+    """What the pull applied (:class:`~db.domain.RecordChange`), for live screens."""
 
     @property
     def moved(self) -> bool:
@@ -642,6 +644,7 @@ def sync_once(
             report.duplicates += applied.duplicates + len(ops) - len(fresh)
             report.alarms += applied.alarms
             report.skewed += applied.skewed
+            report.changes.extend(applied.changes)
         report.cursor = cursor
         store.record_sync(report.key)
         return report

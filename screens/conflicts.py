@@ -350,6 +350,9 @@ class ConflictsScreen(StoreMixin, Screen[None]):
             box.display = False
             self.query_one(ValueTable).focus()
 
+    def on_lvv_app_records_changed(self, _message: Message) -> None:
+        self.load()  # live: a conflict may have arrived or been resolved elsewhere
+
     def action_reload(self) -> None:
         self.load()
 

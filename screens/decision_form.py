@@ -62,6 +62,7 @@ class DecisionForm(FormModal[d.Decision]):
         self.organisations = organisations
         self.decision = decision
         self.seen = decision.seen if decision else frozenset()
+        self.record = ("decision", decision.id) if decision else None
         self.perspective = decision.perspective if decision else perspective
         self.title_text = t("decision_form.title")
 

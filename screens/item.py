@@ -193,6 +193,27 @@ class ItemScreen(StoreMixin, Screen[str]):
     def on_item_screen_item_loaded(self, message: ItemLoaded) -> None:
         if message.data.item.id == self.item_id:
             self.show(message.data)
+            self._show_flash()
+
+    # -- live: values that sync brought ---------------------------------------------------
+
+    def on_lvv_app_records_changed(self, message: Message) -> None:
+        """Read the item again (cursor and scroll stay); mark the rows others changed."""
+        from screens.widgets.live import others
+
+        theirs = others(message.changes, self.store.device_id)  # type: ignore[attr-defined]
+        prefix = f"{self.item_id}/"
+        self._flash = {c.entity_id[len(prefix):] for c in theirs
+                       if c.entity == "partner_view" and c.entity_id.startswith(prefix)}
+        self.reload(meeting_too=True)
+
+    def _show_flash(self) -> None:
+        from screens.widgets.live import FLASH_SECONDS, flash_rows
+
+        keys, self._flash = getattr(self, "_flash", set()), set()
+        if keys:
+            flash_rows(self.query_one(ViewsTable), keys, "org")
+            self.set_timer(FLASH_SECONDS, lambda: self.data is not None and self.show(self.data))
 
     def show(self, data: ItemData) -> None:
         first = self.data is None or self.data.item.id != data.item.id

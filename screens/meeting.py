@@ -343,6 +343,9 @@ class MeetingScreen(StoreMixin, Screen[None]):
             lambda _r: self.load(),
         )
 
+    def on_lvv_app_records_changed(self, _message: Message) -> None:
+        self.load()  # live: sync brought values; the agenda is updated by row key
+
     def action_jump_to_conflict(self) -> None:
         if self.data is not None:
             item = self.selected_item()

@@ -192,6 +192,9 @@ class MeetingsScreen(StoreMixin, Screen[None]):
             in ids else ids[0]
         self.load(nxt)
 
+    def on_lvv_app_records_changed(self, _message: Message) -> None:
+        self.load()  # live: sync brought values; the list is updated by row key
+
     def action_jump_to_conflict(self) -> None:
         data = getattr(self, "data", None)
         open_conflict(self, data.overleg_id if data else None, "meeting",

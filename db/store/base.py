@@ -35,6 +35,8 @@ class ApplyResult:
     duplicates: int
     alarms: int
     skewed: int
+    changes: tuple = ()
+    """:class:`~db.domain.RecordChange` of every op applied (for live screens)."""
 
 
 # A delete is in conflict with every edit of the same entity that it did not see.

@@ -107,6 +107,11 @@ class ReplicationMixin(StoreBase):
         self._emit(conn, "casus", row[0], row[1], "perspective", dumps(perspective),
                    [h[0] for h in heads], sole=True)
 
+    def seen_of(self, entity: str, entity_id: str) -> frozenset[str]:
+        """What a screen showing this record shows now (the ``seen`` of a fresh form)."""
+        with self._read() as conn:
+            return self._seen_of(conn, entity, [entity_id])[entity_id]
+
     # -- audit ------------------------------------------------------------------------
 
     def history(self, entity: str, entity_id: str) -> list[dict[str, Any]]:
@@ -152,6 +157,7 @@ class ReplicationMixin(StoreBase):
         minutes ahead of our clock are kept but flagged, and do not move our clock.
         """
         applied = duplicates = alarms = skewed = 0
+        changes: list[d.RecordChange] = []
         wall = now_ms()
         with self._tx() as conn:
             seq = next_local_seq(conn)
@@ -161,6 +167,8 @@ class ReplicationMixin(StoreBase):
                 if status == "applied":
                     seq += 1
                     applied += 1
+                    changes.append(d.RecordChange(op.entity, op.entity_id, op.field, op.author,
+                                                  op.device_id, op.hlc))
                     if skew:
                         skewed += 1
                     else:
@@ -181,7 +189,7 @@ class ReplicationMixin(StoreBase):
                     (server, cursor, wall),
                 )
             self._save_meta(conn)
-        return ApplyResult(applied, duplicates, alarms, skewed)
+        return ApplyResult(applied, duplicates, alarms, skewed, tuple(changes))
 
     def record_sync(self, server: str) -> None:
         """Note a successful round with ``server`` (for 'synced hh:mm')."""

@@ -243,7 +243,7 @@ async def test_merge_refused_for_choices(laptops, tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await _open_conflicts(pilot)
         list_table = app.screen.query_one("#conflict-list")
-        fields = [list_table.get_row_at(i)[1].plain for i in range(list_table.row_count)]
+        fields = [list_table.get_row_at(i)[2].plain for i in range(list_table.row_count)]
         list_table.move_cursor(row=fields.index("perspectief"))
         await _settle(pilot)
         await pilot.press("m")

@@ -33,6 +33,7 @@ from screens.item_panels import (
 from screens.meeting_data import MeetingData, load_meeting
 from screens.widgets.agenda import item_title, status_cell
 from screens.widgets.base import StoreMixin, localise_bindings
+from screens.widgets.live import flash_pending, remember_flash
 from screens.widgets.rules import lock_banner, would_refuse
 from screens.widgets.tables import fit_column, selected_key, sync_rows
 from screens.widgets.topbar import TopBar
@@ -193,27 +194,12 @@ class ItemScreen(StoreMixin, Screen[str]):
     def on_item_screen_item_loaded(self, message: ItemLoaded) -> None:
         if message.data.item.id == self.item_id:
             self.show(message.data)
-            self._show_flash()
-
-    # -- live: values that sync brought ---------------------------------------------------
+            flash_pending(self, self.query_one(ViewsTable), "org")
 
     def on_lvv_app_records_changed(self, message: Message) -> None:
-        """Read the item again (cursor and scroll stay); mark the rows others changed."""
-        from screens.widgets.live import others
-
-        theirs = others(message.changes, self.store.device_id)  # type: ignore[attr-defined]
-        prefix = f"{self.item_id}/"
-        self._flash = {c.entity_id[len(prefix):] for c in theirs
-                       if c.entity == "partner_view" and c.entity_id.startswith(prefix)}
+        """Live: read the item again (cursor and scroll stay); mark the views others changed."""
+        remember_flash(self, message.changes, "partner_view", f"{self.item_id}/")
         self.reload(meeting_too=True)
-
-    def _show_flash(self) -> None:
-        from screens.widgets.live import FLASH_SECONDS, flash_rows
-
-        keys, self._flash = getattr(self, "_flash", set()), set()
-        if keys:
-            flash_rows(self.query_one(ViewsTable), keys, "org")
-            self.set_timer(FLASH_SECONDS, lambda: self.data is not None and self.show(self.data))
 
     def show(self, data: ItemData) -> None:
         first = self.data is None or self.data.item.id != data.item.id

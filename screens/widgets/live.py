@@ -7,6 +7,7 @@ and marks for a moment the rows someone else changed."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import DataTable
@@ -30,3 +31,21 @@ def flash_rows(table: DataTable, keys: Iterable[str], column: str) -> None:
 def others(changes: Iterable, me: str) -> list:
     """The changes made on other laptops."""
     return [c for c in changes if c.device_id != me]
+
+
+def remember_flash(screen: Any, changes: Iterable, entity: str, prefix: str) -> None:
+    """Note the rows (ids after ``prefix``) of ``entity`` that others changed, to mark them
+    once the screen has read them again (:func:`flash_pending`)."""
+    me = screen.store.device_id
+    screen._live_flash = {c.entity_id[len(prefix):] for c in others(changes, me)
+                          if c.entity == entity and c.entity_id.startswith(prefix)}
+
+
+def flash_pending(screen: Any, table: DataTable, column: str) -> None:
+    """Mark the rows noted by :func:`remember_flash`; after a moment, show them plainly."""
+    keys = getattr(screen, "_live_flash", set())
+    screen._live_flash = set()
+    if keys:
+        flash_rows(table, keys, column)
+        screen.set_timer(FLASH_SECONDS,
+                         lambda: screen.data is not None and screen.show(screen.data))

@@ -133,6 +133,9 @@ class MinutesScreen(StoreMixin, Screen[None]):
         items.focus()
         self.load()
 
+    def on_lvv_app_records_changed(self, _message: object) -> None:
+        self.load()  # live: sync brought values (typing in the editor is kept)
+
     def load(self) -> None:
         store, meeting_id, today = self.store, self.meeting_id, self._today()
         self.call_store(lambda: load_minutes(store, meeting_id, today),

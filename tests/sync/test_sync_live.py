@@ -106,3 +106,57 @@ async def test_an_open_form_on_a_changed_record_offers_the_choice(laptops,
     mine = a.history("partner_view", view.id)[-1]
     theirs = next(o for o in b.history("partner_view", view.id) if o["value"] == '"hun versie"')
     assert theirs["id"] in next(o.base_ids for o in a.all_ops() if o.id == mine["id"])
+
+
+async def _changed_form(app, pilot, b, url, item_id, org, meeting_id):  # noqa: ANN001, ANN202
+    from screens.item import ItemScreen
+    from screens.view_form import ViewForm
+
+    await _settle(pilot)
+    await app.push_screen(ItemScreen(meeting_id, item_id))
+    await _settle(pilot)
+    app.screen.query_one("ViewsTable").focus()
+    await pilot.press("enter")
+    await _settle(pilot)
+    form = app.screen
+    assert isinstance(form, ViewForm)
+    form.query_one("#note").text = "mijn aanvulling"
+    b.record_view(item_id, org, d.Position.RETURN, "hun versie", seen=b.views(item_id)[0].seen)
+    sync_once(b, url)
+    await _until(pilot, lambda: form.changed_under is not None)
+    return form
+
+
+async def test_merge_keeps_both_and_opens_the_conflict(laptops, tmp_path: Path) -> None:
+    from lvv_tui.app import LvvApp
+    from screens.conflicts import ConflictsScreen
+
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    a, b, meeting_id, item_id, org = _pair(laptops, url)
+    app = LvvApp(Config(db=a.path, server=url, sync_interval=0.2), store=a)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _changed_form(app, pilot, b, url, item_id, org, meeting_id)
+        await pilot.press("f8")
+        await _settle(pilot)
+        assert isinstance(app.screen, ConflictsScreen)
+        current = app.screen.current()
+        assert current is not None and (current.entity, current.field) == ("partner_view",
+                                                                           "note")
+        assert {v.value for v in current.values} == {"mijn aanvulling", "hun versie"}
+
+
+async def test_take_theirs_saves_nothing(laptops, tmp_path: Path) -> None:
+    from lvv_tui.app import LvvApp
+    from screens.item import ItemScreen
+
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    a, b, meeting_id, item_id, org = _pair(laptops, url)
+    app = LvvApp(Config(db=a.path, server=url, sync_interval=0.2), store=a)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _changed_form(app, pilot, b, url, item_id, org, meeting_id)
+        ops = a.op_count()
+        await pilot.press("f6")
+        await _settle(pilot)
+        assert isinstance(app.screen, ItemScreen)
+        assert a.op_count() == ops
+    assert a.views(item_id)[0].note == "hun versie" and a.conflicts() == []

@@ -365,7 +365,8 @@ def _when(value: d.ConflictValue) -> str:
 
 
 #: the key that goes from a ⚠ mark to its conflict (item, agenda and meeting list)
-JUMP_BINDING = Binding("exclamation_mark", "jump_to_conflict", "Conflict", id="conflict-jump")
+JUMP_BINDING = Binding("exclamation_mark", "jump_to_conflict", "Conflict", id="conflict-jump",
+                       show=False)  # on the help screen (f1); the footer is full at 80 columns
 MARK = "⚠ "
 
 

@@ -166,7 +166,7 @@ def view_cells(org: d.Organisation, view: d.View | None) -> list[Text]:
         return [name, Text("—", style="dim"), Text(""), Text("")]
     words = view_line(view, org.name)
     return [
-        mark(literal(org.name, one_line=True, limit=16), bool(view.conflicts)),
+        mark(literal(org.name, one_line=True, limit=16), True) if view.conflicts else name,
         Text(words.position),
         literal(words.note, one_line=True, limit=50),
         Text(t("item.confidential_mark") if words.confidential else "", style="yellow"),
@@ -193,7 +193,7 @@ def action_rows(data: ItemData) -> list[tuple[str, list[Text]]]:
     return [
         (a.id, [
             mark(literal(names.get(a.owner_organisation_id or "", "—"), one_line=True,
-                         limit=14), bool(a.conflicts)),
+                         limit=14 if a.conflicts else 16), bool(a.conflicts)),
             action_text(a, data.item, codes),
             Text(iso_date(a.due_date)),
             Text(label(a.status), style="green" if a.status is d.ActionStatus.DONE else ""),

@@ -40,6 +40,8 @@ from db.rules import (
 )
 from db.store.base import ApplyResult
 from db.store.cases import CasesMixin
+from db.store.escalations import EscalationsMixin
+from db.store.intake import IntakeMixin
 from db.store.maintenance import MaintenanceMixin
 from db.store.meetings import MeetingsMixin
 from db.store.minutes import MinutesMixin
@@ -47,9 +49,11 @@ from db.store.opfactory import OpFactory
 from db.store.places import PlacesMixin
 from db.store.record import RecordMixin
 from db.store.replication import ReplicationMixin
+from db.store.search import SearchMixin
 
 
 class Store(
+    IntakeMixin,  # first: its create_case / update_case put the dates under the stay rules
     PlacesMixin,
     CasesMixin,
     MeetingsMixin,
@@ -57,6 +61,8 @@ class Store(
     MinutesMixin,
     ReplicationMixin,
     MaintenanceMixin,
+    SearchMixin,
+    EscalationsMixin,
 ):
     """Use cases on one local database. Open with :meth:`open`; close when done."""
 

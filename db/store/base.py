@@ -225,16 +225,17 @@ class StoreBase:
                 base = [h[0] for h in shown]
                 sole = {h[0] for h in current} <= set(base)
             else:
+                agreed = len({h[3] for h in current}) <= 1
                 if current:
                     winner = max(current, key=_order)
-                    distinct = {h[3] for h in current}
-                    if len(distinct) == 1 and winner[3] == value_json:
+                    if agreed and winner[3] == value_json:
                         continue
-                    base = [winner[0]]
+                    # heads that agree (two laptops set the same value) are all seen by this
+                    # edit; with a conflict open an ordinary edit supersedes the shown value
+                    base = [h[0] for h in current] if agreed else [winner[0]]
                 else:
                     base = []
-                # an ordinary edit supersedes the shown value only: a conflict stays open
-                sole = len(current) <= 1
+                sole = agreed
             self._emit(conn, entity, entity_id, overleg_id, field, value_json, base, sole=sole)
             written += 1
         if written:

@@ -24,14 +24,17 @@ class PlacesMixin(StoreBase):
     device_name: str | None = None
     _named: set[str]
 
-    def _load_device_name(self) -> None:
-        with self._read() as conn:
-            row = conn.exec_driver_sql(
-                "SELECT value FROM meta WHERE key = 'device_name'").fetchone()
-            self.device_name = row[0] if row else None
-            self._named = {r[0] for r in conn.exec_driver_sql(
-                "SELECT overleg_id FROM device WHERE device_id = ? AND name = ? AND deleted = 0",
-                (self.device_id, self.device_name or ""))}
+    def _load_device_name(self, conn: Connection | None = None) -> None:
+        """Read the laptop's name; with ``conn``, inside the caller's transaction."""
+        if conn is None:
+            with self._read() as read:
+                self._load_device_name(read)
+            return
+        row = _raw(conn).execute("SELECT value FROM meta WHERE key = 'device_name'").fetchone()
+        self.device_name = row[0] if row else None
+        self._named = {r[0] for r in _raw(conn).execute(
+            "SELECT overleg_id FROM device WHERE device_id = ? AND name = ? AND deleted = 0",
+            (self.device_id, self.device_name or ""))}
 
     def current_device_name(self) -> str | None:
         """This laptop's human name, if it has one."""
@@ -62,7 +65,7 @@ class PlacesMixin(StoreBase):
     def _emit(self, conn: Connection, entity: str, entity_id: str, overleg_id: str,
               field: str, value_json: str, base: list[str], *, sole: bool = False) -> WireOp:
         if not hasattr(self, "_named"):
-            self._load_device_name()
+            self._load_device_name(conn)  # never a read (it would commit the write)
         if self.device_name and entity != _DEVICE and overleg_id not in self._named:
             self._register(conn, overleg_id)  # the first op of this laptop in the overleg
         return super()._emit(conn, entity, entity_id, overleg_id, field, value_json, base,

@@ -107,13 +107,13 @@ class PlacesMixin(StoreBase):
                 records.add(("casus", place.case_id))  # the derived perspective too
         return d.ConflictMarks(frozenset(meetings), frozenset(items), frozenset(records))
 
-    def _one(self, conn: Connection, sql: str, *params: Any) -> dict[str, Any] | None:
+    def _place_row(self, conn: Connection, sql: str, *params: Any) -> dict[str, Any] | None:
         cur = _raw(conn).execute(sql, params)
         row = cur.fetchone()
         return dict(zip([c[0] for c in cur.description], row, strict=True)) if row else None
 
     def _place(self, conn: Connection, c: d.Conflict) -> d.ConflictPlace:
-        row = self._one(conn, f"SELECT * FROM {_table(c.entity)} WHERE id = ?", c.entity_id) \
+        row = self._place_row(conn, f"SELECT * FROM {_table(c.entity)} WHERE id = ?", c.entity_id) \
             if c.entity in _TABLES else None
         row = row or {}
         item_id = meeting_id = case_id = org_id = None
@@ -133,20 +133,20 @@ class PlacesMixin(StoreBase):
         org_id = row.get("organisation_id") or row.get("owner_organisation_id")
         if c.entity == "organisation":
             org_id = c.entity_id
-        item = self._one(conn, "SELECT * FROM agenda_item WHERE id = ?", item_id) \
+        item = self._place_row(conn, "SELECT * FROM agenda_item WHERE id = ?", item_id) \
             if item_id else None
         if item:
             meeting_id = meeting_id or item.get("meeting_id")
             case_id = case_id or item.get("case_id")
         case_id = case_id or row.get("case_id")
         meeting_id = meeting_id or row.get("meeting_id")
-        meeting = self._one(conn, "SELECT date FROM meeting WHERE id = ?", meeting_id) \
+        meeting = self._place_row(conn, "SELECT date FROM meeting WHERE id = ?", meeting_id) \
             if meeting_id else None
-        case = self._one(conn, "SELECT code FROM casus WHERE id = ?", case_id) \
+        case = self._place_row(conn, "SELECT code FROM casus WHERE id = ?", case_id) \
             if case_id else None
-        org = self._one(conn, "SELECT name FROM organisation WHERE id = ?", org_id) \
+        org = self._place_row(conn, "SELECT name FROM organisation WHERE id = ?", org_id) \
             if org_id else None
-        overleg = self._one(conn, "SELECT name FROM overleg WHERE id = ?", c.overleg_id)
+        overleg = self._place_row(conn, "SELECT name FROM overleg WHERE id = ?", c.overleg_id)
         return d.ConflictPlace(
             overleg=(overleg or {}).get("name"), meeting_id=meeting_id,
             meeting_date=(meeting or {}).get("date"), item_id=item_id,

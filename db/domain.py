@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from db.placing import ConflictMarks, ConflictPlace, RecordChange  # noqa: F401 - domain
+
 
 class OrgKind(StrEnum):
     GEMEENTE = "gemeente"
@@ -205,6 +207,10 @@ class Case:
     put_forward_by: str | None = None
     exit_date: dt.date | None = None
     outcome_subtype: OutcomeSubtype | None = None
+    seen: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """The op ids of the values shown (pass back as ``seen`` when saving an edit)."""
+    conflicts: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """The fields with an open conflict (shown with a mark until resolved)."""
 
     @property
     def outcome_category(self) -> OutcomeCategory | None:
@@ -271,6 +277,10 @@ class View:
     position: Position = Position.NONE
     note: str = ""
     confidential: bool = False
+    seen: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """The op ids of the values shown (pass back as ``seen`` when saving an edit)."""
+    conflicts: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """The fields with an open conflict (shown with a mark until resolved)."""
 
 
 @dataclass(frozen=True)
@@ -294,6 +304,10 @@ class Decision:
     escalation_date: dt.date | None = None
     escalation_advice: str | None = None
     review_date: dt.date | None = None
+    seen: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """The op ids of the values shown (pass back as ``seen`` when saving an edit)."""
+    conflicts: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """The fields with an open conflict (shown with a mark until resolved)."""
 
 
 @dataclass(frozen=True)
@@ -308,6 +322,10 @@ class Action:
     due_date: dt.date | None = None
     status: ActionStatus = ActionStatus.OPEN
     closed_on: dt.date | None = None
+    seen: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """The op ids of the values shown (pass back as ``seen`` when saving an edit)."""
+    conflicts: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """The fields with an open conflict (shown with a mark until resolved)."""
 
 
 @dataclass(frozen=True)

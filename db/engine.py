@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 #: The schema version this code writes. Bump it and add a step to MIGRATIONS.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -168,10 +168,17 @@ def _migrate_perf(conn: Connection) -> None:
                          "ON action_item (agenda_item_id)")
 
 
+def _migrate_live(conn: Connection) -> None:
+    """Laptop names (issue 17): the ``device`` projection table, if missing."""
+    from db.tables import Device
+
+    Device.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+
+
 #: MIGRATIONS[n] takes a file from version n to n + 1.
 MIGRATIONS: dict[int, Migration] = {
     0: _v1, 1: _migrate_search, 2: _migrate_escal, 3: _migrate_report, 4: _migrate_server,
-    5: _migrate_perf}
+    5: _migrate_perf, 6: _migrate_live}
 
 
 def backup_path(path: Path, version: int) -> Path:

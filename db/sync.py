@@ -75,6 +75,8 @@ class SyncReport:
     quarantined: int = 0
     """Pulled ops that failed the checks: kept aside, never applied."""
     cursor: int = 0
+    changes: list = field(default_factory=list)
+    """What the pull applied (:class:`~db.domain.RecordChange`), for live screens."""
 
     @property
     def moved(self) -> bool:
@@ -185,6 +187,7 @@ def _pull_all(store: Any, hub: Hub, report: SyncReport, batch: int, hook: Checkp
         report.duplicates += applied.duplicates + len(good) - len(fresh)
         report.alarms += applied.alarms
         report.skewed += applied.skewed
+        report.changes.extend(applied.changes)
 
 
 def sync_once(

@@ -333,6 +333,18 @@ class MinutesCorrection(SQLModel, table=True):
     made_by: str | None = None
 
 
+class Device(SQLModel, table=True):
+    """A laptop's human name, per overleg (id = ``overleg_id/device_id``): conflict lists and
+    change notices name "Laptop secretaris" instead of a hex device id."""
+
+    __tablename__ = "device"
+    id: str = Field(primary_key=True)
+    overleg_id: str
+    deleted: bool = False
+    device_id: str | None = Field(default=None, index=True)
+    name: str | None = None
+
+
 class EscalationRecord(SQLModel, table=True):
     """An escalation thread (MRT, stuurgroep, programmaraad, bestuurlijk overleg): sent, the
     advice that came back, adopted or not by the LSO, closed or taken to the next level.
@@ -411,9 +423,8 @@ ENTITIES: dict[str, type[SQLModel]] = {
     "action_item": ActionItem,
     "minutes_text": MinutesText,
     "minutes_correction": MinutesCorrection,
+    "device": Device,
     "escalation": EscalationRecord,
-
-
     "stay": Stay,
 }
 

@@ -95,6 +95,29 @@ class LvvApp(ContextApp):
 
         state: SyncState
 
+    @dataclass
+    class RecordsChanged(Message):
+        """Sync applied values from other laptops: every open screen refreshes what it shows
+        (posted to each screen of the stack; handler ``on_lvv_app_records_changed``)."""
+
+        changes: tuple
+        """:class:`~db.domain.RecordChange` of each value applied."""
+
+        def touches(self, entity: str, entity_id: str | None = None,
+                    prefix: str | None = None) -> list:
+            """The changes of one record (or of records whose id starts with ``prefix``)."""
+            return [c for c in self.changes if c.entity == entity and (
+                (entity_id is not None and c.entity_id == entity_id)
+                or (prefix is not None and c.entity_id.startswith(prefix)))]
+
+    def records_changed(self, changes: tuple) -> None:
+        """From the sync loop's thread: tell every open screen what changed."""
+        self.call_from_thread(self._broadcast_changes, changes)
+
+    def _broadcast_changes(self, changes: tuple) -> None:
+        for screen in list(self.screen_stack):
+            screen.post_message(self.RecordsChanged(changes))
+
     def __init__(
         self,
         cfg: Config,
@@ -144,7 +167,8 @@ class LvvApp(ContextApp):
         else:
             from screens.unlock import UnlockScreen
 
-            self.push_screen(UnlockScreen(self.cfg.db, author=self.cfg.author))
+            self.push_screen(UnlockScreen(self.cfg.db, author=self.cfg.author,
+                                          laptop=self.cfg.laptop))
 
     def on_unlock_screen_unlocked(self, message: UnlockScreen.Unlocked) -> None:
         self.context.store = message.store
@@ -167,7 +191,7 @@ class LvvApp(ContextApp):
         from lvv_tui.syncworker import SyncLoop
 
         loop = SyncLoop(message.store, self.cfg.server, interval=self.cfg.sync_interval,
-                        on_change=self._sync_reported)
+                        on_change=self._sync_reported, on_records=self.records_changed)
         self.context.sync_loop = loop
         self.context.sync = loop.state
         self.context.sync_changed.publish(loop.state)

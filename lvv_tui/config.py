@@ -9,6 +9,7 @@ Keys of ``config.toml``::
     lang = "nl"                     # nl or en
     server = "postgresql://…"       # the shared database (optional)
     author = "J. Jansen"            # your name in the audit trail
+    laptop = "Laptop secretaris"    # this laptop's name, shown to others instead of its id
     sync_interval = 5               # seconds between sync rounds
 
     [keymap]                        # binding id = keys, e.g.
@@ -61,6 +62,8 @@ class Config:
     lang: str = "nl"
     server: str | None = None
     author: str | None = None
+    laptop: str | None = None
+    """This laptop's human name, shown to others instead of its device id."""
     sync_interval: float = 5.0
     keymap: dict[str, str] = field(default_factory=dict)
 
@@ -90,6 +93,7 @@ def load(
         raise ConfigError(f"unknown language {cfg.lang!r}: use nl or en")
     cfg.server = server or env.get("LVV_SERVER") or data.get("server") or None
     cfg.author = author or env.get("LVV_AUTHOR") or data.get("author") or None
+    cfg.laptop = env.get("LVV_LAPTOP") or data.get("laptop") or None
     interval = env.get("LVV_SYNC_INTERVAL") or data.get("sync_interval")
     if interval is not None:
         try:

@@ -54,11 +54,15 @@ class SyncLoop:
         on_change: Callable[[SyncState], None] | None = None,
         listen: bool = True,
         batch: int = 2000,
+        on_records: Callable[[tuple], None] | None = None,
     ) -> None:
         self.store = store
         self.server = server
         self.interval = max(0.05, interval)
         self.on_change = on_change or (lambda _state: None)
+        self.on_records = on_records
+        """Called (from the loop's thread) with the :class:`~db.domain.RecordChange` of a
+        round that applied something: the app repaints what is open."""
         self.listen = listen
         self.batch = batch
         """Ops per transaction: small, so the screens' own store calls never wait long."""
@@ -137,6 +141,11 @@ class SyncLoop:
                 state = replace(state, message=state.message or type(exc).__name__)
             state = replace(state, rounds=state.rounds + 1)
             self._publish(state)
+            if state.phase == "synced" and report.changes and self.on_records is not None:
+                try:
+                    self.on_records(tuple(report.changes))
+                except Exception:  # noqa: BLE001 - a closed app must not kill the loop
+                    self._stop.set()
             return state
 
     def _publish(self, state: SyncState) -> None:

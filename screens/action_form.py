@@ -21,6 +21,8 @@ class ActionForm(FormModal[d.Action]):
         super().__init__(save)
         self.organisations = organisations
         self.action = action
+        self.seen = action.seen if action else None  # a new action: nothing to have seen
+        self.record = ("action_item", action.id) if action else None
         self.title_text = t("action_form.edit" if action else "action_form.new")
 
     def fields(self) -> ComposeResult:

@@ -21,6 +21,8 @@ class CaseForm(FormModal[d.Case]):
     def __init__(self, save, case: d.Case | None = None) -> None:  # noqa: ANN001
         super().__init__(save)
         self.case = case
+        self.seen = case.seen if case else None  # a new case: nothing to have seen
+        self.record = ("casus", case.id) if case else None
         self.title_text = (t("case_form.edit", code=case.code) if case
                            else t("case_form.new"))
 

@@ -5,8 +5,7 @@ clears here at once and on every other laptop after its next sync.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -19,6 +18,8 @@ from textual.widgets import DataTable, Footer, Static, TextArea
 
 from db import domain as d
 from lvv_tui.i18n import t
+from lvv_tui.presentation import plural
+from screens.conflict_words import device_text, value_text, what_text, where_text
 from screens.widgets.base import (
     StoreMixin,
     after_pending_keys,
@@ -34,21 +35,6 @@ DELETED = "deleted"
 
 def conflict_key(conflict: d.Conflict) -> str:
     return f"{conflict.entity}/{conflict.entity_id}/{conflict.field}"
-
-
-def value_text(value: Any, *, one_line: bool = False, limit: int | None = None) -> Text:
-    """A conflict value for the screen; user text is never markup."""
-    if value is None or value == "":
-        return Text(t("conflicts.empty_value"), style="dim")
-    if isinstance(value, bool):
-        return Text(t("conflicts.yes") if value else t("conflicts.no"))
-    if isinstance(value, str):
-        return literal(value, one_line=one_line, limit=limit)
-    return literal(json.dumps(value, ensure_ascii=False), one_line=one_line, limit=limit)
-
-
-def what_text(conflict: d.Conflict) -> str:
-    return t(f"conflicts.entity.{conflict.entity}")
 
 
 def field_text(conflict: d.Conflict) -> str:
@@ -126,6 +112,9 @@ class ConflictsScreen(StoreMixin, Screen[None]):
         """The open conflicts were read."""
 
         conflicts: list[d.Conflict]
+        places: dict[tuple, d.ConflictPlace] = field(default_factory=dict)
+        devices: dict[str, str] = field(default_factory=dict)
+        orgs: dict[str, str] = field(default_factory=dict)
 
     @dataclass
     class ConflictResolved(Message):
@@ -133,10 +122,16 @@ class ConflictsScreen(StoreMixin, Screen[None]):
 
         key: str
 
-    def __init__(self, overleg_id: str | None = None) -> None:
+    def __init__(self, overleg_id: str | None = None, focus: tuple[str, str] | None = None
+                 ) -> None:
         super().__init__()
         self.overleg_id = overleg_id
         """Only this overleg's conflicts (None: all)."""
+        self.focus_on = focus
+        """(entity, entity_id) or ("item", item_id) whose conflict to highlight at first."""
+        self.places: dict[tuple, d.ConflictPlace] = {}
+        self.devices: dict[str, str] = {}
+        self.orgs: dict[str, str] = {}
         self.conflicts: dict[str, d.Conflict] = {}
         """Open conflicts by key (entity/entity_id/field), as last loaded."""
         self.choices: dict[str, Any] = {}
@@ -158,7 +153,7 @@ class ConflictsScreen(StoreMixin, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(ConflictTable)
-        for key in ("what", "field", "values"):
+        for key in ("where", "what", "field", "values"):
             table.add_column(t(f"conflicts.col.{key}"), key=key)
         values = self.query_one(ValueTable)
         for key in ("value", "author", "device", "when"):
@@ -171,19 +166,39 @@ class ConflictsScreen(StoreMixin, Screen[None]):
 
     def load(self) -> None:
         store, overleg_id = self.store, self.overleg_id
-        self.call_store(lambda: self.ConflictsLoaded(store.conflicts(overleg_id)),
-                        self.post_message, group="conflicts-load",
+        def job() -> ConflictsScreen.ConflictsLoaded:
+            conflicts = store.conflicts(overleg_id)
+            overleggen = {c.overleg_id for c in conflicts}
+            orgs = {o.id: o.name for oid in overleggen for o in store.organisations(oid)}
+            return self.ConflictsLoaded(conflicts, store.conflict_places(conflicts),
+                                        store.device_names(), orgs)
+
+        self.call_store(job, self.post_message, group="conflicts-load",
                         description="load open conflicts")
 
     def on_conflicts_screen_conflicts_loaded(self, message: ConflictsLoaded) -> None:
         self.conflicts = {conflict_key(c): c for c in message.conflicts}
+        self.places = {conflict_key(c): message.places.get((c.entity, c.entity_id, c.field))
+                       for c in message.conflicts}
+        self.devices, self.orgs = message.devices, message.orgs
         n = len(self.conflicts)
         self.query_one("#conflicts-count", Static).update(
-            Text(t("conflicts.count", n=n) if n else t("conflicts.none")))
-        rows = [(key, [Text(what_text(c)), Text(field_text(c)), Text(str(len(c.values)))])
+            Text(plural("conflicts.count", n) if n else t("conflicts.none")))
+        rows = [(key, [literal(where_text(self.places[key]), one_line=True),
+                       literal(what_text(c, self.places[key]), one_line=True),
+                       Text(field_text(c)), Text(str(len(c.values)))])
                 for key, c in self.conflicts.items()]
         table = self.query_one(ConflictTable)
         sync_rows(table, rows)
+        if self.focus_on is not None:
+            target, self.focus_on = self.focus_on, None
+            for row, (key, c) in enumerate(self.conflicts.items()):
+                place = self.places[key]
+                if (c.entity, c.entity_id) == target or (place is not None and (
+                        (target[0] == "item" and place.item_id == target[1])
+                        or (target[0] == "meeting" and place.meeting_id == target[1]))):
+                    table.move_cursor(row=row)
+                    break
         self.show_values(selected_key(table))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -206,10 +221,11 @@ class ConflictsScreen(StoreMixin, Screen[None]):
             sync_rows(values, [])
             self.show_full(None)
             return
-        me = self.store.device_id
+        me, names = self.store.device_id, self.devices
         rows = []
         if conflict.field == DELETED:
-            heading.update(Text(t("conflicts.delete_heading", what=what_text(conflict))))
+            heading.update(Text(t("conflicts.delete_heading",
+                                  what=what_text(conflict, self.places.get(key)))))
             deleted = [v for v in conflict.values if v.value is True]
             edited = [v for v in conflict.values if v.value is not True]
             for choice, label, who in (("keep", "conflicts.keep_deleted", deleted),
@@ -218,19 +234,21 @@ class ConflictsScreen(StoreMixin, Screen[None]):
                 rows.append((choice, [
                     Text(t(label)),
                     literal(", ".join(sorted({v.author for v in who})), one_line=True),
-                    Text(", ".join(sorted({_device(v, me) for v in who}))),
+                    Text(", ".join(sorted({device_text(v, me, names) for v in who}))),
                     Text(", ".join(sorted({_when(v) for v in who}))),
                 ]))
         else:
-            heading.update(Text(t("conflicts.heading", what=what_text(conflict),
+            heading.update(Text(t("conflicts.heading",
+                                  what=what_text(conflict, self.places.get(key)),
                                   field=field_text(conflict), n=len(conflict.values))))
             for n, v in enumerate(conflict.values):
                 self.choices[v.op_id] = v.value
-                cell = value_text(v.value, one_line=True, limit=60)
+                cell = value_text(conflict, v.value, self.orgs, one_line=True, limit=60)
                 if n == 0:
                     cell = Text.assemble(cell, (f"  ({t('conflicts.shown')})", "dim"))
                 rows.append((v.op_id, [cell, literal(v.author, one_line=True),
-                                       Text(_device(v, me)), Text(_when(v))]))
+                                       literal(device_text(v, me, names), one_line=True),
+                                       Text(_when(v))]))
         sync_rows(values, rows)
         self.show_full(selected_key(values))
 
@@ -240,7 +258,7 @@ class ConflictsScreen(StoreMixin, Screen[None]):
                                                                                "restore"):
             full.update("")
             return
-        full.update(value_text(self.choices[value_key]))
+        full.update(value_text(self.current(), self.choices[value_key], self.orgs))
 
     # -- resolving ----------------------------------------------------------------------
 
@@ -331,6 +349,9 @@ class ConflictsScreen(StoreMixin, Screen[None]):
             box.display = False
             self.query_one(ValueTable).focus()
 
+    def on_lvv_app_records_changed(self, _message: Message) -> None:
+        self.load()  # live: a conflict may have arrived or been resolved elsewhere
+
     def action_reload(self) -> None:
         self.load()
 
@@ -338,9 +359,21 @@ class ConflictsScreen(StoreMixin, Screen[None]):
         self.app.pop_screen()
 
 
-def _device(value: d.ConflictValue, me: str) -> str:
-    return t("conflicts.this_device") if value.device_id == me else value.device_id[:8]
-
-
 def _when(value: d.ConflictValue) -> str:
     return value.written_at.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+#: the key that goes from a ⚠ mark to its conflict (item, agenda and meeting list)
+JUMP_BINDING = Binding("exclamation_mark", "jump_to_conflict", "Conflict", id="conflict-jump",
+                       show=False)  # on the help screen (f1); the footer is full at 80 columns
+MARK = "⚠ "
+
+
+def mark(text: Text, conflicted: bool) -> Text:
+    """``text`` with the conflict mark in front when ``conflicted``."""
+    return Text.assemble((MARK, "bold magenta"), text) if conflicted else text
+
+
+def open_conflict(screen: Screen, overleg_id: str | None, kind: str, key: str | None) -> None:
+    """Open the conflicts screen on the conflict of ``(kind, key)`` (an item, a meeting)."""
+    screen.app.push_screen(ConflictsScreen(overleg_id, focus=(kind, key) if key else None))

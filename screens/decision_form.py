@@ -61,6 +61,8 @@ class DecisionForm(FormModal[d.Decision]):
         super().__init__(save)
         self.organisations = organisations
         self.decision = decision
+        self.seen = decision.seen if decision else frozenset()
+        self.record = ("decision", decision.id) if decision else None
         self.perspective = decision.perspective if decision else perspective
         self.title_text = t("decision_form.title")
 

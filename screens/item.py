@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from db import domain as d
 from lvv_tui.i18n import t
+from screens.conflicts import JUMP_BINDING, open_conflict
 from screens.item_panels import (
     ItemData,
     action_rows,
@@ -33,6 +34,7 @@ from screens.item_tables import ActionsTable, ViewsTable
 from screens.meeting_data import MeetingData, load_meeting
 from screens.widgets.agenda import item_title, status_cell
 from screens.widgets.base import ScreenCommands, StoreMixin
+from screens.widgets.live import flash_pending, remember_flash
 from screens.widgets.rules import lock_banner, would_refuse
 from screens.widgets.tables import fit_column, selected_key, sync_rows
 from screens.widgets.topbar import TopBar
@@ -60,6 +62,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         Binding("s", "toggle_timer", "Timer", id="timer-toggle"),
         Binding("d", "defer", "Defer", id="item-defer"),
         Binding("k", "discussed", "Discussed", id="item-discussed", show=False),
+        JUMP_BINDING,
     ]
     COMMANDS = {ScreenCommands}
 
@@ -159,6 +162,12 @@ class ItemScreen(StoreMixin, Screen[str]):
     def on_item_screen_item_loaded(self, message: ItemLoaded) -> None:
         if message.data.item.id == self.item_id:
             self.show(message.data)
+            flash_pending(self, self.query_one(ViewsTable), "org")
+
+    def on_lvv_app_records_changed(self, message: Message) -> None:
+        """Live: read the item again (cursor and scroll stay); mark the views others changed."""
+        remember_flash(self, message.changes, "partner_view", f"{self.item_id}/")
+        self.reload(meeting_too=True)
 
     def show(self, data: ItemData) -> None:
         first = self.data is None or self.data.item.id != data.item.id
@@ -278,6 +287,10 @@ class ItemScreen(StoreMixin, Screen[str]):
             self.record_view(key)
         elif event.data_table.id == "actions":
             self.edit_action(key)
+
+    def action_jump_to_conflict(self) -> None:
+        if self.data is not None:
+            open_conflict(self, self.data.part.meeting.overleg_id, "item", self.data.item.id)
 
     def action_record_view(self) -> None:
         key = selected_key(self.query_one(ViewsTable))

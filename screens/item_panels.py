@@ -14,6 +14,7 @@ from rich.text import Text
 from db import domain as d
 from lvv_tui.i18n import label, t
 from lvv_tui.presentation import case_lines, decision_block, iso_date, view_line
+from screens.conflicts import mark
 from screens.meeting_data import MeetingData
 from screens.widgets.agenda import item_title
 from screens.widgets.base import literal
@@ -90,7 +91,7 @@ def case_file(data: ItemData, today: dt.date) -> Text:
         text.append("\n" + line.label + ": ", style="dim")
         value = literal(line.value, one_line=True)
         value.stylize(CASE_STYLE.get(line.key, ""))
-        text.append_text(value)
+        text.append_text(mark(value, line.key in case.conflicts))
     return text
 
 
@@ -147,7 +148,7 @@ def _decision_text(data: ItemData) -> Text:
         return Text(t(hint), style="dim")
     names = data.names()
     x = decision_block(data.decision, lambda o: names.get(o or "", "?"), date=iso_date)
-    text = Text(x.perspective, style="bold")
+    text = mark(Text(x.perspective, style="bold"), bool(data.decision.conflicts))
     text.append(f" · {x.consensus_text}")
     if x.review_date:
         text.append(f" · {t('item.review', date=x.review_date)}")
@@ -179,7 +180,7 @@ def view_cells(org: d.Organisation, view: d.View | None) -> list[Text]:
         return [name, Text("—", style="dim"), Text(""), Text("")]
     words = view_line(view, org.name)
     return [
-        name,
+        mark(literal(org.name, one_line=True, limit=16), True) if view.conflicts else name,
         Text(words.position),
         literal(words.note, one_line=True, limit=50),
         Text(t("item.confidential_mark") if words.confidential else "", style="yellow"),
@@ -205,7 +206,8 @@ def action_rows(data: ItemData) -> list[tuple[str, list[Text]]]:
     codes = {c.id: c.code for c in data.part.cases.values()}
     return [
         (a.id, [
-            literal(names.get(a.owner_organisation_id or "", "—"), one_line=True, limit=16),
+            mark(literal(names.get(a.owner_organisation_id or "", "—"), one_line=True,
+                         limit=14 if a.conflicts else 16), bool(a.conflicts)),
             action_text(a, data.item, codes),
             Text(iso_date(a.due_date)),
             Text(label(a.status), style="green" if a.status is d.ActionStatus.DONE else ""),

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from db import domain as d
 from lvv_tui.i18n import label, t
+from screens.conflicts import JUMP_BINDING, mark, open_conflict
 from screens.meeting_data import MeetingData, load_meeting
 from screens.widgets.agenda import item_title, status_cell
 from screens.widgets.base import ScreenCommands, StoreMixin, literal
@@ -82,6 +83,7 @@ class MeetingScreen(StoreMixin, Screen[None]):
         Binding("k", "discussed", "Discussed", id="agenda-discussed"),
         Binding("e", "edit_meeting", "Edit meeting", id="meeting-edit", show=False),
         Binding("v", "minutes", "Minutes", id="minutes"),
+        JUMP_BINDING,
     ]
     COMMANDS = {ScreenCommands}
 
@@ -177,7 +179,7 @@ class MeetingScreen(StoreMixin, Screen[None]):
         sync_rows(self.query_one(AgendaTable), [
             (item.id, [
                 Text(str(n)),
-                item_title(item, data.cases),
+                mark(item_title(item, data.cases), item.id in data.marks.items),
                 Text(t("meeting.minutes", n=item.timebox_min) if item.timebox_min else ""),
                 status_cell(item),
                 Text(t("meeting.decided") if item.has_decision else "", style="green"),
@@ -336,6 +338,15 @@ class MeetingScreen(StoreMixin, Screen[None]):
             MeetingForm(lambda v: store.update_meeting(meeting_id, **v), self.data.meeting),
             lambda _r: self.load(),
         )
+
+    def on_lvv_app_records_changed(self, _message: Message) -> None:
+        self.load()  # live: sync brought values; the agenda is updated by row key
+
+    def action_jump_to_conflict(self) -> None:
+        if self.data is not None:
+            item = self.selected_item()
+            open_conflict(self, self.data.meeting.overleg_id, "item" if item else "meeting",
+                          item.id if item else self.data.meeting.id)
 
     def action_back(self) -> None:
         self.app.pop_screen()

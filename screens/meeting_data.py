@@ -16,6 +16,8 @@ class MeetingData:
     items: list[d.AgendaItem]
     #: The cases on the agenda by id (the item screen adds one it meets later).
     cases: dict[str, d.Case]
+    marks: d.ConflictMarks = d.ConflictMarks()
+    """What holds an open conflict (⚠ on the agenda rows)."""
 
     def present(self) -> set[str]:
         """Ids of the organisations marked present."""
@@ -28,4 +30,5 @@ def load_meeting(store: Any, meeting_id: str) -> MeetingData:
     items = store.agenda(meeting_id)
     cases = {i.case_id: store.case(i.case_id) for i in items if i.case_id}
     return MeetingData(meeting, store.organisations(meeting.overleg_id),
-                       store.attendance(meeting_id), items, cases)
+                       store.attendance(meeting_id), items, cases,
+                       store.conflict_marks(meeting.overleg_id))

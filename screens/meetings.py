@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Select, Static
 
 from db import domain as d
 from lvv_tui.i18n import label, t
+from screens.conflicts import JUMP_BINDING, mark, open_conflict
 from screens.widgets.base import StoreMixin, literal
 from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
@@ -24,6 +25,8 @@ class MeetingsData:
     overleggen: list[d.Overleg]
     overleg_id: str | None
     meetings: list[tuple[d.Meeting, int, int]]
+    conflicted: frozenset[str] = frozenset()
+    """Meetings holding an open conflict (⚠ in the list)."""
 
 
 class MeetingTable(DataTable):
@@ -42,6 +45,7 @@ class MeetingsScreen(StoreMixin, Screen[None]):
         Binding("n", "new_meeting", "New meeting", id="meeting-new"),
         Binding("o", "new_overleg", "New overleg", id="overleg-new"),
         Binding("w", "switch_overleg", "Other overleg", id="overleg-switch"),
+        JUMP_BINDING,
     ]
 
     @dataclass
@@ -90,7 +94,8 @@ class MeetingsScreen(StoreMixin, Screen[None]):
                 for meeting in store.meetings(chosen, today=today):
                     items, decisions = store.meeting_stats(meeting.id)
                     rows.append((meeting, items, decisions))
-            return MeetingsData(overleggen, chosen, rows)
+            marks = store.conflict_marks(chosen).meetings if chosen else frozenset()
+            return MeetingsData(overleggen, chosen, rows, marks)
 
         self.call_store(job, lambda data: self.post_message(self.MeetingsLoaded(data)),
                         group="meetings-load", description="load meetings")
@@ -117,7 +122,8 @@ class MeetingsScreen(StoreMixin, Screen[None]):
         for meeting, items, decisions in data.meetings:
             style = "" if meeting.date >= today else "dim"
             rows.append((meeting.id, [
-                Text(meeting.date.isoformat(), style=style),
+                mark(Text(meeting.date.isoformat(), style=style),
+                     meeting.id in data.conflicted),
                 Text(meeting.start_time or "", style=style),
                 literal(meeting.place, one_line=True, limit=30),
                 literal(meeting.chair, one_line=True, limit=24),
@@ -183,6 +189,14 @@ class MeetingsScreen(StoreMixin, Screen[None]):
         nxt = ids[(ids.index(self.data.overleg_id) + 1) % len(ids)] if self.data.overleg_id \
             in ids else ids[0]
         self.load(nxt)
+
+    def on_lvv_app_records_changed(self, _message: Message) -> None:
+        self.load()  # live: sync brought values; the list is updated by row key
+
+    def action_jump_to_conflict(self) -> None:
+        data = getattr(self, "data", None)
+        open_conflict(self, data.overleg_id if data else None, "meeting",
+                      self.selected_meeting())
 
     def selected_meeting(self) -> str | None:
         return selected_key(self.query_one(MeetingTable))

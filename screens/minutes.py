@@ -93,6 +93,8 @@ class MinutesScreen(StoreMixin, Screen[None]):
         #: The item whose summary is in the editor, and the text as last saved.
         self.editing: str | None = None
         self.saved_text = ""
+        self.saved_seen: frozenset[str] = frozenset()
+        """What the summary being edited showed when it was loaded (its op ids)."""
         self.last_export: ExportRequest | None = None
         self.exporting = False
 
@@ -128,6 +130,9 @@ class MinutesScreen(StoreMixin, Screen[None]):
             actions.add_column(t(f"minutes.col.{key}"), key=key)
         items.focus()
         self.load()
+
+    def on_lvv_app_records_changed(self, _message: object) -> None:
+        self.load()  # live: sync brought values (typing in the editor is kept)
 
     def load(self) -> None:
         store, meeting_id, today = self.store, self.meeting_id, self._today()
@@ -195,6 +200,7 @@ class MinutesScreen(StoreMixin, Screen[None]):
         if not dirty:
             self.editing = item.id
             self.saved_text = item.summary
+            self.saved_seen = self.data.seen.get(item.id, frozenset())
             if editor.text != item.summary:
                 editor.load_text(item.summary)
 
@@ -239,12 +245,18 @@ class MinutesScreen(StoreMixin, Screen[None]):
 
     def _save(self, item_id: str, text: str) -> None:
         store, meeting_id = self.store, self.meeting_id
+        seen = self.saved_seen if item_id == self.editing else None
 
-        def job() -> tuple[str, str]:
-            store.set_minutes_text(meeting_id, item_id, text)
-            return item_id, text
+        def job() -> tuple[str, str, frozenset[str]]:
+            now = store.set_minutes_text(meeting_id, item_id, text, seen=seen)
+            return item_id, text, now
 
-        self.call_store(job, lambda r: self.post_message(self.SummarySaved(*r)),
+        def saved(r: tuple[str, str, frozenset[str]]) -> None:
+            if r[0] == self.editing:
+                self.saved_seen = r[2]  # the next save builds on this one
+            self.post_message(self.SummarySaved(r[0], r[1]))
+
+        self.call_store(job, saved,
                         failed=lambda exc: self._save_failed(exc, item_id, text),
                         group="minutes-save", description="save summary", exclusive=False)
 

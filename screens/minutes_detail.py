@@ -5,7 +5,7 @@ as the minutes will read, drawn in Rich text from the one presentation of the re
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rich.text import Text
@@ -26,6 +26,8 @@ class MinutesData:
     conflicted: frozenset[str]
     #: The next meeting of the overleg (where these minutes are approved), if any.
     next_meeting: d.Meeting | None
+    #: What each summary shows (op ids), by item id: saved as the edit's base.
+    seen: dict[str | None, frozenset[str]] = field(default_factory=dict)
 
     def item(self, item_id: str | None) -> MinutesItem | None:
         return next((i for i in self.doc.items if i.id == item_id), None)
@@ -39,7 +41,8 @@ def load_minutes(store: Any, meeting_id: str, today: dt.date) -> MinutesData:
     conflicted = frozenset(i for i in store.minutes_conflicts(meeting_id) if i is not None)
     later = sorted((m for m in store.meetings(meeting.overleg_id) if m.date > meeting.date),
                    key=lambda m: (m.date, m.id))
-    return MinutesData(doc, conflicted, later[0] if later else None)
+    return MinutesData(doc, conflicted, later[0] if later else None,
+                       store.minutes_seen(meeting_id))
 
 
 def status_line(data: MinutesData) -> Text:

@@ -78,6 +78,9 @@ class CaseRegisterScreen(StoreMixin, Screen[None]):
             out[name] = value if isinstance(value, str) else None
         return out
 
+    def on_lvv_app_records_changed(self, _message: object) -> None:
+        self.load()  # live: sync brought values; rows are updated by key
+
     def load(self) -> None:
         store, overleg_id, filters = self.store, self.overleg_id, self.filters()
         need_nat = self._nationalities is None

@@ -46,10 +46,13 @@ class UnlockScreen(ScreenBase, Screen[None]):
 
         store: Store
 
-    def __init__(self, path: Path, author: str | None = None) -> None:
+    def __init__(self, path: Path, author: str | None = None,
+                 laptop: str | None = None) -> None:
         super().__init__()
         self.path = path
         self.author = author
+        self.laptop = laptop
+        """The laptop's human name (config ``laptop``), kept in the file at set-up."""
         self.create = not path.exists()
         self.busy = False
 
@@ -98,7 +101,7 @@ class UnlockScreen(ScreenBase, Screen[None]):
     def _open(self, passphrase: str) -> None:
         self.busy = True
         self._message(t("unlock.opening"))
-        path, author, create = self.path, self.author, self.create
+        path, author, create, laptop = self.path, self.author, self.create, self.laptop
 
         def job() -> None:
             from db.store import Store
@@ -106,7 +109,8 @@ class UnlockScreen(ScreenBase, Screen[None]):
             try:
                 if create:
                     path.parent.mkdir(parents=True, exist_ok=True)
-                store = Store.open(path, passphrase, author=author, create=create)
+                store = Store.open(path, passphrase, author=author, create=create,
+                                   laptop=laptop)
             except Exception as exc:  # every failure is shown, the file stays as it was
                 self.app.call_from_thread(self._failed, exc)
                 return

@@ -53,6 +53,8 @@ class ViewForm(FormModal[d.View]):
     def __init__(self, save, organisation: str, view: d.View | None) -> None:  # noqa: ANN001
         super().__init__(save)
         self.view = view
+        self.seen = view.seen if view else frozenset()
+        self.record = ("partner_view", view.id) if view else None
         self.title_text = t("view_form.title", organisation=organisation)
 
     def fields(self) -> ComposeResult:

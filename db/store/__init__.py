@@ -46,6 +46,7 @@ from db.store.maintenance import MaintenanceMixin
 from db.store.meetings import MeetingsMixin
 from db.store.minutes import MinutesMixin
 from db.store.opfactory import OpFactory
+from db.store.places import PlacesMixin
 from db.store.record import RecordMixin
 from db.store.replication import ReplicationMixin
 from db.store.search import SearchMixin
@@ -53,6 +54,7 @@ from db.store.search import SearchMixin
 
 class Store(
     IntakeMixin,  # first: its create_case / update_case put the dates under the stay rules
+    PlacesMixin,
     CasesMixin,
     MeetingsMixin,
     RecordMixin,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +35,8 @@ class ApplyResult:
     duplicates: int
     alarms: int
     skewed: int
+    changes: tuple = ()
+    """:class:`~db.domain.RecordChange` of every op applied (for live screens)."""
 
 
 # A delete is in conflict with every edit of the same entity that it did not see.
@@ -46,6 +48,15 @@ _DELETE_CONFLICTS = (
     "AND h.field != 'deleted' "
     "WHERE NOT EXISTS (SELECT 1 FROM op_base b WHERE b.op_id = x.op_id AND b.base_id = h.op_id)"
 )
+
+
+_EMPTY: tuple = (None, "", False, [], {})
+"""Values that write nothing when the author was shown no value for the field."""
+
+
+def _order(head: tuple) -> tuple:
+    """Sort key of a head ``(op_id, hlc, device_id, value)``: the winner is the greatest."""
+    return (head[1], head[2], head[0])
 
 
 def _raw(conn: Connection) -> Any:
@@ -76,12 +87,19 @@ class StoreBase:
 
     @classmethod
     def open(
-        cls, path: str | Path, passphrase: str, *, author: str | None = None, create: bool = False
+        cls, path: str | Path, passphrase: str, *, author: str | None = None,
+        create: bool = False, laptop: str | None = None,
     ) -> Self:
-        """Open the database; raises a :class:`~db.engine.StoreError` with a clear message."""
+        """Open the database; raises a :class:`~db.engine.StoreError` with a clear message.
+
+        ``laptop``: this laptop's human name (set-up); kept when it changes."""
         path = Path(path)
         engine = open_engine(path, passphrase, create=create)
-        return cls(engine, path, author)
+        store = cls(engine, path, author)
+        if laptop and hasattr(store, "set_device_name") and \
+                laptop != getattr(store, "current_device_name", lambda: None)():
+            store.set_device_name(laptop)
+        return store
 
     def close(self) -> None:
         with self._lock:
@@ -206,33 +224,117 @@ class StoreBase:
         entity_id: str,
         overleg_id: str,
         values: Mapping[str, Any],
+        seen: Collection[str] | None = None,
     ) -> int:
-        """Write the fields that changed, as one batch; returns the number of ops written."""
+        """Write the fields that changed; returns the number of ops written.
+
+        ``seen`` names the ops whose values the author was shown (a read model's ``seen``):
+        each op's ``base`` is then what the author saw, not what is current now, so an edit
+        made on a stale screen becomes a conflict instead of a silent overwrite. A field left
+        as it was shown is no edit and writes nothing. Without ``seen`` the base is the
+        value shown now (a use case that reads and writes in one transaction).
+        """
         allowed = entity_fields(entity)
         heads = self._heads(conn, entity, entity_id)
+        saw = None if seen is None else self._seen_heads(conn, entity, entity_id, seen)
         ops: list[WireOp] = []
-        sole: list[bool] = []
+        soles: list[bool] = []
         for field, value in values.items():
             if field not in allowed:
                 raise ValueError(f"{entity} has no field {field}")
             value_json = dumps(value)
             current = heads.get(field, [])
-            agreed = len({h[3] for h in current}) <= 1
-            if current:
-                winner = max(current, key=lambda h: (h[1], h[2], h[0]))
-                if agreed and winner[3] == value_json:
-                    continue
-                # heads that agree (two laptops set the same value) are all seen by this
-                # edit; with a conflict open an ordinary edit supersedes the shown value only
-                base = [h[0] for h in current] if agreed else [winner[0]]
+            if saw is not None:
+                shown = saw.get(field, [])
+                if shown:
+                    if value_json == max(shown, key=_order)[3]:
+                        continue  # left as shown: not an edit
+                elif value in _EMPTY:
+                    continue  # empty when shown and still empty: not an edit
+                if current and {h[3] for h in current} == {value_json}:
+                    continue  # already so, everywhere: nothing to add
+                base = [h[0] for h in shown]
+                sole = {h[0] for h in current} <= set(base)
             else:
-                base = []
+                agreed = len({h[3] for h in current}) <= 1
+                if current:
+                    winner = max(current, key=_order)
+                    if agreed and winner[3] == value_json:
+                        continue
+                    # heads that agree (two laptops set the same value) are all seen by this
+                    # edit; with a conflict open an ordinary edit supersedes the shown value
+                    base = [h[0] for h in current] if agreed else [winner[0]]
+                else:
+                    base = []
+                sole = agreed
             ops.append(self._make_op(entity, entity_id, overleg_id, field, value_json, base))
-            sole.append(agreed)
+            soles.append(sole)
         if ops:
-            self._write_own(conn, ops, sole)
+            self._write_own(conn, ops, soles)
             self._save_meta(conn)
         return len(ops)
+
+    def _seen_heads(
+        self, conn: Connection, entity: str, entity_id: str, seen: Collection[str]
+    ) -> dict[str, list[tuple]]:
+        """The ops of ``seen`` that belong to this entity, by field (as :meth:`_heads`)."""
+        ids = list(seen)
+        out: dict[str, list[tuple]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for op_id, field, hlc, device_id, value in _raw(conn).execute(
+                f"SELECT id, field, hlc, device_id, value FROM op WHERE id IN ({marks}) "
+                "AND entity = ? AND entity_id = ?",
+                (*chunk, entity, entity_id),
+            ):
+                out.setdefault(field, []).append((op_id, hlc, device_id, value))
+        return out
+
+    def _seen_of(self, conn: Connection, entity: str, ids: Sequence[str]) -> dict[str, frozenset]:
+        """What a screen shows of each record: the winning op id of every field."""
+        best: dict[tuple[str, str], tuple] = {}
+        id_list = list(ids)
+        for start in range(0, len(id_list), 500):
+            chunk = id_list[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for entity_id, field, op_id, hlc, device_id in _raw(conn).execute(
+                "SELECT entity_id, field, op_id, hlc, device_id FROM field_head "
+                f"WHERE entity = ? AND entity_id IN ({marks})",
+                (entity, *chunk),
+            ):
+                key = (entity_id, field)
+                cand = (op_id, hlc, device_id)
+                old = best.get(key)
+                if old is None or (hlc, device_id, op_id) > (old[1], old[2], old[0]):
+                    best[key] = cand
+        out: dict[str, set[str]] = {i: set() for i in id_list}
+        for (entity_id, _field), cand in best.items():
+            out[entity_id].add(cand[0])
+        return {i: frozenset(s) for i, s in out.items()}
+
+    def _models(self, conn: Connection, entity: str, rows: Sequence[Mapping[str, Any]],
+                make: Any) -> list:
+        """Domain objects of ``rows`` with what each shows (``seen``) and its conflicts."""
+        ids = [r["id"] for r in rows]
+        if not ids:
+            return []
+        seen = self._seen_of(conn, entity, ids)
+        conflicts = self._conflicted(conn, entity, ids)
+        return [make(r, seen[r["id"]], conflicts[r["id"]]) for r in rows]
+
+    def _conflicted(self, conn: Connection, entity: str, ids: Sequence[str]) -> dict[str, frozenset]:
+        """The fields of each record with an open conflict (``deleted`` for a delete)."""
+        out: dict[str, set[str]] = {i: set() for i in ids}
+        if not ids:
+            return {}
+        rows = _raw(conn).execute(
+            "SELECT entity_id, field FROM conflict_key WHERE entity = ?", (entity,)
+        ).fetchall()
+        for entity_id, field in rows:
+            if entity_id in out:
+                out[entity_id].add(field)
+        return {i: frozenset(s) for i, s in out.items()}
 
     def _delete(self, conn: Connection, entity: str, entity_id: str, overleg_id: str) -> None:
         heads = self._heads(conn, entity, entity_id)

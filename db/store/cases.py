@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from db import domain as d
@@ -133,7 +133,10 @@ class CasesMixin(StoreBase):
             row = self._row(conn, "casus", cid)
         return _case(row)
 
-    def update_case(self, case_id: str, **fields: Any) -> d.Case:
+    def update_case(
+        self, case_id: str, *, seen: Collection[str] | None = None, **fields: Any
+    ) -> d.Case:
+        """Change a case; ``seen``: the op ids the form showed (``Case.seen``)."""
         values = self._case_values(fields)
         with self._tx() as conn:
             row = self._row(conn, "casus", case_id)
@@ -145,13 +148,26 @@ class CasesMixin(StoreBase):
                 ).fetchone()
                 if clash:
                     raise ValidationError("code", "error.code_taken")
-            self._set(conn, "casus", case_id, row["overleg_id"], values)
-            row = self._row(conn, "casus", case_id)
-        return _case(row)
+            self._set(conn, "casus", case_id, row["overleg_id"], values, seen)
+            return self._case_model(conn, self._row(conn, "casus", case_id))
+
+    def _case_model(self, conn: Any, row: Mapping[str, Any]) -> d.Case:
+        """The case with what it shows; its perspective is marked while one of its
+        decisions has an open conflict on the perspective (a derived value follows)."""
+        case_id = row["id"]
+        conflicts = set(self._conflicted(conn, "casus", [case_id])[case_id])
+        if conn.exec_driver_sql(
+            "SELECT 1 FROM conflict_key k JOIN decision x ON x.id = k.entity_id "
+            "WHERE k.entity = 'decision' AND k.field = 'perspective' AND x.case_id = ? LIMIT 1",
+            (case_id,),
+        ).fetchone():
+            conflicts.add("perspective")
+        seen = self._seen_of(conn, "casus", [case_id])[case_id]
+        return _case(row, seen, frozenset(conflicts))
 
     def case(self, case_id: str) -> d.Case:
         with self._read() as conn:
-            return _case(self._row(conn, "casus", case_id))
+            return self._case_model(conn, self._row(conn, "casus", case_id))
 
     def cases(
         self,
@@ -198,7 +214,7 @@ class CasesMixin(StoreBase):
     def case_history(self, case_id: str, before_meeting_id: str | None = None) -> d.CaseHistory:
         """The case, its decisions of earlier meetings (newest first) and open actions."""
         with self._read() as conn:
-            case = _case(self._row(conn, "casus", case_id))
+            case = self._case_model(conn, self._row(conn, "casus", case_id))
             sql = (
                 "SELECT d.*, m.date AS meeting_date FROM decision d JOIN meeting m "
                 "ON m.id = d.meeting_id WHERE d.case_id = ? AND d.deleted = 0 AND m.deleted = 0"

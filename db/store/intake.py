@@ -278,20 +278,20 @@ class IntakeMixin(StoreBase):
             self._sync_case(conn, cid)
             return _case(self._row(conn, "casus", cid))
 
-    def update_case(self, case_id: str, **fields: Any) -> d.Case:
+    def update_case(self, case_id: str, *, seen: Any = None, **fields: Any) -> d.Case:
         """Edit a case; its intake and exit dates and outcome change its latest stay, under
-        the rules of an exit."""
+        the rules of an exit. ``seen``: the op ids the form showed (``Case.seen``)."""
         stay_values = {k: fields.pop(k) for k in STAY_FIELDS if k in fields}
         values = self._case_values(fields)  # type: ignore[attr-defined]
         with self._tx() as conn:
             row = self._row(conn, "casus", case_id)
             if "code" in values and values["code"] != row["code"]:
                 self._check_code(conn, row["overleg_id"], values["code"], case_id)
-            self._set(conn, "casus", case_id, row["overleg_id"], values)
+            self._set(conn, "casus", case_id, row["overleg_id"], values, seen)
             if stay_values:
                 self._write_stay_fields(conn, case_id, row["overleg_id"], stay_values)
                 self._sync_case(conn, case_id)
-            return _case(self._row(conn, "casus", case_id))
+            return self._case_model(conn, self._row(conn, "casus", case_id))  # type: ignore[attr-defined]
 
     def _check_code(self, conn: Connection, overleg_id: str, code: str,
                     case_id: str | None) -> None:

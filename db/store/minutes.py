@@ -7,6 +7,7 @@ approved. A correction is the one way to change an approved record (see :mod:`db
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from db import domain as d
 from db.clock import uuid7
@@ -33,13 +34,28 @@ class MinutesMixin(StoreBase):
             )
         return {r["agenda_item_id"]: r["text"] or "" for r in rows}
 
-    def set_minutes_text(self, meeting_id: str, item_id: str | None, text: str) -> None:
+    def minutes_seen(self, meeting_id: str) -> dict[str | None, frozenset[str]]:
+        """What the summaries show, by agenda item id: pass back as ``seen`` when saving."""
+        with self._read() as conn:
+            ids = [r[0] for r in conn.exec_driver_sql(
+                "SELECT id FROM minutes_text WHERE meeting_id = ? AND deleted = 0",
+                (meeting_id,))]
+            seen = self._seen_of(conn, "minutes_text", ids)
+        prefix = len(meeting_id) + 1
+        return {(None if i[prefix:] == "-" else i[prefix:]): s for i, s in seen.items()}
+
+    def set_minutes_text(self, meeting_id: str, item_id: str | None, text: str,
+                         seen: Collection[str] | None = None) -> frozenset[str]:
+        """Save a summary; ``seen``: what the editor showed (:meth:`minutes_seen`).
+
+        Returns what the summary shows now (the ``seen`` of a next save)."""
         text = check_text(text, "summary")
         with self._tx() as conn:
             meeting = self._unlocked_meeting(conn, meeting_id)
             mid = f"{meeting_id}/{item_id or '-'}"
             self._set(conn, "minutes_text", mid, meeting["overleg_id"],
-                      {"meeting_id": meeting_id, "agenda_item_id": item_id, "text": text})
+                      {"meeting_id": meeting_id, "agenda_item_id": item_id, "text": text}, seen)
+            return self._seen_of(conn, "minutes_text", [mid])[mid]
 
     def approve_minutes(self, meeting_id: str, in_meeting_id: str | None = None,
                         on: dt.date | None = None) -> d.Meeting:

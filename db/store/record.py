@@ -7,7 +7,7 @@ minutes are approved; updating or closing an action stays allowed (see :mod:`db.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from db import domain as d
@@ -35,7 +35,7 @@ class RecordMixin(StoreBase):
                 conn, "SELECT * FROM partner_view WHERE agenda_item_id = ? AND deleted = 0",
                 (item_id,),
             )
-        return [_view(r) for r in rows]
+            return self._models(conn, "partner_view", rows, _view)
 
     def record_view(
         self,
@@ -44,8 +44,12 @@ class RecordMixin(StoreBase):
         position: d.Position | str,
         note: str = "",
         confidential: bool = False,
+        seen: Collection[str] | None = None,
     ) -> d.View:
-        """Record (or change) an organisation's view on a case item; durable on return."""
+        """Record (or change) an organisation's view on a case item; durable on return.
+
+        ``seen``: the op ids the form showed (``View.seen``); see :meth:`_set`.
+        """
         position = _enum(d.Position, position, "position")
         note = check_text(note, "note")
         with self._tx() as conn:
@@ -57,7 +61,7 @@ class RecordMixin(StoreBase):
                 "agenda_item_id": item_id, "case_id": item["case_id"],
                 "organisation_id": organisation_id, "position": position.value,
                 "note": note, "confidential": bool(confidential),
-            })
+            }, seen)
         return d.View(vid, item_id, item["case_id"], organisation_id, position, note,
                       bool(confidential))
 
@@ -67,7 +71,7 @@ class RecordMixin(StoreBase):
         with self._read() as conn:
             rows = self._rows(conn, "SELECT * FROM decision WHERE id = ? AND deleted = 0",
                               (item_id,))
-        return _decision(rows[0]) if rows else None
+            return self._models(conn, "decision", rows, _decision)[0] if rows else None
 
     def decide(
         self,
@@ -81,8 +85,12 @@ class RecordMixin(StoreBase):
         escalation_date: dt.date | str | None = None,
         escalation_advice: str | None = None,
         review_date: dt.date | str | None = None,
+        seen: Collection[str] | None = None,
     ) -> d.Decision:
-        """Record the table's decision on an item; the case takes its perspective."""
+        """Record the table's decision on an item; the case takes its perspective.
+
+        ``seen``: the op ids the form showed (``Decision.seen``); see :meth:`_set`.
+        """
         perspective = _enum(d.Perspective, perspective, "perspective")
         consensus = _enum(d.Consensus, consensus, "consensus")
         escalation = _enum(d.Escalation, escalation_level, "escalation_level")
@@ -109,7 +117,7 @@ class RecordMixin(StoreBase):
             self._set(conn, "decision", item_id, item["overleg_id"], {
                 "agenda_item_id": item_id, "meeting_id": item["meeting_id"],
                 "case_id": item["case_id"], **values,
-            })
+            }, seen)
             if item["case_id"]:
                 case = self._row(conn, "casus", item["case_id"])
                 change: dict[str, Any] = {"perspective": perspective.value}
@@ -120,7 +128,7 @@ class RecordMixin(StoreBase):
                 self._set(conn, "agenda_item", item_id, item["overleg_id"],
                           {"status": d.ItemStatus.DISCUSSED.value})
             row = self._row(conn, "decision", item_id)
-        return _decision(row)
+            return self._models(conn, "decision", [row], _decision)[0]
 
     def decisions(self, meeting_id: str) -> list[d.Decision]:
         with self._read() as conn:
@@ -131,7 +139,7 @@ class RecordMixin(StoreBase):
                 "ORDER BY a.position, a.id",
                 (meeting_id,),
             )
-        return [_decision(r) for r in rows]
+            return self._models(conn, "decision", rows, _decision)
 
     # -- actions ----------------------------------------------------------------------
 
@@ -156,7 +164,10 @@ class RecordMixin(StoreBase):
             row = self._row(conn, "action_item", aid)
         return _action(row)
 
-    def update_action(self, action_id: str, **fields: Any) -> d.Action:
+    def update_action(
+        self, action_id: str, *, seen: Collection[str] | None = None, **fields: Any
+    ) -> d.Action:
+        """Change an action; ``seen``: the op ids the form showed (``Action.seen``)."""
         values: dict[str, Any] = {}
         for key, value in fields.items():
             if key == "text":
@@ -175,9 +186,9 @@ class RecordMixin(StoreBase):
                 raise ValueError(f"action has no field {key}")
         with self._tx() as conn:
             row = self._row(conn, "action_item", action_id)
-            self._set(conn, "action_item", action_id, row["overleg_id"], values)
+            self._set(conn, "action_item", action_id, row["overleg_id"], values, seen)
             row = self._row(conn, "action_item", action_id)
-        return _action(row)
+            return self._models(conn, "action_item", [row], _action)[0]
 
     def close_action(self, action_id: str) -> d.Action:
         return self.update_action(action_id, status=d.ActionStatus.DONE)
@@ -202,7 +213,7 @@ class RecordMixin(StoreBase):
             sql += " AND status = 'open'"
         sql += " ORDER BY due_date IS NULL, due_date, id"
         with self._read() as conn:
-            return [_action(r) for r in self._rows(conn, sql, params)]
+            return self._models(conn, "action_item", self._rows(conn, sql, params), _action)
 
     def open_actions_for_meeting(self, meeting_id: str) -> list[d.Action]:
         """Carry-over: open actions of the cases on this meeting's agenda, from other meetings."""
@@ -215,5 +226,5 @@ class RecordMixin(StoreBase):
                 "ORDER BY due_date IS NULL, due_date, id",
                 (meeting_id, meeting_id),
             )
-        return [_action(r) for r in rows]
+            return self._models(conn, "action_item", rows, _action)
 

@@ -89,7 +89,28 @@ class ReplicationMixin(StoreBase):
             base = sorted(set(base) | {h[0] for h in current})
             self._emit(conn, conflict.entity, conflict.entity_id, conflict.overleg_id, field,
                        dumps(value), base, sole=True)
+            if conflict.entity == "decision" and field == "perspective":
+                self._follow_decision(conn, conflict.entity_id, value)
             self._save_meta(conn)
+
+    def _follow_decision(self, conn: Any, decision_id: str, perspective: Any) -> None:
+        """A derived value follows: the case takes the perspective the resolution chose,
+        superseding every value its perspective holds (so its own conflict clears too)."""
+        row = conn.exec_driver_sql(
+            "SELECT case_id, overleg_id FROM decision WHERE id = ?", (decision_id,)
+        ).fetchone()
+        if row is None or not row[0]:
+            return
+        heads = self._heads(conn, "casus", row[0]).get("perspective", [])
+        if len(heads) == 1 and heads[0][3] == dumps(perspective):
+            return
+        self._emit(conn, "casus", row[0], row[1], "perspective", dumps(perspective),
+                   [h[0] for h in heads], sole=True)
+
+    def seen_of(self, entity: str, entity_id: str) -> frozenset[str]:
+        """What a screen showing this record shows now (the ``seen`` of a fresh form)."""
+        with self._read() as conn:
+            return self._seen_of(conn, entity, [entity_id])[entity_id]
 
     # -- audit ------------------------------------------------------------------------
 
@@ -136,6 +157,7 @@ class ReplicationMixin(StoreBase):
         minutes ahead of our clock are kept but flagged, and do not move our clock.
         """
         applied = duplicates = alarms = skewed = 0
+        changes: list[d.RecordChange] = []
         wall = now_ms()
         with self._tx() as conn:
             skews = [is_skewed(op.hlc, wall) for op in ops]
@@ -145,6 +167,8 @@ class ReplicationMixin(StoreBase):
             for op, status, skew in zip(ops, statuses, skews, strict=True):
                 if status == "applied":
                     applied += 1
+                    changes.append(d.RecordChange(op.entity, op.entity_id, op.field, op.author,
+                                                  op.device_id, op.hlc))
                     if skew:
                         skewed += 1
                     else:
@@ -167,7 +191,7 @@ class ReplicationMixin(StoreBase):
                     (server, cursor, wall),
                 )
             self._save_meta(conn)
-        return ApplyResult(applied, duplicates, alarms, skewed)
+        return ApplyResult(applied, duplicates, alarms, skewed, tuple(changes))
 
     def record_sync(self, server: str) -> None:
         """Note a successful round with ``server`` (for 'synced hh:mm')."""

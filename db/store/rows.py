@@ -12,6 +12,8 @@ from db.rules import (
     _date,
 )
 
+_NONE: frozenset = frozenset()
+
 # ---------------------------------------------------------------------------------------
 # rows -> domain objects
 # ---------------------------------------------------------------------------------------
@@ -22,7 +24,7 @@ def _org(r: Mapping[str, Any]) -> d.Organisation:
                           d.OrgKind(r["kind"] or "other"), r["sort"] or 0)
 
 
-def _case(r: Mapping[str, Any]) -> d.Case:
+def _case(r: Mapping[str, Any], seen: frozenset = _NONE, conflicts: frozenset = _NONE) -> d.Case:
     return d.Case(
         id=r["id"], overleg_id=r["overleg_id"], code=r["code"] or "",
         v_number=r["v_number"], nationality=r["nationality"],
@@ -33,6 +35,7 @@ def _case(r: Mapping[str, Any]) -> d.Case:
         status=d.CaseStatus(r["status"] or "intake"), put_forward_by=r["put_forward_by"],
         exit_date=_date(r["exit_date"]),
         outcome_subtype=d.OutcomeSubtype(r["outcome_subtype"]) if r["outcome_subtype"] else None,
+        seen=seen, conflicts=conflicts,
     )
 
 
@@ -55,12 +58,13 @@ def _item(r: Mapping[str, Any]) -> d.AgendaItem:
     )
 
 
-def _view(r: Mapping[str, Any]) -> d.View:
+def _view(r: Mapping[str, Any], seen: frozenset = _NONE, conflicts: frozenset = _NONE) -> d.View:
     return d.View(r["id"], r["agenda_item_id"], r["case_id"], r["organisation_id"],
-                  d.Position(r["position"] or "none"), r["note"] or "", bool(r["confidential"]))
+                  d.Position(r["position"] or "none"), r["note"] or "", bool(r["confidential"]),
+                  seen, conflicts)
 
 
-def _decision(r: Mapping[str, Any]) -> d.Decision:
+def _decision(r: Mapping[str, Any], seen: frozenset = _NONE, conflicts: frozenset = _NONE) -> d.Decision:
     dissent = tuple(
         d.Dissent(x.get("organisation_id", ""), x.get("reason", ""))
         for x in json.loads(r["dissent"] or "[]")
@@ -73,14 +77,15 @@ def _decision(r: Mapping[str, Any]) -> d.Decision:
         escalation_question=r["escalation_question"],
         escalation_date=_date(r["escalation_date"]),
         escalation_advice=r["escalation_advice"], review_date=_date(r["review_date"]),
+        seen=seen, conflicts=conflicts,
     )
 
 
-def _action(r: Mapping[str, Any]) -> d.Action:
+def _action(r: Mapping[str, Any], seen: frozenset = _NONE, conflicts: frozenset = _NONE) -> d.Action:
     return d.Action(
         id=r["id"], overleg_id=r["overleg_id"], case_id=r["case_id"],
         meeting_id=r["meeting_id"], agenda_item_id=r["agenda_item_id"],
         owner_organisation_id=r["owner_organisation_id"], text=r["text"] or "",
         due_date=_date(r["due_date"]), status=d.ActionStatus(r["status"] or "open"),
-        closed_on=_date(r["closed_on"]),
+        closed_on=_date(r["closed_on"]), seen=seen, conflicts=conflicts,
     )

@@ -63,6 +63,8 @@ class FormModal(StoreMixin, ModalScreen[R], Generic[R]):
     FormModal #form-title { text-style: bold; width: 100%; }
     FormModal #form-body { height: auto; max-height: 1fr; }
     FormModal #form-message { color: $error; height: auto; }
+    FormModal #form-live { color: $warning; height: auto; text-style: bold; }
+    FormModal #form-live.-empty { display: none; }
     FormModal #form-buttons { height: auto; align-horizontal: right; }
     FormModal #form-buttons Button { margin-left: 1; min-width: 12; }
     """
@@ -70,14 +72,29 @@ class FormModal(StoreMixin, ModalScreen[R], Generic[R]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s,ctrl+j", "save", "Save", id="form-save", priority=True),
         Binding("escape", "cancel", "Cancel", id="form-cancel"),
+        Binding("f6", "take_theirs", "Take theirs", id="live-take-theirs", show=False),
+        Binding("f7", "keep_mine", "Keep mine", id="live-keep-mine", show=False),
+        Binding("f8", "merge", "Merge", id="live-merge", show=False),
     ]
 
     title_text: str = ""
+
+    record: tuple[str, str] | None = None
+    """(entity, id) of the record the form edits: a change of it arriving by sync is shown
+    with the choice take theirs / keep mine / merge."""
+
+    seen: frozenset[str] | None = None
+    """The op ids of the values the form was opened with, saved as the edit's base (an
+    edit on a stale form is then a conflict, never a silent overwrite); None: a new
+    record whose store call takes no ``seen``."""
 
     def __init__(self, save: Callable[[dict[str, Any]], R]) -> None:
         super().__init__()
         self._save = save
         self.saving = False
+        self.changed_under: Any = None
+        """The last change of this record that arrived from another laptop, if any."""
+        self._choice: str | None = None
 
     def fields(self) -> ComposeResult:
         """The form's fields (usually :class:`Field` instances)."""
@@ -96,6 +113,7 @@ class FormModal(StoreMixin, ModalScreen[R], Generic[R]):
             yield Label(Text(self.title_text), id="form-title")
             with VerticalScroll(id="form-body"):
                 yield from self.fields()
+            yield Static("", id="form-live", classes="-empty")
             yield Static("", id="form-message")
             with Horizontal(id="form-buttons"):
                 yield Button(t("form.save"), id="form-save", variant="primary")
@@ -130,16 +148,64 @@ class FormModal(StoreMixin, ModalScreen[R], Generic[R]):
         if errors:
             self.show_errors(errors)
             return
+        if self.seen is not None:
+            values = {**values, "seen": self.seen}
+        save, job = self._save, lambda: self._save(values)
+        if self._choice == "mine" and self.record is not None and self.seen is not None:
+            # keep mine: a resolution that names both what the form showed and theirs
+            store, (entity, entity_id), shown = self.store, self.record, self.seen
+
+            def job() -> R:
+                return save({**values, "seen": shown | store.seen_of(entity, entity_id)})
         self.saving = True
         self.query_one("#form-message", Static).update(Text(t("form.saving")))
         self.call_store(
-            lambda: self._save(values), self._saved, failed=self._failed,
+            job, self._saved, failed=self._failed,
             group="form-save", description="save form", exclusive=False,
         )
 
     def _saved(self, result: R) -> None:
         self.saving = False
+        record, merge = self.record, self._choice == "merge"
         self.dismiss(result)
+        if merge and record is not None:  # both versions are kept: write the merge there
+            from screens.conflicts import ConflictsScreen
+
+            self.app.push_screen(ConflictsScreen(None, focus=record))
+
+    # -- live: the record changed underneath ------------------------------------------------
+
+    def on_lvv_app_records_changed(self, message: Any) -> None:
+        if self.record is None:
+            return
+        entity, entity_id = self.record
+        me = self.store.device_id
+        hits = [c for c in message.changes
+                if c.entity == entity and c.entity_id == entity_id and c.device_id != me]
+        if not hits:
+            return
+        last = self.changed_under = max(hits, key=lambda c: c.hlc)
+        when = last.written_at.astimezone().strftime("%H:%M")
+        notice = self.query_one("#form-live", Static)
+        notice.update(Text(t("live.changed_by", author=last.author, time=when) + "\n"
+                           + t("live.choice")))
+        notice.set_class(False, "-empty")
+
+    def action_take_theirs(self) -> None:
+        """Their version stays; what was typed here is dropped (asked for explicitly)."""
+        if self.changed_under is not None and not self.saving:
+            self.app.notify(t("live.took_theirs"), markup=False)
+            self.dismiss(None)
+
+    def action_keep_mine(self) -> None:
+        if self.changed_under is not None:
+            self._choice = "mine"
+            self.action_save()
+
+    def action_merge(self) -> None:
+        if self.changed_under is not None:
+            self._choice = "merge"
+            self.action_save()
 
     def _failed(self, exc: Exception) -> None:
         self.saving = False

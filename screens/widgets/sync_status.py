@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from lvv_tui.i18n import t
+from lvv_tui.presentation import plural
 from lvv_tui.syncworker import SyncState
 from screens.context import context_of
 
@@ -37,7 +38,7 @@ def status_text(state: SyncState | None, *, has_server: bool = True) -> Text:
         parts.append(t("sync.status.unsynced", n=state.unsynced), style="yellow")
     if state.conflicts:
         parts.append(" · ")
-        parts.append(t("sync.status.conflicts", n=state.conflicts), style="bold magenta")
+        parts.append(plural("sync.status.conflicts", state.conflicts), style="bold magenta")
     if state.refused:
         parts.append(" · ")
         parts.append(t("sync.status.refused", n=state.refused), style="bold red")

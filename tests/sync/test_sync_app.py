@@ -161,7 +161,7 @@ async def test_app_syncs_in_the_background_and_shows_it(laptops, tmp_path: Path)
                      and app.context.sync.phase == "synced")
         status = app.screen.query_one(SyncStatus)
         text = str(status.render())
-        assert "gesynchroniseerd" in text and "1 conflicten" in text
+        assert "gesynchroniseerd" in text and text.endswith(" · 1 conflict")
         # a later report reaches the widget the same way
         app.post_message(app.SyncChanged(replace(app.context.sync, phase="offline",
                                                  unsynced=3)))
@@ -273,7 +273,7 @@ async def test_merge_refused_for_choices(laptops, tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await _open_conflicts(pilot)
         list_table = app.screen.query_one("#conflict-list")
-        fields = [list_table.get_row_at(i)[1].plain for i in range(list_table.row_count)]
+        fields = [list_table.get_row_at(i)[2].plain for i in range(list_table.row_count)]
         list_table.move_cursor(row=fields.index("perspectief"))
         await _settle(pilot)
         await pilot.press("m")

@@ -40,6 +40,7 @@ from db.rules import (
 )
 from db.store.base import ApplyResult
 from db.store.cases import CasesMixin
+from db.store.closing import ClosingMixin
 from db.store.maintenance import MaintenanceMixin
 from db.store.meetings import MeetingsMixin
 from db.store.minutes import MinutesMixin
@@ -57,6 +58,7 @@ class Store(
     ReplicationMixin,
     MaintenanceMixin,
     SearchMixin,
+    ClosingMixin,
 ):
     """Use cases on one local database. Open with :meth:`open`; close when done."""
 

@@ -83,6 +83,8 @@ class MeetingScreen(StoreMixin, Screen[None]):
         Binding("d", "defer", "Defer", id="agenda-defer"),
         Binding("k", "discussed", "Discussed", id="agenda-discussed"),
         Binding("e", "edit_meeting", "Edit meeting", id="meeting-edit", show=False),
+        Binding("s", "close_meeting", "Close meeting", id="meeting-close"),
+        Binding("u", "carry_deferred", "Carry deferred on", id="meeting-carry", show=False),
     ]
 
     @dataclass
@@ -343,6 +345,18 @@ class MeetingScreen(StoreMixin, Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_close_meeting(self) -> None:
+        from screens.checklist import close_meeting_flow
+
+        if not self.refused():
+            close_meeting_flow(self)
+
+    def action_carry_deferred(self) -> None:
+        from screens.checklist import carry_deferred_flow
+
+        if not self.refused():
+            carry_deferred_flow(self)
 
     def action_extension(self, command_id: str) -> None:
         for command in getattr(self.app, "meeting_commands", ()):

@@ -294,7 +294,10 @@ class MinutesScreen(StoreMixin, Screen[None]):
             self.call_store(job, done, group="minutes-save", description="approve minutes",
                             exclusive=False)
 
-        self.app.push_screen(ApproveDialog(question), answered)
+        from screens.checklist import approve_checklist_flow
+
+        approve_checklist_flow(self, lambda: self.app.push_screen(ApproveDialog(question),
+                                                                  answered), answered)
 
     def action_correction(self) -> None:
         if self.data is None:

@@ -155,6 +155,8 @@ class MinutesScreen(StoreMixin, Screen[None]):
         rows = []
         for item in doc.items:
             marks = Text()
+            if item.deferred:
+                marks.append(t("minutes.deferred") + " ", style="yellow")
             if item.summary.strip():
                 marks.append("✎ ", style="green")
             if item.decision is not None:

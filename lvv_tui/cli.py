@@ -16,7 +16,7 @@ from pathlib import Path
 
 #: Modules that add subcommands (each has ``register(subparsers)``).
 COMMAND_MODULES = ("lvv_tui.commands.core", "lvv_tui.commands.sync", "lvv_tui.commands.minutes",
-                   "lvv_tui.commands.search")
+                   "lvv_tui.commands.search", "lvv_tui.commands.actions")
 
 
 class CliError(Exception):

@@ -202,6 +202,16 @@ def _open_minutes(app: LvvApp, meeting_id: str) -> None:
 LvvApp.meeting_commands.append(MeetingCommand("minutes", "v", _open_minutes))
 
 
+def _open_action_list(app: LvvApp, meeting_id: str) -> None:
+    from screens.action_list import ActionListScreen
+
+    assert app.store is not None
+    app.push_screen(ActionListScreen(app.store.meeting(meeting_id).overleg_id))
+
+
+LvvApp.meeting_commands.append(MeetingCommand("action-list", "l", _open_action_list))
+
+
 def _sync_status() -> Widget:
     from screens.widgets.sync_status import SyncStatus
 

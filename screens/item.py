@@ -388,9 +388,19 @@ class ItemScreen(StoreMixin, Screen[str]):
             if self.data else None
         status = (d.ActionStatus.OPEN if action and action.status is d.ActionStatus.DONE
                   else d.ActionStatus.DONE)
-        self.call_store(lambda: store.update_action(action_id, status=status),
-                        lambda _a: self.reload(), group="item-save",
-                        description="close action", exclusive=False)
+
+        def save(yes: bool | None = True) -> None:
+            if yes:
+                self.call_store(lambda: store.update_action(action_id, status=status),
+                                lambda _a: self.reload(), group="item-save",
+                                description="close action", exclusive=False)
+
+        if status is d.ActionStatus.DONE:  # closing asks first; x again reopens
+            from screens.action_list import ConfirmClose
+
+            self.app.push_screen(ConfirmClose(action.text if action else ""), save)
+        else:
+            save()
 
     def _set_status(self, status: d.ItemStatus) -> None:
         if self.data is None or self.refused():

@@ -26,8 +26,8 @@ from lvv_tui.presentation import (
     action_cells,
     action_heads,
     action_summary,
-    decision_lines,
     item_notes,
+    item_record_lines,
     meta_rows,
     view_heads,
 )
@@ -122,7 +122,7 @@ def _render(doc: MinutesDoc, fmt: str) -> str:
         return item_notes(item.withheld, item.withheld_views, lang, deferred=item.deferred)
 
     def decision(item: MinutesItem) -> list[Line]:
-        return decision_lines(item.decision, lang) if item.decision else []
+        return item_record_lines(item.decision, item.escalation, lang)
 
     template = _environment(fmt).get_template(f"minutes.{fmt}.j2")
     return template.render(
@@ -253,9 +253,10 @@ def to_docx(doc: MinutesDoc, path: str | Path) -> None:
             table(view_heads(lang),
                   [[v.organisation + (f" ({conf})" if v.confidential else ""), v.position,
                     v.note] for v in item.views])
-        if item.decision is not None:
+        lines = item_record_lines(item.decision, item.escalation, lang)
+        if lines:
             heading(t("minutes.decision_head", lang=lang), 2)
-            for line in decision_lines(item.decision, lang):
+            for line in lines:
                 para(line.value, bold_label=line.label)
         if item.actions:
             heading(t("minutes.actions", lang=lang), 2)

@@ -57,6 +57,8 @@ class MinutesItem:
     actions: tuple[ActionLine, ...] = ()
     #: Deferred (uitgesteld) to a later meeting.
     deferred: bool = False
+    #: escalation steps recorded at this item: (label, text), in order
+    escalation: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,7 @@ def build_minutes(
         if a.agenda_item_id:
             item_actions.setdefault(a.agenda_item_id, []).append(a)
 
+    steps = escalation_lines(store, meeting_id, include_confidential, lang)
     items: list[MinutesItem] = []
     besluiten: list[DecisionLine] = []
     for number, item in enumerate(store.agenda(meeting_id), start=1):
@@ -218,6 +221,7 @@ def build_minutes(
             views=tuple(views), withheld_views=hidden, decision=block,
             actions=tuple(words(a) for a in item_actions.get(item.id, [])),
             deferred=item.status is d.ItemStatus.DEFERRED,
+            escalation=() if withheld else tuple(steps.get(item.id, ())),
         ))
 
     # -- actielijst: open actions of the overleg up to this meeting -------------------
@@ -254,6 +258,40 @@ def build_minutes(
         include_confidential=include_confidential,
         include_v_numbers=include_v_numbers,
     )
+
+
+def escalation_lines(store: Store, meeting_id: str, include_confidential: bool,
+                     lang: str) -> dict[str, list[tuple[str, str]]]:
+    """The escalation steps recorded at this meeting's items, worded, by item id. The
+    opening shows in the decision itself; the advice's reasoning only with confidential."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    head = t("escalation.minutes.label", lang=lang)
+    for step in store.escalation_steps(meeting_id=meeting_id):
+        x = step.escalation
+        if step.kind == "opened" or step.agenda_item_id is None:
+            continue
+        level = label(x.level, lang)
+        date = format_date(step.on, lang)
+        if step.kind == "escalated":
+            text = t("escalation.minutes.escalated", lang=lang, level=level, question=x.question)
+        elif step.kind == "sent":
+            text = t("escalation.minutes.sent", lang=lang, level=level, date=date)
+        elif step.kind == "advice":
+            text = t("escalation.minutes.advice", lang=lang, level=level, date=date,
+                     advice=x.advice or "")
+            if include_confidential and x.advice_reasoning:
+                text += "\n" + t("escalation.minutes.reasoning", lang=lang,
+                                 reasoning=x.advice_reasoning)
+        elif step.kind == "adoption":
+            text = t("escalation.minutes.adoption_yes" if x.adopted
+                     else "escalation.minutes.adoption_no", lang=lang, level=level)
+            if x.adoption_reasons:
+                text += "; " + t("escalation.minutes.reasons", lang=lang,
+                                 reasons=x.adoption_reasons)
+        else:
+            text = t("escalation.minutes.closed", lang=lang, level=level)
+        out.setdefault(step.agenda_item_id, []).append((head, text))
+    return out
 
 
 def find_meeting(store: Store, ref: str) -> d.Meeting:

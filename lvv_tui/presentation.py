@@ -199,6 +199,13 @@ def decision_lines(dec: DecisionBlock, lang: str | None = None) -> list[Line]:
     return out
 
 
+def item_record_lines(dec: DecisionBlock | None, escalation: tuple[tuple[str, str], ...],
+                      lang: str | None = None) -> list[Line]:
+    """An item's decision lines, then the escalation steps recorded at it (label, text)."""
+    out = decision_lines(dec, lang) if dec is not None else []
+    return out + [Line("escalation_step", name, text) for name, text in escalation]
+
+
 def besluit_text(title: str, dec: DecisionBlock, lang: str | None = None) -> str:
     """The one line of the besluitenlijst for a decision on the item called ``title``."""
     line = t("minutes.besluit_line", lang=lang, item=title, perspective=dec.perspective,

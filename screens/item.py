@@ -89,6 +89,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         Binding("v", "record_view", "View", id="view-record-key", show=False),
         Binding("b", "decide", "Decision", id="decision-record"),
         Binding("a", "add_action", "Action", id="action-add"),
+        Binding("e", "escalation", "Escalation", id="item-escalation"),
         Binding("s", "toggle_timer", "Timer", id="timer-toggle"),
         Binding("d", "defer", "Defer", id="item-defer"),
         Binding("k", "discussed", "Discussed", id="item-discussed", show=False),
@@ -347,7 +348,9 @@ class ItemScreen(StoreMixin, Screen[str]):
         store, item_id = self.store, data.item.id
 
         def save(values: dict) -> d.Decision:
-            return store.decide(item_id, **values)
+            decision = store.decide(item_id, **values)
+            store.escalation_from_decision(item_id)  # a decision without consensus opens it
+            return decision
 
         def done(decision: d.Decision | None) -> None:
             if decision is not None:
@@ -359,6 +362,30 @@ class ItemScreen(StoreMixin, Screen[str]):
 
     def action_add_action(self) -> None:
         self.edit_action(None)
+
+    def action_escalation(self) -> None:
+        """The next step of the case's escalation thread, recorded at this item."""
+        from screens.escalation_form import EscalationForm, save_step, step_at_item
+
+        data = self.data
+        if data is None or data.history is None:
+            self.app.notify(t("escalation.none_here"), severity="warning", markup=False)
+            return
+        step, thread, refusal = step_at_item(data.escalations, data.decision,
+                                             data.part.meeting.id)
+        if step is None or step == "none":
+            self.app.notify(t(refusal or "escalation.none_here"), markup=False)
+            return
+        store, item_id, x = self.store, data.item.id, data.decision
+
+        def save(values: dict) -> d.EscalationThread:
+            return save_step(store, step, thread, item_id, values)
+
+        self.app.push_screen(EscalationForm(
+            save, step, thread, data.part.organisations, today=data.part.meeting.date,
+            level=x.escalation_level if x else d.Escalation.MRT,
+            question=(x.escalation_question or "") if x else ""),
+            lambda saved: self.reload() if saved is not None else None)
 
     def edit_action(self, action_id: str | None) -> None:
         from screens.action_form import ActionForm

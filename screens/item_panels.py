@@ -28,6 +28,7 @@ class ItemData:
     views: dict[str, d.View]
     decision: d.Decision | None
     actions: list[d.Action]
+    escalations: tuple[d.EscalationThread, ...] = ()
 
     @property
     def index(self) -> int:
@@ -61,7 +62,9 @@ def load_item(store: Any, part: MeetingData, item_id: str) -> ItemData:
         actions = [a for a in history.open_actions if a.agenda_item_id != item.id] + actions
     elif item.kind is d.ItemKind.PREVIOUS_MINUTES:
         actions = store.open_actions_for_meeting(part.meeting.id) + actions
-    return ItemData(part, items, item, history, views, store.decision(item.id), actions)
+    threads = tuple(store.case_escalations(item.case_id)) if item.case_id else ()
+    return ItemData(part, items, item, history, views, store.decision(item.id), actions,
+                    threads)
 
 
 #: Styles of the case file's lines by their key (see :func:`lvv_tui.presentation.case_lines`).
@@ -128,6 +131,17 @@ def case_history(data: ItemData, today: dt.date) -> Text:
 
 
 def decision_text(data: ItemData) -> Text:
+    from screens.escalation_form import decision_escalation_text
+
+    thread = decision_escalation_text(data.escalations, data.decision)
+    text = _decision_text(data)
+    if thread is not None:
+        text.append("\n")
+        text.append_text(thread)
+    return text
+
+
+def _decision_text(data: ItemData) -> Text:
     if data.decision is None:
         hint = "item.no_decision" if data.item.kind is d.ItemKind.CASE else "item.general_no"
         return Text(t(hint), style="dim")

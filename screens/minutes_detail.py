@@ -13,7 +13,7 @@ from rich.text import Text
 from db import domain as d
 from lvv_tui.i18n import language, t
 from lvv_tui.minutes import MinutesDoc, MinutesItem, build_minutes
-from lvv_tui.presentation import Line, decision_lines, minutes_status, plural
+from lvv_tui.presentation import Line, item_record_lines, minutes_status, plural
 from screens.widgets.base import literal
 
 
@@ -95,9 +95,10 @@ def item_detail(item: MinutesItem, lang: str) -> Text:
                 out.append(" — ")
                 out.append_text(literal(v.note))
             out.append("\n")
-    if item.decision is not None:
+    lines = item_record_lines(item.decision, item.escalation, lang)
+    if lines:
         head("minutes.decision_head")
-        for line in decision_lines(item.decision, lang):
+        for line in lines:
             name = literal(line.label, one_line=True)
             name.append(": ")
             name.stylize("dim")

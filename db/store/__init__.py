@@ -41,6 +41,8 @@ from db.rules import (
 from db.store.base import ApplyResult
 from db.store.cases import CasesMixin
 from db.store.closing import ClosingMixin
+from db.store.escalations import EscalationsMixin
+from db.store.intake import IntakeMixin
 from db.store.maintenance import MaintenanceMixin
 from db.store.meetings import MeetingsMixin
 from db.store.minutes import MinutesMixin
@@ -51,6 +53,7 @@ from db.store.search import SearchMixin
 
 
 class Store(
+    IntakeMixin,  # first: its create_case / update_case put the dates under the stay rules
     CasesMixin,
     MeetingsMixin,
     RecordMixin,
@@ -59,6 +62,7 @@ class Store(
     MaintenanceMixin,
     SearchMixin,
     ClosingMixin,
+    EscalationsMixin,
 ):
     """Use cases on one local database. Open with :meth:`open`; close when done."""
 

@@ -186,17 +186,18 @@ class StoreBase:
                 raise ValueError(f"{entity} has no field {field}")
             value_json = dumps(value)
             current = heads.get(field, [])
+            agreed = len({h[3] for h in current}) <= 1
             if current:
                 winner = max(current, key=lambda h: (h[1], h[2], h[0]))
-                distinct = {h[3] for h in current}
-                if len(distinct) == 1 and winner[3] == value_json:
+                if agreed and winner[3] == value_json:
                     continue
-                base = [winner[0]]
+                # heads that agree (two laptops set the same value) are all seen by this
+                # edit; with a conflict open an ordinary edit supersedes the shown value only
+                base = [h[0] for h in current] if agreed else [winner[0]]
             else:
                 base = []
-            # an ordinary edit supersedes the shown value only: a conflict stays open
             self._emit(conn, entity, entity_id, overleg_id, field, value_json, base,
-                       sole=len(current) <= 1)
+                       sole=agreed)
             written += 1
         if written:
             self._save_meta(conn)

@@ -50,6 +50,7 @@ from db.store.opfactory import OpFactory
 from db.store.record import RecordMixin
 from db.store.replication import ReplicationMixin
 from db.store.search import SearchMixin
+from db.store.timeline import TimelineMixin
 
 
 class Store(
@@ -62,6 +63,7 @@ class Store(
     MaintenanceMixin,
     SearchMixin,
     ClosingMixin,
+    TimelineMixin,
     EscalationsMixin,
 ):
     """Use cases on one local database. Open with :meth:`open`; close when done."""

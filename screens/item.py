@@ -93,7 +93,18 @@ class ItemScreen(StoreMixin, Screen[str]):
         Binding("s", "toggle_timer", "Timer", id="timer-toggle"),
         Binding("d", "defer", "Defer", id="item-defer"),
         Binding("k", "discussed", "Discussed", id="item-discussed", show=False),
+        Binding("h", "timeline", "Timeline", id="item-timeline"),
     ]
+
+    def action_timeline(self) -> None:
+        """The case's whole story (a case item only)."""
+        from screens.timeline import TimelineScreen
+
+        case_id = self.data.item.case_id if self.data is not None else None
+        if case_id is None:
+            self.app.bell()
+            return
+        self.app.push_screen(TimelineScreen(case_id))
 
     @dataclass
     class ItemLoaded(Message):

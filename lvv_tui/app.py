@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widget import Widget
@@ -36,6 +36,8 @@ from lvv_tui.commands_palette import LvvCommands
 from lvv_tui.config import Config
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from db.store import Store
     from lvv_tui.syncworker import SyncLoop
 
@@ -163,6 +165,22 @@ class LvvApp(App[None]):
             self.store = None
 
     # -- app-wide actions -------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own palette entries, in the app's language."""
+        from lvv_tui.system_commands import translated
+
+        yield from translated(super().get_system_commands(screen))
+
+    def action_command_palette(self) -> None:
+        """The palette, with its placeholder in the app's language."""
+        from textual.command import CommandPalette
+
+        from lvv_tui.system_commands import palette_placeholder
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette",
+                                            placeholder=palette_placeholder()))
 
     def action_help(self) -> None:
         from screens.help import HelpScreen

@@ -47,11 +47,16 @@ class ViewsTable(DataTable):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Record view", id="view-record"),
+        Binding("x", "not_here", "", id="view-x", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__(id="views", cursor_type="row")
         localise_bindings(self)
+
+    def action_not_here(self) -> None:
+        """``x`` closes an action: say where, instead of doing nothing."""
+        self.notify(t("close.x_on_views"), severity="warning", markup=False)
 
 
 class ActionsTable(DataTable):
@@ -305,6 +310,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         self.item_id = item_id
         self.timer_running = True  # a new item starts its own clock
         self._started = self.app.clock()  # type: ignore[attr-defined]
+        self.query_one(ViewsTable).focus()  # a new item starts at the views, not its actions
         self.reload()
 
     def action_back(self) -> None:

@@ -134,9 +134,8 @@ class ActionListScreen(StoreMixin, Screen[None]):
     def on_mount(self) -> None:
         self.query_one(TopBar).set_title(Text(t("actions.title")))
         table = self.query_one(DataTable)
-        for key, width in (("due", 18), ("owner", 16), ("case", 12), ("since", 18),
-                           ("text", None)):
-            table.add_column(t(f"actions.col.{key}"), key=key, width=width)
+        for key in ("due", "owner", "case", "since", "text"):  # widths fit the content
+            table.add_column(t(f"actions.col.{key}"), key=key)
         table.focus()
         self.load()
 

@@ -86,7 +86,7 @@ def entry_words(entry: Any, orgs: dict[str, str]) -> Text:
         text.append(" (" + t("timeline.confidential") + ")", style="yellow")
     if entry.text.strip():
         text.append(": ")
-        text.append_text(literal(entry.text, one_line=True, limit=160))
+        text.append_text(literal(entry.text, one_line=True, limit=72))
     return text
 
 
@@ -123,8 +123,8 @@ class TimelineScreen(StoreMixin, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column(t("timeline.col.date"), key="date", width=18)
-        table.add_column(t("timeline.col.meeting"), key="meeting", width=18)
+        table.add_column(t("timeline.col.date"), key="date")
+        table.add_column(t("timeline.col.meeting"), key="meeting")
         table.add_column(t("timeline.col.what"), key="what")
         table.focus()
         self.load()

@@ -22,7 +22,7 @@ from lvv_tui.i18n import t
 from screens.widgets.base import literal, localise_bindings
 
 if TYPE_CHECKING:
-    from db.store.closing import CheckPoint
+    from db.store import CheckPoint
 
 
 @dataclass(frozen=True)

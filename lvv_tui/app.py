@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.signal import Signal
@@ -40,6 +40,8 @@ from lvv_tui.config import Config
 from screens.context import AppContext, ContextApp
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from db.store import Store
     from lvv_tui.syncworker import SyncLoop, SyncState
     from screens.unlock import UnlockScreen
@@ -214,6 +216,22 @@ class LvvApp(ContextApp):
 
     # -- app-wide actions -------------------------------------------------------------
 
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own palette entries, in the app's language."""
+        from lvv_tui.system_commands import translated
+
+        yield from translated(super().get_system_commands(screen))
+
+    def action_command_palette(self) -> None:
+        """The palette, with its placeholder in the app's language."""
+        from textual.command import CommandPalette
+
+        from lvv_tui.system_commands import palette_placeholder
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette",
+                                            placeholder=palette_placeholder()))
+
     def action_help(self) -> None:
         from screens.help import HelpScreen
 
@@ -258,12 +276,3 @@ class LvvApp(ContextApp):
 
         if self.store is not None and not isinstance(self.screen, ReportScreen):
             self.push_screen(ReportScreen(self.context.overleg_id))
-
-
-def _sync_status() -> Widget:
-    from screens.widgets.sync_status import SyncStatus
-
-    return SyncStatus()
-
-
-LvvApp.status_widgets.append(_sync_status)

@@ -13,13 +13,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from lvv_tui.commands import case_import, core, minutes, report, search, sync
+from lvv_tui.commands import actions, case_import, core, minutes, report, search, sync
 from lvv_tui.commands.base import CliError, add_db_arg, run_app
 
 __all__ = ["COMMAND_MODULES", "CliError", "build_parser", "main", "run_app"]
 
 #: Modules that add subcommands (each has ``register(subparsers)``).
-COMMAND_MODULES = (core, sync, minutes, search, report, case_import)
+COMMAND_MODULES = (core, sync, minutes, search, report, case_import, actions)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "lang", None):  # every message of every command in that language
+        from lvv_tui import i18n
+
+        i18n.set_language(args.lang)
     try:
         if args.command is None:
             return run_app(args)

@@ -119,7 +119,7 @@ def _render(doc: MinutesDoc, fmt: str) -> str:
         return t(key, lang=lang, **params)
 
     def notes(item: MinutesItem) -> list[str]:
-        return item_notes(item.withheld, item.withheld_views, lang)
+        return item_notes(item.withheld, item.withheld_views, lang, deferred=item.deferred)
 
     def decision(item: MinutesItem) -> list[Line]:
         return item_record_lines(item.decision, item.escalation, lang)
@@ -154,7 +154,7 @@ def to_docx(doc: MinutesDoc, path: str | Path) -> None:
 
     from docx import Document
     from docx.oxml.ns import qn
-    from docx.shared import Pt
+    from docx.shared import Mm, Pt
     from lxml import etree
 
     W_TC, W_P, W_R, W_T, W_BR = (qn(f"w:{x}") for x in ("tc", "p", "r", "t", "br"))
@@ -162,6 +162,8 @@ def to_docx(doc: MinutesDoc, path: str | Path) -> None:
 
     lang = doc.lang
     word = Document()
+    for section in word.sections:  # A4, not python-docx's default US Letter
+        section.page_width, section.page_height = Mm(210), Mm(297)
     props = word.core_properties
     props.title = xml_safe(doc.title)
     props.author = "lvv-tui"
@@ -240,7 +242,7 @@ def to_docx(doc: MinutesDoc, path: str | Path) -> None:
         heading(f"{item.number}. {item.title}", 1)
         if item.v_number:
             para(item.v_number, bold_label=t("minutes.v_number", lang=lang))
-        for note in item_notes(item.withheld, item.withheld_views, lang):
+        for note in item_notes(item.withheld, item.withheld_views, lang, deferred=item.deferred):
             para(note, italic=True)
         if item.summary.strip():
             for chunk in re.split(r"\n\s*\n", item.summary.strip()):
@@ -272,6 +274,10 @@ def to_docx(doc: MinutesDoc, path: str | Path) -> None:
               [[str(n), *action_cells(a)] for n, a in enumerate(doc.actielijst, 1)])
     else:
         para(t("minutes.none", lang=lang), italic=True)
+    if doc.closed_actions:
+        heading(t("minutes.closed_actions", lang=lang), 1)
+        table(["#", *action_heads(lang)],
+              [[str(n), *action_cells(a)] for n, a in enumerate(doc.closed_actions, 1)])
     if doc.corrections:
         heading(t("minutes.corrections", lang=lang), 1)
         for c in doc.corrections:

@@ -55,6 +55,8 @@ class MinutesItem:
     withheld_views: int = 0
     decision: DecisionBlock | None = None
     actions: tuple[ActionLine, ...] = ()
+    #: Deferred (uitgesteld) to a later meeting.
+    deferred: bool = False
     #: escalation steps recorded at this item: (label, text), in order
     escalation: tuple[tuple[str, str], ...] = ()
 
@@ -90,6 +92,8 @@ class MinutesDoc:
     made_on: dt.date
     made_on_text: str
     general_summary: str = ""
+    #: Actions closed since the previous meeting (up to this meeting's date).
+    closed_actions: tuple[ActionLine, ...] = ()
     include_confidential: bool = False
     include_v_numbers: bool = False
     meta: dict[str, str] = field(default_factory=dict)
@@ -216,6 +220,7 @@ def build_minutes(
             summary="" if withheld else texts.get(item.id, ""),
             views=tuple(views), withheld_views=hidden, decision=block,
             actions=tuple(words(a) for a in item_actions.get(item.id, [])),
+            deferred=item.status is d.ItemStatus.DEFERRED,
             escalation=() if withheld else tuple(steps.get(item.id, ())),
         ))
 
@@ -249,6 +254,7 @@ def build_minutes(
         made_on=made_on,
         made_on_text=format_date(made_on, lang),
         general_summary=texts.get(None, ""),
+        closed_actions=tuple(words(a) for a in store.actions_closed_since_previous(meeting_id)),
         include_confidential=include_confidential,
         include_v_numbers=include_v_numbers,
     )

@@ -86,8 +86,12 @@ def item_title(item: d.AgendaItem, case: d.Case | None, lang: str | None = None,
     return item.title or label(item.kind, lang)
 
 
-def item_notes(withheld: bool, withheld_views: int, lang: str | None = None) -> list[str]:
-    """Fixed notes (no user text) about what an export left out of an item."""
+def item_notes(withheld: bool, withheld_views: int, lang: str | None = None, *,
+               deferred: bool = False) -> list[str]:
+    """Fixed notes (no user text) about an item: deferred, or what an export left out."""
+    if deferred:
+        return [t("minutes.deferred_item", lang=lang)] + item_notes(withheld, withheld_views,
+                                                                    lang)
     if withheld:
         return [t("minutes.withheld_item", lang=lang)]
     if withheld_views:

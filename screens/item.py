@@ -63,8 +63,19 @@ class ItemScreen(StoreMixin, Screen[str]):
         Binding("d", "defer", "Defer", id="item-defer"),
         Binding("k", "discussed", "Discussed", id="item-discussed", show=False),
         JUMP_BINDING,
+        Binding("h", "timeline", "Timeline", id="item-timeline"),
     ]
     COMMANDS = {ScreenCommands}
+
+    def action_timeline(self) -> None:
+        """The case's whole story (a case item only)."""
+        from screens.timeline import TimelineScreen
+
+        case_id = self.data.item.case_id if self.data is not None else None
+        if case_id is None:
+            self.app.bell()
+            return
+        self.app.push_screen(TimelineScreen(case_id))
 
     @dataclass
     class ItemLoaded(Message):
@@ -270,6 +281,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         self.item_id = item_id
         self.timer_running = True  # a new item starts its own clock
         self._started = self.ctx.clock()
+        self.query_one(ViewsTable).focus()  # a new item starts at the views, not its actions
         self.reload()
 
     def action_back(self) -> None:
@@ -395,9 +407,19 @@ class ItemScreen(StoreMixin, Screen[str]):
             if self.data else None
         status = (d.ActionStatus.OPEN if action and action.status is d.ActionStatus.DONE
                   else d.ActionStatus.DONE)
-        self.call_store(lambda: store.update_action(action_id, status=status),
-                        lambda _a: self.reload(), group="item-save",
-                        description="close action", exclusive=False)
+
+        def save(yes: bool | None = True) -> None:
+            if yes:
+                self.call_store(lambda: store.update_action(action_id, status=status),
+                                lambda _a: self.reload(), group="item-save",
+                                description="close action", exclusive=False)
+
+        if status is d.ActionStatus.DONE:  # closing asks first; x again reopens
+            from screens.action_list import ConfirmClose
+
+            self.app.push_screen(ConfirmClose(action.text if action else ""), save)
+        else:
+            save()
 
     def _set_status(self, status: d.ItemStatus) -> None:
         if self.data is None or self.refused():

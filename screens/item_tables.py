@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
 
+from lvv_tui.i18n import t
 from screens.widgets.tables import selected_key
 
 
@@ -17,10 +18,15 @@ class ViewsTable(DataTable):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Record view", id="view-record"),
+        Binding("x", "not_here", "", id="view-x", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__(id="views", cursor_type="row")
+
+    def action_not_here(self) -> None:
+        """``x`` closes an action: say where, instead of doing nothing."""
+        self.notify(t("close.x_on_views"), severity="warning", markup=False)
 
 
 class ActionsTable(DataTable):

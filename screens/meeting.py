@@ -84,6 +84,9 @@ class MeetingScreen(StoreMixin, Screen[None]):
         Binding("e", "edit_meeting", "Edit meeting", id="meeting-edit", show=False),
         Binding("v", "minutes", "Minutes", id="minutes"),
         JUMP_BINDING,
+        Binding("s", "close_meeting", "Close meeting", id="meeting-close"),
+        Binding("l", "action_list", "Action list", id="action-list"),
+        Binding("u", "carry_deferred", "Carry deferred on", id="meeting-carry", show=False),
     ]
     COMMANDS = {ScreenCommands}
 
@@ -355,6 +358,23 @@ class MeetingScreen(StoreMixin, Screen[None]):
         from screens.minutes import MinutesScreen
 
         self.app.push_screen(MinutesScreen(self.meeting_id))
+
+    def action_action_list(self) -> None:
+        from screens.action_list import ActionListScreen
+
+        self.app.push_screen(ActionListScreen(self.store.meeting(self.meeting_id).overleg_id))
+
+    def action_close_meeting(self) -> None:
+        from screens.checklist import close_meeting_flow
+
+        if not self.refused():
+            close_meeting_flow(self)
+
+    def action_carry_deferred(self) -> None:
+        from screens.checklist import carry_deferred_flow
+
+        if not self.refused():
+            carry_deferred_flow(self)
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         out: list[tuple[str, str, Any]] = []

@@ -157,6 +157,8 @@ class MinutesScreen(StoreMixin, Screen[None]):
         rows = []
         for item in doc.items:
             marks = Text()
+            if item.deferred:
+                marks.append(t("minutes.deferred") + " ", style="yellow")
             if item.summary.strip():
                 marks.append("✎ ", style="green")
             if item.decision is not None:
@@ -303,7 +305,10 @@ class MinutesScreen(StoreMixin, Screen[None]):
             self.call_store(job, done, group="minutes-save", description="approve minutes",
                             exclusive=False)
 
-        self.app.push_screen(ApproveDialog(question), answered)
+        from screens.checklist import approve_checklist_flow
+
+        approve_checklist_flow(self, lambda: self.app.push_screen(ApproveDialog(question),
+                                                                  answered), answered)
 
     def action_correction(self) -> None:
         if self.data is None:

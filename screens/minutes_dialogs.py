@@ -52,7 +52,8 @@ class ApproveDialog(ScreenBase, ModalScreen[bool]):
                 yield Button(t("minutes_screen.approve_no"), id="approve-no")
 
     def on_mount(self) -> None:
-        self.query_one("#approve-no", Button).focus()
+        # enter confirms (the question was asked on purpose); esc or n cancels
+        self.query_one("#approve-yes", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 from db import domain as d
 from lvv_tui.i18n import label, t
 from screens.widgets.base import StoreMixin, literal
-from screens.widgets.tables import sync_rows
+from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
 
 LIMIT = 500
@@ -24,8 +24,15 @@ LIMIT = 500
 
 class CaseTable(DataTable):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Edit case", id="case-edit"),
+        Binding("enter", "select_cursor", "Timeline", id="case-timeline"),
+        Binding("e", "edit_case", "Edit case", id="case-edit"),
     ]
+
+    def action_edit_case(self) -> None:
+        key = selected_key(self)
+        screen = self.screen
+        if key is not None and isinstance(screen, CaseRegisterScreen) and key in screen.cases:
+            screen.edit(screen.cases[key])
 
     def __init__(self) -> None:
         super().__init__(id="cases", cursor_type="row", zebra_stripes=True)
@@ -134,8 +141,10 @@ class CaseRegisterScreen(StoreMixin, Screen[None]):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         key = event.row_key.value
-        if key in self.cases:
-            self.edit(self.cases[key])
+        if key in self.cases:  # the case's whole story; e edits it
+            from screens.timeline import TimelineScreen
+
+            self.app.push_screen(TimelineScreen(key))
 
     def edit(self, case: d.Case | None) -> None:
         from screens.case_form import CaseForm

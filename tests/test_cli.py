@@ -82,7 +82,7 @@ def test_wrong_passphrase_is_one_line_exit_1_file_identical(tmp_path: Path) -> N
     before = _digest(db)
     out = run("check", "--db", str(db), env={"LVV_PASSPHRASE": "fout"})
     assert out.returncode == 1
-    assert out.stderr.count("\n") == 1 and "wrong passphrase" in out.stderr
+    assert out.stderr.count("\n") == 1 and "verkeerde wachtwoordzin" in out.stderr
     assert "Traceback" not in out.stderr
     assert _digest(db) == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["x.db"]
@@ -94,13 +94,13 @@ def test_not_a_database_is_one_line(tmp_path: Path) -> None:
     before = _digest(db)
     out = run("dump", "--db", str(db))
     assert out.returncode == 1 and out.stderr.count("\n") == 1
-    assert "Traceback" not in out.stderr
+    assert "Traceback" not in out.stderr and "geen lvv-tui-database" in out.stderr
     assert _digest(db) == before
 
 
 def test_missing_database_and_missing_passphrase(tmp_path: Path) -> None:
     out = run("check", "--db", str(tmp_path / "nope.db"))
-    assert out.returncode == 1 and "no such database" in out.stderr
+    assert out.returncode == 1 and "database bestaat niet" in out.stderr
     db = tmp_path / "x.db"
     assert run("demo", "--db", str(db)).returncode == 0
     out = run("check", "--db", str(db), env={"LVV_PASSPHRASE": None})  # type: ignore[dict-item]

@@ -40,6 +40,7 @@ from db.rules import (
 )
 from db.store.base import ApplyResult
 from db.store.cases import CasesMixin
+from db.store.closing import CheckPoint, ClosingMixin
 from db.store.escalations import EscalationsMixin
 from db.store.intake import IntakeMixin
 from db.store.maintenance import MaintenanceMixin
@@ -50,6 +51,7 @@ from db.store.places import PlacesMixin
 from db.store.record import RecordMixin
 from db.store.replication import ReplicationMixin
 from db.store.search import SearchMixin
+from db.store.timeline import TimelineMixin
 
 
 class Store(
@@ -62,6 +64,8 @@ class Store(
     ReplicationMixin,
     MaintenanceMixin,
     SearchMixin,
+    ClosingMixin,
+    TimelineMixin,
     EscalationsMixin,
 ):
     """Use cases on one local database. Open with :meth:`open`; close when done."""
@@ -70,7 +74,7 @@ class Store(
 __all__ = [
     "MAX_SHORT", "MAX_TEXT", "STAY_TERM_MAX", "TIMEBOX_MAX", "V_NUMBER_RE", "ApplyResult",
     "Locked", "NotFound", "OpFactory", "Refusal", "RuleViolation", "Store", "StoreError",
-    "ValidationError", "check_date", "check_dissent", "check_stay_term", "check_text",
+    "CheckPoint", "ValidationError", "check_date", "check_dissent", "check_stay_term", "check_text",
     "check_time", "check_timebox", "check_v_number", "parse_date", "why_locked",
     "why_not_case_item",
 ]

@@ -27,17 +27,37 @@ def get_passphrase(path: Path, *, confirm: bool = False) -> str:
     if value:
         return value
     if not sys.stdin.isatty():
-        raise CliError("no passphrase: set LVV_PASSPHRASE or run in a terminal")
+        raise CliError(t("cli.err.no_passphrase"))
     import getpass
 
-    first = getpass.getpass(f"Wachtwoordzin / passphrase for {path}: ")
+    first = getpass.getpass(t("cli.prompt.passphrase", path=path))
     if confirm:
-        again = getpass.getpass("Nogmaals / again: ")
+        again = getpass.getpass(t("cli.prompt.again"))
         if again != first:
-            raise CliError("the two passphrases differ; nothing was created")
+            raise CliError(t("cli.err.differ"))
     if not first:
-        raise CliError("an empty passphrase is not allowed")
+        raise CliError(t("cli.err.empty_passphrase"))
     return first
+
+
+def t(key: str, **params: object) -> str:
+    """A CLI message from the catalog (the language set by ``--lang``; Dutch by default)."""
+    from lvv_tui.i18n import t as translate
+
+    return translate(key, **params)
+
+
+def store_error_text(exc: Exception, path: Path) -> str:
+    """A store error as one line in the user's language (the class says what it is)."""
+    from db import engine
+
+    for cls, key in ((engine.WrongPassphrase, "cli.err.wrong_passphrase"),
+                     (engine.NotADatabase, "cli.err.not_a_database"),
+                     (engine.NewerSchema, "cli.err.newer_schema"),
+                     (engine.MissingDatabase, "cli.err.missing")):
+        if isinstance(exc, cls):
+            return t(key, path=path)
+    return str(exc)
 
 
 def open_store(path: Path, *, create: bool = False, author: str | None = None,  # noqa: ANN201
@@ -48,12 +68,12 @@ def open_store(path: Path, *, create: bool = False, author: str | None = None,  
 
     exists = path.exists()
     if not exists and not create:
-        raise CliError(f"{path}: no such database")
+        raise CliError(t("cli.err.missing", path=path))
     passphrase = passphrase or get_passphrase(path, confirm=not exists)
     try:
         return Store.open(path, passphrase, author=author, create=create)
     except StoreError as exc:
-        raise CliError(str(exc)) from exc
+        raise CliError(store_error_text(exc, path)) from exc
 
 
 def add_db_arg(parser: argparse.ArgumentParser, required: bool = False) -> None:
@@ -67,16 +87,37 @@ def add_db_arg(parser: argparse.ArgumentParser, required: bool = False) -> None:
 def db_path(args: argparse.Namespace) -> Path:
     from lvv_tui import config
 
-    return config.load(db=getattr(args, "db", None)).db
+    given = getattr(args, "db", None)
+    check_db_folder(given)
+    return config.load(db=given).db
+
+
+def check_db_folder(given: str | Path | None) -> None:
+    """An explicit ``--db`` in a folder that does not exist is an error (a typo must not
+    create folders and an empty database)."""
+    if given is None:
+        return
+    folder = Path(given).expanduser().parent
+    if not folder.is_dir():
+        raise CliError(t("cli.err.no_folder", folder=folder))
 
 
 def run_app(args: argparse.Namespace) -> int:
     from lvv_tui import config
 
+    if args.lang:
+        from lvv_tui import i18n
+
+        i18n.set_language(args.lang)
+    check_db_folder(args.db)
     try:
         cfg = config.load(db=args.db, lang=args.lang, server=args.server, author=args.author)
     except config.ConfigError as exc:
         raise CliError(str(exc)) from exc
+    if args.db is not None and not cfg.db.exists() and sys.stdin.isatty():
+        answer = input(t("cli.prompt.new_file", path=cfg.db))  # asks before a new file
+        if answer.strip().lower() not in ("j", "ja", "y", "yes"):
+            return 1
     from lvv_tui.app import LvvApp
 
     app = LvvApp(cfg)

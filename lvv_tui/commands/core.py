@@ -39,7 +39,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise CliError(f"{path} exists already; demo data goes into a new file")
     if not os.environ.get("LVV_PASSPHRASE"):
         os.environ["LVV_PASSPHRASE"] = "demo"
-        print("Passphrase of the demo database: demo", file=sys.stderr)
+        from lvv_tui.i18n import t
+
+        print(t("cli.demo_passphrase"), file=sys.stderr)
     started = time.perf_counter()
     store = open_store(path, create=True, author="Demo")
     try:

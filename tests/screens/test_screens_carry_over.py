@@ -37,6 +37,10 @@ async def test_action_list_item_offers_open_actions_and_closes_one(demo_db, read
         table.focus()
         table.move_cursor(row=0)
         await press(pilot, "x")
+        from screens.action_list import ConfirmClose
+
+        assert isinstance(app.screen, ConfirmClose)  # closing asks first
+        await press(pilot, "y")
     store = reader()
     try:
         closed = store.actions(case_id=offered[0].case_id)

@@ -206,7 +206,7 @@ async def test_case_register_validates_and_saves(demo_db, reader) -> None:  # no
         table = register.query_one("#cases")
         table.focus()
         table.move_cursor(row=0)
-        await press(pilot, "enter")
+        await press(pilot, "e")  # enter opens the timeline; e edits the case
         form = app.screen
         form.query_one("#nationality").value = "Testland"
         await press(pilot, "ctrl+s")

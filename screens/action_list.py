@@ -1,0 +1,248 @@
+"""The actielijst as a working list: every open action of the overleg.
+
+``o`` cycles the owner filter, ``l`` shows only overdue actions, ``s`` cycles the sort (due
+date, owner, case, meeting), ``x`` closes the highlighted action after a question, ``u``
+reopens the action closed last (undo), ``enter`` opens the item where it was agreed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Label, Static
+
+from db import domain as d
+from lvv_tui.i18n import t
+from lvv_tui.presentation import format_date
+from screens.widgets.base import ScreenBase, StoreMixin, literal
+from screens.widgets.tables import selected_key, sync_rows
+from screens.widgets.topbar import TopBar
+
+SORTS = ("due", "owner", "case", "meeting")
+
+
+@dataclass(frozen=True)
+class ActionListData:
+    """What the list shows: the actions and the names of their owners, cases, meetings."""
+
+    actions: list[d.Action]
+    orgs: dict[str, str]
+    cases: dict[str, str]
+    meetings: dict[str, dt.date]
+    items: dict[str, str] = field(default_factory=dict)
+
+
+def load_action_list(store: Any, overleg_id: str, owner: str | None, overdue: bool,
+                     sort: str, today: dt.date) -> ActionListData:
+    """Read the list (in a worker)."""
+    actions = store.action_list(overleg_id, owner_organisation_id=owner, overdue=overdue,
+                                today=today, sort=sort)
+    orgs = {o.id: o.name for o in store.organisations(overleg_id)}
+    cases = {c.id: c.code or "" for c in store.cases(overleg_id)}
+    meetings = {m.id: m.date for m in store.meetings(overleg_id, today=today)}
+    return ActionListData(actions, orgs, cases, meetings)
+
+
+class ConfirmClose(ScreenBase, ModalScreen[bool]):
+    """Asks before an action is closed; ``enter``/``y`` closes, ``esc``/``n`` does not."""
+
+    DEFAULT_CSS = """
+    ConfirmClose { align: center middle; }
+    ConfirmClose > Vertical { width: 70; height: auto; border: thick $primary;
+        background: $surface; padding: 1 2; }
+    ConfirmClose .dialog-buttons { height: auto; align-horizontal: right; }
+    ConfirmClose Button { margin-left: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y,j", "answer(True)", "Yes", id="action-close-yes"),
+        Binding("n,escape", "answer(False)", "No", id="action-close-no"),
+    ]
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            question = Text(t("actions.confirm_close") + "\n\n")
+            question.append_text(literal(self.text, one_line=True, limit=200))
+            yield Static(question)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(t("actions.close_yes"), id="close-yes", variant="primary")
+                yield Button(t("actions.close_no"), id="close-no")
+
+    def on_mount(self) -> None:
+        self.query_one("#close-yes", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "close-yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class ActionListScreen(StoreMixin, Screen[None]):
+    """All open actions of an overleg, filtered and sorted."""
+
+    DEFAULT_CSS = """
+    ActionListScreen #action-filter { height: 1; padding: 0 1; color: $text-muted; }
+    ActionListScreen DataTable { height: 1fr; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="actions-back"),
+        Binding("o", "owner", "Owner", id="actions-owner"),
+        Binding("l", "overdue", "Overdue", id="actions-overdue"),
+        Binding("s", "sort", "Sort", id="actions-sort"),
+        Binding("x", "close_action", "Done", id="actions-close"),
+        Binding("u", "undo", "Undo", id="actions-undo"),
+    ]
+
+    @dataclass
+    class ListLoaded(Message):
+        """The list was read."""
+
+        data: ActionListData
+
+    def __init__(self, overleg_id: str) -> None:
+        super().__init__()
+        self.overleg_id = overleg_id
+        self.owner: str | None = None
+        self.overdue = False
+        self.sort = "due"
+        self.data: ActionListData | None = None
+        self.owners: list[str] = []
+        self.closed: list[str] = []
+        """Ids of the actions closed here, last last (``u`` reopens the last)."""
+
+    def compose(self) -> ComposeResult:
+        yield TopBar()
+        yield Label("", id="action-filter")
+        yield DataTable(id="action-list", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(TopBar).set_title(Text(t("actions.title")))
+        table = self.query_one(DataTable)
+        for key in ("due", "owner", "case", "since", "text"):  # widths fit the content
+            table.add_column(t(f"actions.col.{key}"), key=key)
+        table.focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.data is not None:  # back from an item: read again what may have changed
+            self.load()
+
+    def _today(self) -> dt.date:
+        return self.ctx.today()
+
+    def load(self) -> None:
+        store, args = self.store, (self.overleg_id, self.owner, self.overdue, self.sort,
+                                   self._today())
+        self.call_store(lambda: load_action_list(store, *args),
+                        lambda data: self.post_message(self.ListLoaded(data)),
+                        group="actions-load", description="load action list")
+
+    def on_action_list_screen_list_loaded(self, message: ListLoaded) -> None:
+        self.show(message.data)
+
+    def show(self, data: ActionListData) -> None:
+        self.data = data
+        self.owners = list(data.orgs)
+        today = self._today()
+        owner = data.orgs.get(self.owner or "", t("actions.all"))
+        self.query_one("#action-filter", Label).update(Text(t(
+            "actions.filter", owner=owner, n=len(data.actions),
+            overdue=t("actions.only_overdue") if self.overdue else "",
+            sort=t(f"actions.sort.{self.sort}"))))
+        rows = []
+        for a in data.actions:
+            late = a.due_date is not None and a.due_date < today
+            due = Text(format_date(a.due_date) or t("minutes.no_due"),
+                       style="bold red" if late else "")
+            if late:
+                due.append(" !", style="bold red")
+            since = data.meetings.get(a.meeting_id or "")
+            rows.append((a.id, [
+                due,
+                literal(data.orgs.get(a.owner_organisation_id or "", "—"), one_line=True),
+                literal(data.cases.get(a.case_id or "", "—"), one_line=True),
+                Text(format_date(since) if since else "—"),
+                literal(a.text, one_line=True, limit=80),
+            ]))
+        sync_rows(self.query_one(DataTable), rows)
+
+    def selected(self) -> d.Action | None:
+        key = selected_key(self.query_one(DataTable))
+        if self.data is None or key is None:
+            return None
+        return next((a for a in self.data.actions if a.id == key), None)
+
+    def action_owner(self) -> None:
+        choices: list[str | None] = [None, *self.owners]
+        self.owner = choices[(choices.index(self.owner) + 1) % len(choices)] \
+            if self.owner in choices else None
+        self.load()
+
+    def action_overdue(self) -> None:
+        self.overdue = not self.overdue
+        self.load()
+
+    def action_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.load()
+
+    def action_close_action(self) -> None:
+        action = self.selected()
+        if action is None:
+            self.app.bell()
+            return
+        store = self.store
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+
+            def done(_a: object) -> None:
+                self.closed.append(action.id)
+                self.app.notify(t("actions.closed"), markup=False)
+                self.load()
+
+            self.call_store(lambda: store.close_action(action.id), done,
+                            group="actions-save", description="close action", exclusive=False)
+
+        self.app.push_screen(ConfirmClose(action.text), answered)
+
+    def action_undo(self) -> None:
+        if not self.closed:
+            self.app.notify(t("actions.nothing_to_undo"), markup=False)
+            return
+        action_id, store = self.closed.pop(), self.store
+
+        def done(_a: object) -> None:
+            self.app.notify(t("actions.reopened"), markup=False)
+            self.load()
+
+        self.call_store(lambda: store.reopen_action(action_id), done,
+                        group="actions-save", description="reopen action", exclusive=False)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        action = self.selected()
+        if action is None or not action.meeting_id or not action.agenda_item_id:
+            self.app.bell()
+            return
+        from screens.item import ItemScreen
+
+        self.app.push_screen(ItemScreen(action.meeting_id, action.agenda_item_id))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

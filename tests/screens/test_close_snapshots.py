@@ -1,0 +1,47 @@
+"""Snapshots of the checklist, the action list and the case timeline at 80x24 and 160x40
+(fixed date, seed, clock). Update after a deliberate change with ``--snapshot-update`` and
+look at the SVGs before committing them."""
+
+from __future__ import annotations
+
+import pytest
+from screen_helpers import open_today_item, press, settle
+
+SIZES = [(80, 24), (160, 40)]
+
+
+@pytest.fixture
+def snap_app(demo_db, monkeypatch):  # noqa: ANN001, ANN201
+    from screen_helpers import make_app
+
+    from lvv_tui.app import LvvApp
+
+    monkeypatch.setattr(LvvApp, "status_widgets", [])
+    return make_app(demo_db)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_checklist(snap_app, snap_compare, size) -> None:  # noqa: ANN001
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        await settle(pilot)
+        await press(pilot, "enter", "s")
+
+    assert snap_compare(snap_app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_action_list(snap_app, snap_compare, size) -> None:  # noqa: ANN001
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        await settle(pilot)
+        await press(pilot, "enter", "l")
+
+    assert snap_compare(snap_app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_timeline(snap_app, snap_compare, size) -> None:  # noqa: ANN001
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        await open_today_item(pilot, 4)
+        await press(pilot, "h")
+
+    assert snap_compare(snap_app, terminal_size=size, run_before=run_before)

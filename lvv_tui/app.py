@@ -271,6 +271,12 @@ class LvvApp(ContextApp):
         if not isinstance(self.screen, CaseRegisterScreen):
             self.push_screen(CaseRegisterScreen(overleg_id))
 
+    def action_open_item(self, meeting_id: str, item_id: str) -> None:
+        """Open an agenda item (screens that the item screen itself opens go through here)."""
+        from screens.item import ItemScreen
+
+        self.push_screen(ItemScreen(meeting_id, item_id))
+
     def action_monitoring_report(self) -> None:
         from screens.report import ReportScreen
 

@@ -240,9 +240,8 @@ class ActionListScreen(StoreMixin, Screen[None]):
         if action is None or not action.meeting_id or not action.agenda_item_id:
             self.app.bell()
             return
-        from screens.item import ItemScreen
-
-        self.app.push_screen(ItemScreen(action.meeting_id, action.agenda_item_id))
+        # through the app: the item screen opens this one too (no import cycle)
+        self.app.run_action(f"open_item({action.meeting_id!r}, {action.agenda_item_id!r})")
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -167,9 +167,8 @@ class TimelineScreen(StoreMixin, Screen[None]):
         if not entry.meeting_id or not entry.item_id:
             self.app.notify(t("timeline.no_item"), markup=False)
             return
-        from screens.item import ItemScreen
-
-        self.app.push_screen(ItemScreen(entry.meeting_id, entry.item_id))
+        # through the app: the item screen opens this one too (no import cycle)
+        self.app.run_action(f"open_item({entry.meeting_id!r}, {entry.item_id!r})")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

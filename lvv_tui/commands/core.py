@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from lvv_tui.commands.base import CliError, add_db_arg, db_path, get_passphrase, open_store
+from lvv_tui.commands.base import CliError, add_db_arg, db_path, get_passphrase, open_store, t
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -83,7 +83,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     path = db_path(args)
     if not path.exists():
-        raise CliError(f"{path}: no such database")
+        raise CliError(t("cli.err.missing", path=path))
     passphrase = get_passphrase(path)
     store = open_store(path, passphrase=passphrase)
     try:
@@ -102,8 +102,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if quarantined:  # kept aside, never applied: listed, not a fault of this file
-        from lvv_tui.i18n import t
-
         print(t("check.quarantine", n=len(quarantined)))
         for row in quarantined:
             print(t("check.quarantine_row", op_id=row["op_id"], source=row["source"],

@@ -7,6 +7,7 @@ and, per overleg, as a ``device`` record that travels with the ops, so every lap
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -62,14 +63,16 @@ class PlacesMixin(StoreBase):
         self._set(conn, _DEVICE, f"{overleg_id}/{self.device_id}", overleg_id,
                   {"device_id": self.device_id, "name": self.device_name})
 
-    def _emit(self, conn: Connection, entity: str, entity_id: str, overleg_id: str,
-              field: str, value_json: str, base: list[str], *, sole: bool = False) -> WireOp:
+    def _write_own(self, conn: Connection, ops: Sequence[WireOp], sole: Sequence[bool]) -> None:
+        """Write this laptop's ops; the first op of a named laptop in an overleg also writes
+        its name there (a ``device`` record), so the others see the name, not an id."""
+        super()._write_own(conn, ops, sole)
         if not hasattr(self, "_named"):
             self._load_device_name(conn)  # never a read (it would commit the write)
-        if self.device_name and entity != _DEVICE and overleg_id not in self._named:
-            self._register(conn, overleg_id)  # the first op of this laptop in the overleg
-        return super()._emit(conn, entity, entity_id, overleg_id, field, value_json, base,
-                             sole=sole)
+        if self.device_name:
+            for overleg_id in dict.fromkeys(op.overleg_id for op in ops if op.entity != _DEVICE):
+                if overleg_id not in self._named:
+                    self._register(conn, overleg_id)
 
     def device_names(self) -> dict[str, str]:
         """Device id -> the laptop's human name, for every laptop that named itself."""

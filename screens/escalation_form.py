@@ -318,3 +318,22 @@ def decision_escalation_text(threads: tuple[d.EscalationThread, ...],
     if decision is not None and decision.consensus is d.Consensus.NONE:
         return Text(t("escalation.open_hint"), style="yellow")
     return None
+
+
+def open_step_at_item(screen: Any, store: Any, data: Any, reload: Any) -> None:
+    """Open the form for the next step of the case's thread at this item (or say why not).
+    ``data`` is the item screen's :class:`~screens.item_panels.ItemData`."""
+    step, thread, refusal = step_at_item(data.escalations, data.decision, data.part.meeting.id)
+    if step is None or step == "none":
+        screen.app.notify(t(refusal or "escalation.none_here"), markup=False)
+        return
+    item_id, x = data.item.id, data.decision
+
+    def save(values: dict) -> d.EscalationThread:
+        return save_step(store, step, thread, item_id, values)
+
+    screen.app.push_screen(EscalationForm(
+        save, step, thread, data.part.organisations, today=data.part.meeting.date,
+        level=x.escalation_level if x else d.Escalation.MRT,
+        question=(x.escalation_question or "") if x else ""),
+        lambda saved: reload() if saved is not None else None)

@@ -357,27 +357,12 @@ class ItemScreen(StoreMixin, Screen[str]):
 
     def action_escalation(self) -> None:
         """The next step of the case's escalation thread, recorded at this item."""
-        from screens.escalation_form import EscalationForm, save_step, step_at_item
+        from screens.escalation_form import open_step_at_item
 
-        data = self.data
-        if data is None or data.history is None:
+        if self.data is None or self.data.history is None:
             self.app.notify(t("escalation.none_here"), severity="warning", markup=False)
             return
-        step, thread, refusal = step_at_item(data.escalations, data.decision,
-                                             data.part.meeting.id)
-        if step is None or step == "none":
-            self.app.notify(t(refusal or "escalation.none_here"), markup=False)
-            return
-        store, item_id, x = self.store, data.item.id, data.decision
-
-        def save(values: dict) -> d.EscalationThread:
-            return save_step(store, step, thread, item_id, values)
-
-        self.app.push_screen(EscalationForm(
-            save, step, thread, data.part.organisations, today=data.part.meeting.date,
-            level=x.escalation_level if x else d.Escalation.MRT,
-            question=(x.escalation_question or "") if x else ""),
-            lambda saved: self.reload() if saved is not None else None)
+        open_step_at_item(self, self.store, self.data, self.reload)
 
     def edit_action(self, action_id: str | None) -> None:
         from screens.action_form import ActionForm

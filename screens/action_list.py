@@ -241,7 +241,8 @@ class ActionListScreen(StoreMixin, Screen[None]):
             self.app.bell()
             return
         # through the app: the item screen opens this one too (no import cycle)
-        self.app.run_action(f"open_item({action.meeting_id!r}, {action.agenda_item_id!r})")
+        opening = f"open_item({action.meeting_id!r}, {action.agenda_item_id!r})"
+        self.call_later(self.app.run_action, opening)
 
     def action_back(self) -> None:
         self.app.pop_screen()

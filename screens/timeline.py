@@ -168,7 +168,8 @@ class TimelineScreen(StoreMixin, Screen[None]):
             self.app.notify(t("timeline.no_item"), markup=False)
             return
         # through the app: the item screen opens this one too (no import cycle)
-        self.app.run_action(f"open_item({entry.meeting_id!r}, {entry.item_id!r})")
+        opening = f"open_item({entry.meeting_id!r}, {entry.item_id!r})"
+        self.call_later(self.app.run_action, opening)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -90,5 +90,6 @@ class TimelineMixin(StoreBase):
                         }.get(s.kind, "")
                 out.append(TimelineEntry(s.on, "escalation", s.meeting_id, s.agenda_item_id,
                                          value=s.kind, text=text or "", level=x.level.value))
-        out.sort(key=lambda e: (e.on or dt.date.min, -_ORDER[e.kind]), reverse=True)
+        out.sort(key=lambda e: (e.on or dt.date.min, -_ORDER[e.kind], e.item_id or "", e.who or "",
+                                e.value or "", e.text or ""), reverse=True)
         return out

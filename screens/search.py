@@ -53,7 +53,8 @@ def hit_text(hit: Any) -> Text:
     line.append_text(literal(hit.case_code or "", one_line=True, limit=18))
     line.append(" " * max(1, 20 - len(hit.case_code or "")))
     for piece, matched in hit.snippet_parts():
-        part = literal(piece, one_line=True)
+        # fold line breaks but keep the spaces at the edges of a piece ("Irak ⟨Artikel⟩ 64")
+        part = literal(" ".join(piece.splitlines()))
         if matched:
             part.stylize("bold reverse")
         line.append_text(part)

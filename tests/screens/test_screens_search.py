@@ -105,3 +105,21 @@ async def test_search_from_an_item_and_from_the_palette(demo_db) -> None:  # noq
         await type_text(pilot, "Zoeken")
         await press(pilot, "enter")
         assert isinstance(app.screen, SearchScreen)
+
+
+def test_a_result_line_keeps_the_spaces_around_the_marked_words() -> None:
+    from db.search import END, START
+    from screens.search import hit_text
+
+    class Hit:
+        meeting_date = None
+        case_code = "DEMO-UTR-0039"
+        confidential = False
+        snippet = f"DEMO-UTR-0039 Irak {START}Artikel{END} {START}64{END} aangevraagd\nregel 2"
+
+        def snippet_parts(self) -> list[tuple[str, bool]]:
+            from db.search import SearchHit
+
+            return SearchHit.snippet_parts(self)  # type: ignore[arg-type]
+
+    assert hit_text(Hit()).plain.endswith("DEMO-UTR-0039 Irak Artikel 64 aangevraagd regel 2")

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -77,6 +78,7 @@ class LvvApp(App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+l", "lock", "Lock", id="lock", show=False, priority=True),
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+r", "case_register", "Cases", id="case-register"),
         Binding("ctrl+k,f4", "conflicts", "Conflicts", id="conflicts"),
@@ -121,6 +123,11 @@ class LvvApp(App[None]):
         self.item_timers: dict[str, float] = {}
         self.sync_loop: SyncLoop | None = None
         """The background sync (started once unlocked, when a server is configured)."""
+        from screens.lock import IdleLock
+
+        self.idle = IdleLock(self, cfg.lock_after, self.clock, on_lock=self._sync_stop,
+                             on_unlock=self._sync_restart)
+        """The idle lock (``lock_after`` minutes, ``ctrl+l``); see :mod:`screens.lock`."""
         """Seconds spent per agenda item id (kept while the app runs)."""
 
     def today(self) -> dt.date:
@@ -129,6 +136,9 @@ class LvvApp(App[None]):
     def on_mount(self) -> None:
         if self.cfg.keymap:
             self.set_keymap(self.cfg.keymap)
+        if self.cfg.lock_after > 0:
+            self.set_interval(min(30.0, self.cfg.lock_after * 15), self.idle.check,
+                              name="idle-lock")
         if self.store is not None:
             self._start()
         else:
@@ -161,6 +171,33 @@ class LvvApp(App[None]):
         if self.store is not None and self._owns_store:
             self.store.close()
             self.store = None
+
+    # -- the idle lock ----------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent) and not event.is_forwarded:
+            self.idle.touch()
+        await super().on_event(event)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While locked only quitting works (no palette, no screen on top of the lock)."""
+        if action not in ("quit", "lock") and self.idle.locked:
+            return False
+        return super().check_action(action, parameters)
+
+    def action_lock(self) -> None:
+        self.idle.lock()
+
+    def _sync_stop(self) -> None:
+        if self.sync_loop is not None:
+            self.sync_loop.stop()
+            self.sync_loop = None
+
+    def _sync_restart(self) -> None:
+        from lvv_tui.syncworker import start_for_app
+
+        if self.store is not None:
+            start_for_app(self, self.store)
 
     # -- app-wide actions -------------------------------------------------------------
 

@@ -10,6 +10,7 @@ Keys of ``config.toml``::
     server = "postgresql://…"       # the shared database (optional)
     author = "J. Jansen"            # your name in the audit trail
     sync_interval = 5               # seconds between sync rounds
+    lock_after = 10                 # idle minutes before the app locks itself (0 = never)
 
     [keymap]                        # binding id = keys, e.g.
     next-item = "n,pagedown"
@@ -62,6 +63,8 @@ class Config:
     server: str | None = None
     author: str | None = None
     sync_interval: float = 5.0
+    lock_after: float = 10.0
+    """Idle minutes before the app locks itself (0 = never)."""
     keymap: dict[str, str] = field(default_factory=dict)
 
 
@@ -96,6 +99,15 @@ def load(
             cfg.sync_interval = max(1.0, float(interval))
         except ValueError as exc:
             raise ConfigError(f"sync_interval must be a number, not {interval!r}") from exc
+    lock_after = env.get("LVV_LOCK_AFTER") or data.get("lock_after")
+    if lock_after is not None:
+        try:
+            cfg.lock_after = float(lock_after)
+        except ValueError as exc:
+            raise ConfigError(f"lock_after must be a number of minutes, not {lock_after!r}") \
+                from exc
+        if cfg.lock_after < 0:
+            raise ConfigError("lock_after must be 0 (never) or more minutes")
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict):
         raise ConfigError("[keymap] must be a table of binding id = keys")

@@ -42,6 +42,7 @@ from db.store.base import ApplyResult
 from db.store.cases import CasesMixin
 from db.store.escalations import EscalationsMixin
 from db.store.intake import IntakeMixin
+from db.store.locking import LockingMixin, StoreLocked
 from db.store.maintenance import MaintenanceMixin
 from db.store.meetings import MeetingsMixin
 from db.store.minutes import MinutesMixin
@@ -61,13 +62,14 @@ class Store(
     MaintenanceMixin,
     SearchMixin,
     EscalationsMixin,
+    LockingMixin,
 ):
     """Use cases on one local database. Open with :meth:`open`; close when done."""
 
 
 __all__ = [
     "MAX_SHORT", "MAX_TEXT", "STAY_TERM_MAX", "TIMEBOX_MAX", "V_NUMBER_RE", "ApplyResult",
-    "Locked", "NotFound", "OpFactory", "Refusal", "RuleViolation", "Store", "StoreError",
+    "Locked", "NotFound", "OpFactory", "Refusal", "RuleViolation", "Store", "StoreError", "StoreLocked",
     "ValidationError", "check_date", "check_dissent", "check_stay_term", "check_text",
     "check_time", "check_timebox", "check_v_number", "parse_date", "why_locked",
     "why_not_case_item",

@@ -12,7 +12,7 @@ from typing import Any, Self
 from sqlalchemy.engine import Connection, Engine
 
 from db.clock import HybridClock, new_device_id, uuid7
-from db.engine import open_engine
+from db.engine import StoreError, open_engine
 from db.projection import (
     SCHEMA_VERSION_OPS,
     WireOp,
@@ -27,6 +27,10 @@ from db.rules import (
 from db.tables import DELETED, ENTITIES, entity_fields
 
 # ---------------------------------------------------------------------------------------
+
+
+class StoreLocked(StoreError):
+    """The store is locked (the app's idle lock; see :mod:`db.store.locking`)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,9 @@ def _raw(conn: Connection) -> Any:
 
 class StoreBase:
     """The op-writing core: connection, transactions, device clock, ops and heads."""
+
+    _locked: bool = False
+    """True while the key is dropped (:mod:`db.store.locking`)."""
 
     def __init__(self, engine: Engine, path: Path, author: str | None = None) -> None:
         self.path = path
@@ -99,6 +106,8 @@ class StoreBase:
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
         with self._lock:
+            if self._locked:
+                raise StoreLocked("the database is locked")
             seq, clock = self._next_seq, self._clock.last
             try:
                 with self._conn.begin():
@@ -110,6 +119,8 @@ class StoreBase:
     @contextmanager
     def _read(self) -> Iterator[Connection]:
         with self._lock:
+            if self._locked:
+                raise StoreLocked("the database is locked")
             try:
                 yield self._conn
             finally:

@@ -138,6 +138,7 @@ class Overleg(SQLModel, table=True):
     name: str | None = None
     municipality: str | None = None
     places: int | None = None
+    agenda_lead_days: int | None = None
 
 
 class Organisation(SQLModel, table=True):
@@ -382,6 +383,8 @@ class Stay(SQLModel, table=True):
     exit_item_id: str | None = None
 
 
+from db.tables_before import AgendaVersion, PartnerInput  # noqa: E402 - issue 15
+
 #: entity name (as in ops) -> projection table
 ENTITIES: dict[str, type[SQLModel]] = {
     "overleg": Overleg,
@@ -400,6 +403,8 @@ ENTITIES: dict[str, type[SQLModel]] = {
 
 
     "stay": Stay,
+    "agenda_version": AgendaVersion,
+    "partner_input": PartnerInput,
 }
 
 #: the field name of a delete (tombstone) op

@@ -255,6 +255,15 @@ def _open_minutes(app: LvvApp, meeting_id: str) -> None:
 LvvApp.meeting_commands.append(MeetingCommand("minutes", "v", _open_minutes))
 
 
+def _publish_agenda(app: LvvApp, meeting_id: str) -> None:
+    from screens.publish import publish_agenda
+
+    publish_agenda(app, meeting_id)
+
+
+LvvApp.meeting_commands.append(MeetingCommand("agenda-publish", "u", _publish_agenda))
+
+
 def _sync_status() -> Widget:
     from screens.widgets.sync_status import SyncStatus
 

@@ -359,4 +359,7 @@ class MeetingScreen(StoreMixin, Screen[None]):
                         lambda item_id=item.id: self.open_item(item_id)))
         out.append((t("cmd.add_case"), "", self.action_add_case))
         out.append((t("cmd.add_general"), "", self.action_add_general))
+        for command in getattr(self.app, "meeting_commands", ()):  # extensions (publish, …)
+            out.append((t(f"binding.{command.id}"), "",
+                        lambda c=command: c.run(self.app, self.meeting_id)))
         return out

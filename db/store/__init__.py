@@ -47,6 +47,7 @@ from db.store.maintenance import MaintenanceMixin
 from db.store.meetings import MeetingsMixin
 from db.store.minutes import MinutesMixin
 from db.store.opfactory import OpFactory
+from db.store.publication import PublicationMixin
 from db.store.record import RecordMixin
 from db.store.replication import ReplicationMixin
 from db.store.search import SearchMixin
@@ -63,6 +64,7 @@ class Store(
     SearchMixin,
     EscalationsMixin,
     LockingMixin,
+    PublicationMixin,
 ):
     """Use cases on one local database. Open with :meth:`open`; close when done."""
 

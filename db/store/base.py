@@ -62,6 +62,7 @@ class StoreBase:
 
     _locked: bool = False
     """True while the key is dropped (:mod:`db.store.locking`)."""
+    _touched_items: set[str] = set()  # replaced by a new set in every transaction
 
     def __init__(self, engine: Engine, path: Path, author: str | None = None) -> None:
         self.path = path
@@ -109,9 +110,12 @@ class StoreBase:
             if self._locked:
                 raise StoreLocked("the database is locked")
             seq, clock = self._next_seq, self._clock.last
+            self._touched_items: set[str] = set()
             try:
                 with self._conn.begin():
                     yield self._conn
+                    if self._touched_items:  # every agenda write path (issue 15)
+                        self._after_agenda_write(self._conn, self._touched_items)
             except BaseException:
                 self._next_seq, self._clock.last = seq, clock
                 raise
@@ -190,6 +194,8 @@ class StoreBase:
     ) -> int:
         """Write the fields that changed; returns the number of ops written."""
         allowed = entity_fields(entity)
+        if entity == "agenda_item":
+            self._touched_items.add(entity_id)
         heads = self._heads(conn, entity, entity_id)
         written = 0
         for field, value in values.items():
@@ -215,10 +221,15 @@ class StoreBase:
         return written
 
     def _delete(self, conn: Connection, entity: str, entity_id: str, overleg_id: str) -> None:
+        if entity == "agenda_item":
+            self._touched_items.add(entity_id)
         heads = self._heads(conn, entity, entity_id)
         base = [h[0] for hs in heads.values() for h in hs]
         self._emit(conn, entity, entity_id, overleg_id, DELETED, "true", base, sole=True)
         self._save_meta(conn)
+
+    def _after_agenda_write(self, conn: Connection, item_ids: set[str]) -> None:
+        """Called in the transaction of every write to agenda items (versions: publication)."""
 
     def _row(self, conn: Connection, entity: str, entity_id: str) -> dict[str, Any]:
         table = ENTITIES[entity].__tablename__

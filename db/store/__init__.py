@@ -47,6 +47,7 @@ from db.store.maintenance import MaintenanceMixin
 from db.store.meetings import MeetingsMixin
 from db.store.minutes import MinutesMixin
 from db.store.opfactory import OpFactory
+from db.store.partner_input import PartnerInputMixin
 from db.store.publication import PublicationMixin
 from db.store.record import RecordMixin
 from db.store.replication import ReplicationMixin
@@ -65,6 +66,7 @@ class Store(
     EscalationsMixin,
     LockingMixin,
     PublicationMixin,
+    PartnerInputMixin,
 ):
     """Use cases on one local database. Open with :meth:`open`; close when done."""
 

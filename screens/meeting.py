@@ -14,10 +14,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from db import domain as d
+from lvv_tui.agenda_text import version_line
 from lvv_tui.i18n import label, t
 from screens.meeting_data import MeetingData, load_meeting
 from screens.widgets.agenda import item_title, status_cell
 from screens.widgets.base import StoreMixin, literal, localise_bindings
+from screens.widgets.inputs import submitted_title
 from screens.widgets.rules import refusal_for, would_refuse
 from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
@@ -167,6 +169,8 @@ class MeetingScreen(StoreMixin, Screen[None]):
         info.append("   " if info else "")
         info.append(t("meeting.info.minutes") + ": ", style="dim")
         info.append(label(m.minutes_status))
+        if data.publication is not None:  # issue 15: the published agenda's version
+            info.append(" · " + version_line(data.publication), style="dim")
         if refusal_for(m) is not None:  # approved: say how the record changes now
             info.append(" · " + t("meeting.locked_how"), style="yellow")
         self.query_one("#meeting-info", Static).update(info)
@@ -181,7 +185,7 @@ class MeetingScreen(StoreMixin, Screen[None]):
         sync_rows(self.query_one(AgendaTable), [
             (item.id, [
                 Text(str(n)),
-                item_title(item, data.cases),
+                submitted_title(item_title(item, data.cases), data.submitted.get(item.id), names),
                 Text(t("meeting.minutes", n=item.timebox_min) if item.timebox_min else ""),
                 status_cell(item),
                 Text(t("meeting.decided") if item.has_decision else "", style="green"),

@@ -131,3 +131,15 @@ class PartnerInputMixin(StoreBase):
         for r in rows:
             out.setdefault(r["agenda_item_id"], []).append(r["organisation_id"])
         return out
+
+    def meeting_inputs(self, meeting_id: str, reader: str | None) -> list[PartnerInput]:
+        """Every input on the meeting's items as ``reader`` may see it (see
+        :meth:`partner_inputs`); ``reader`` None: what the whole table may read."""
+        with self._read() as conn:
+            meeting = self._row(conn, "meeting", meeting_id)
+            chair = self._chair_orgs(conn, meeting["overleg_id"])
+            rows = self._rows(
+                conn, "SELECT * FROM partner_input WHERE meeting_id = ? AND deleted = 0 "
+                "ORDER BY agenda_item_id, organisation_id", (meeting_id,))
+        out = [visible(_input(r), reader, chair) for r in rows]
+        return [x for x in out if x is not None]

@@ -32,3 +32,54 @@ async def test_u_publishes_the_agenda_and_a_change_makes_version_2(demo_db, read
         assert [(c.change, c.label) for c in versions[1].changes] == [("added", "Extra punt")]
     finally:
         store.close()
+
+
+async def test_the_chair_sees_who_submitted_and_the_view_form_starts_from_it(
+        demo_db, reader) -> None:  # noqa: ANN001
+    from db import domain as d
+    from screens.item import ItemScreen
+    from screens.meeting import MeetingScreen
+    from screens.view_form import ViewForm
+
+    store = reader()
+    try:
+        overleg = store.overleggen()[0]
+        meeting = store.meetings(overleg.id, today=TODAY)[0]
+        item = next(i for i in store.agenda(meeting.id) if i.kind is d.ItemKind.CASE)
+        ngo = next(o for o in store.organisations(overleg.id) if o.kind is d.OrgKind.NGO)
+        store.publish_agenda(meeting.id, today=TODAY)
+        store.save_input(item.id, ngo.id, position=d.Position.STAY, feiten="Opgenomen in [b]MC",
+                         oordeel="Geheim oordeel", inzet="Zoekt behandelaar")
+        store.submit_input(item.id, ngo.id, today=TODAY)
+    finally:
+        store.close()
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        screen = app.screen
+        assert isinstance(screen, MeetingScreen) and screen.meeting_id == meeting.id
+        agenda = screen.query_one("#agenda")
+        row = agenda.get_row(item.id)
+        assert f"inbreng van {ngo.name}" in row[1].plain
+        assert "Agenda versie 1" in str(screen.query_one("#meeting-info").render())
+        agenda.move_cursor(row=agenda.get_row_index(item.id))
+        await press(pilot, "enter")
+        assert isinstance(app.screen, ItemScreen)
+        views = app.screen.query_one("#views")
+        views.move_cursor(row=views.get_row_index(ngo.id))
+        await press(pilot, "enter")
+        form = app.screen
+        assert isinstance(form, ViewForm)
+        note = form.query_one("#note").text
+        assert note == "Feiten: Opgenomen in [b]MC\nInzet: Zoekt behandelaar"
+        assert "Geheim" not in note  # the oordeel is for the NGO itself
+        await press(pilot, "ctrl+s")
+    store = reader()
+    try:
+        (view,) = [v for v in store.views(item.id) if v.organisation_id == ngo.id]
+        assert view.position is d.Position.STAY and view.note.startswith("Feiten:")
+        (kept,) = store.partner_inputs(item.id, ngo.id)
+        assert kept.oordeel == "Geheim oordeel"  # the record keeps both
+    finally:
+        store.close()

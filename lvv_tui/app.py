@@ -264,6 +264,15 @@ def _publish_agenda(app: LvvApp, meeting_id: str) -> None:
 LvvApp.meeting_commands.append(MeetingCommand("agenda-publish", "u", _publish_agenda))
 
 
+def _prepare_input(app: LvvApp, meeting_id: str) -> None:
+    from screens.input_form import prepare_input
+
+    prepare_input(app, meeting_id)
+
+
+LvvApp.meeting_commands.append(MeetingCommand("input-prepare", "i", _prepare_input))
+
+
 def _sync_status() -> Widget:
     from screens.widgets.sync_status import SyncStatus
 

@@ -9,6 +9,7 @@ Keys of ``config.toml``::
     lang = "nl"                     # nl or en
     server = "postgresql://…"       # the shared database (optional)
     author = "J. Jansen"            # your name in the audit trail
+    organisation = "DTenV"          # your organisation (input before the meeting)
     sync_interval = 5               # seconds between sync rounds
     lock_after = 10                 # idle minutes before the app locks itself (0 = never)
 
@@ -63,6 +64,8 @@ class Config:
     server: str | None = None
     author: str | None = None
     sync_interval: float = 5.0
+    organisation: str | None = None
+    """The organisation this laptop prepares input for (its name in the overleg)."""
     lock_after: float = 10.0
     """Idle minutes before the app locks itself (0 = never)."""
     keymap: dict[str, str] = field(default_factory=dict)
@@ -93,6 +96,7 @@ def load(
         raise ConfigError(f"unknown language {cfg.lang!r}: use nl or en")
     cfg.server = server or env.get("LVV_SERVER") or data.get("server") or None
     cfg.author = author or env.get("LVV_AUTHOR") or data.get("author") or None
+    cfg.organisation = env.get("LVV_ORGANISATION") or data.get("organisation") or None
     interval = env.get("LVV_SYNC_INTERVAL") or data.get("sync_interval")
     if interval is not None:
         try:

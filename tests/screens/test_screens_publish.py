@@ -83,3 +83,58 @@ async def test_the_chair_sees_who_submitted_and_the_view_form_starts_from_it(
         assert kept.oordeel == "Geheim oordeel"  # the record keeps both
     finally:
         store.close()
+
+
+async def test_a_partner_drafts_offline_then_submits_from_the_meeting_screen(
+        demo_db, reader) -> None:  # noqa: ANN001
+    from db import domain as d
+    from lvv_tui.app import LvvApp
+    from lvv_tui.config import Config
+    from screens.input_form import InputForm
+    from screens.meeting import MeetingScreen
+
+    store = reader()
+    try:
+        overleg = store.overleggen()[0]
+        meeting = store.meetings(overleg.id, today=TODAY)[0]
+        item = next(i for i in store.agenda(meeting.id) if i.kind is d.ItemKind.CASE)
+        ngo = next(o for o in store.organisations(overleg.id) if o.kind is d.OrgKind.NGO)
+        store.publish_agenda(meeting.id, today=TODAY)
+    finally:
+        store.close()
+    app = LvvApp(Config(db=demo_db, lang="nl", organisation=ngo.name), today=TODAY,
+                 clock=lambda: 0.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        screen = app.screen
+        assert isinstance(screen, MeetingScreen)
+        agenda = screen.query_one("#agenda")
+        agenda.move_cursor(row=0)  # the opening is no case: refused with a message
+        await press(pilot, "i")
+        assert app.screen is screen
+        assert any("alleen bij een casus" in str(n.message) for n in app._notifications)
+        agenda.move_cursor(row=agenda.get_row_index(item.id))
+        await press(pilot, "i")
+        form = app.screen
+        assert isinstance(form, InputForm)
+        form.query_one("#feiten").text = "Concept: [red]feiten"
+        form.query_one("#oordeel").text = "Ons oordeel"
+        await press(pilot, "ctrl+s")
+        assert app.screen is screen
+        assert "inbreng van" not in agenda.get_row(item.id)[1].plain  # a draft only
+        await press(pilot, "i")
+        form = app.screen
+        assert isinstance(form, InputForm)
+        assert form.query_one("#feiten").text == "Concept: [red]feiten"  # the draft is back
+        form.query_one("#submit").value = True
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+        assert f"inbreng van {ngo.name}" in screen.query_one("#agenda").get_row(item.id)[1].plain
+    store = reader()
+    try:
+        gem = next(o for o in store.organisations(overleg.id) if o.kind is d.OrgKind.GEMEENTE)
+        (seen,) = store.partner_inputs(item.id, gem.id)
+        assert (seen.feiten, seen.oordeel, seen.submitted) == ("Concept: [red]feiten", None, True)
+    finally:
+        store.close()

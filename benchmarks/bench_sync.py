@@ -3,8 +3,9 @@
 Prints, each as a ratio to a raw psycopg COPY of the same rows into a table of the same shape
 (budget: push + pull <= 3 x COPY):
 
-* wire: push of N ops (batches, advisory lock, ON CONFLICT, payload check) + pull of them
-  (cursor batches), as a login role under row-level security;
+* wire: push of N ops through the server function ``lvv_push`` (batches of 10,000 as one
+  JSON array each; every op checked, numbered under the advisory lock, stamped) + pull of
+  them (cursor batches), as a login role under row-level security;
 * full: the same through ``sync_once`` from a laptop holding N unpushed ops, and an empty
   laptop pulling them (op log + projections written locally);
 

@@ -445,6 +445,7 @@ class SyncCounts:
     unsynced: int
     conflicts: int
     last_sync_ms: int | None
+    quarantined: int = 0
 
 
 #: The partners of a local LVV table, in the order the minutes list them (name, kind).

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 #: The schema version this code writes. Bump it and add a step to MIGRATIONS.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -73,7 +73,7 @@ def probe(path: Path, passphrase: str) -> int:
     if head == _SQLITE_HEADER:
         raise NotADatabase(f"{path}: an unencrypted SQLite file, not an lvv-tui database")
     if size == 0:
-        return 0
+        return 0  # open_engine decides: only a command that creates may use it
     if size < 1024 or size % 512:
         raise NotADatabase(f"{path}: not an lvv-tui database (damaged or another kind of file)")
     # Without a WAL to read, open immutable: no -shm or -wal file is created either.
@@ -159,9 +159,20 @@ def _migrate_before(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE overleg ADD COLUMN agenda_lead_days INTEGER")
 
 
+def _migrate_server(conn: Connection) -> None:
+    """The quarantine of pulled ops that fail the checks (idempotent)."""
+    conn.exec_driver_sql(
+        "CREATE TABLE IF NOT EXISTS op_quarantine (id INTEGER NOT NULL PRIMARY KEY, "
+        "op_id VARCHAR NOT NULL, source VARCHAR NOT NULL, reason VARCHAR NOT NULL, "
+        "payload VARCHAR NOT NULL, at_ms INTEGER NOT NULL)")
+    conn.exec_driver_sql("CREATE UNIQUE INDEX IF NOT EXISTS ux_op_quarantine ON "
+                         "op_quarantine (op_id, payload)")
+
+
 #: MIGRATIONS[n] takes a file from version n to n + 1.
 MIGRATIONS: dict[int, Migration] = {
-    0: _v1, 1: _migrate_search, 2: _migrate_escal, 3: _migrate_report, 4: _migrate_before}
+    0: _v1, 1: _migrate_search, 2: _migrate_escal, 3: _migrate_report, 4: _migrate_server,
+    5: _migrate_before}
 
 
 def backup_path(path: Path, version: int) -> Path:
@@ -176,6 +187,11 @@ def open_engine(path: Path, passphrase: str, *, create: bool = False) -> Engine:
         raise WrongPassphrase("an empty passphrase is not allowed")
     if path.exists():
         version = probe(path, passphrase)
+        if version == 0 and not create:
+            # a zero-byte (or empty) file: only demo, sync and the app's "new database"
+            # may turn it into a database; a read-only command leaves it as it is
+            raise NotADatabase(f"{path}: an empty file, not an lvv-tui database; nothing "
+                               "was changed")
     elif create:
         path.parent.mkdir(parents=True, exist_ok=True)
         version = 0

@@ -1,11 +1,13 @@
-"""Setting up the shared database: ``server init`` and ``server grant``.
+"""Running the shared database: ``server init``, ``overleg``, ``grant`` and ``revoke``.
 
-PostgreSQL: :func:`init_server` creates or upgrades, idempotently, the ``ops`` table (wire
-columns + ``server_seq``), the group role the app's login roles belong to, row-level
-security per overleg, grants (INSERT and SELECT on ops, never UPDATE or DELETE) and a
-trigger that refuses UPDATE, DELETE and TRUNCATE even for roles that have the grant.
-Run it as the database owner (or a superuser). :func:`grant` gives a login role access to
-one overleg.
+PostgreSQL: :func:`init_server` creates or upgrades, idempotently, the server schema
+(:mod:`db.server_sql`): ``ops`` (wire columns + ``server_seq``, ``pushed_by``,
+``received_at``), the group role the app's login roles belong to, row-level security per
+overleg, the write function ``lvv_push`` and the owner's own tables. Run it, and the other
+commands here, as the database owner (or a superuser).
+
+The overleggen a grant may name are the administrator's list (``lvv_overleg``), written
+only here: :func:`add_overleg`. Names that ops carry are never trusted for access.
 
 A SQLite hub has no roles: ``init`` only creates its tables.
 """
@@ -14,21 +16,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import exc as sa_exc
 
-from db.sync import (
-    HUB_SCHEMA_VERSION,
-    Hub,
-    ServerRefused,
-    SyncError,
-    translate,
-)
+from db.hub import HUB_SCHEMA_VERSION, Hub, ServerRefused, SyncError, translate
 
 #: The default group role of the app's login roles.
 APP_ROLE = "lvv_app"
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                   r"[0-9a-fA-F]{12}$")
 
 
 def _ident(name: str, what: str) -> str:
@@ -38,76 +37,11 @@ def _ident(name: str, what: str) -> str:
     return '"' + name + '"'
 
 
-def init_sql(app_role: str = APP_ROLE) -> list[str]:
+def init_sql(app_role: str = APP_ROLE, schema: str = "public") -> list[str]:
     """The statements of ``server init`` for PostgreSQL, in order (each idempotent)."""
-    role = _ident(app_role, "role")
-    lit = "'" + app_role + "'"
-    return [
-        # group role
-        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = " + lit + ") "
-        f"THEN CREATE ROLE {role} NOLOGIN; END IF; END $$",
-        # tables
-        "CREATE TABLE IF NOT EXISTS lvv_hub (key text PRIMARY KEY, value text NOT NULL)",
-        "INSERT INTO lvv_hub (key, value) VALUES ('hub_id', gen_random_uuid()::text) "
-        "ON CONFLICT (key) DO NOTHING",
-        "INSERT INTO lvv_hub (key, value) VALUES ('schema_version', "
-        f"'{HUB_SCHEMA_VERSION}') ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        """CREATE TABLE IF NOT EXISTS ops (
-            server_seq bigint NOT NULL,
-            id text PRIMARY KEY,
-            device_id text NOT NULL,
-            device_seq bigint NOT NULL,
-            hlc text NOT NULL,
-            author text NOT NULL,
-            overleg_id text NOT NULL,
-            entity text NOT NULL,
-            entity_id text NOT NULL,
-            field text NOT NULL,
-            value text NOT NULL,
-            base text NOT NULL,
-            schema_version integer NOT NULL,
-            CONSTRAINT ops_server_seq_key UNIQUE (server_seq)
-        )""",
-        # the pull reads by server_seq (row-level security filters per overleg); an index
-        # per overleg was never used by that plan and slowed every push: gone
-        "DROP INDEX IF EXISTS ops_overleg_seq",
-        "CREATE TABLE IF NOT EXISTS lvv_member (role_name text NOT NULL, "
-        "overleg_id text NOT NULL, PRIMARY KEY (role_name, overleg_id))",
-        # the global top of server_seq, whatever row-level security hides
-        "CREATE OR REPLACE FUNCTION lvv_max_seq() RETURNS bigint LANGUAGE sql STABLE "
-        "SECURITY DEFINER SET search_path FROM CURRENT AS "
-        "$$ SELECT coalesce(max(server_seq), 0) FROM ops $$",
-        # ops are immutable, for everyone
-        "CREATE OR REPLACE FUNCTION lvv_ops_immutable() RETURNS trigger LANGUAGE plpgsql AS "
-        "$$ BEGIN RAISE EXCEPTION 'ops are immutable: % refused', TG_OP "
-        "USING ERRCODE = 'insufficient_privilege'; END $$",
-        "CREATE OR REPLACE TRIGGER ops_immutable BEFORE UPDATE OR DELETE ON ops "
-        "FOR EACH ROW EXECUTE FUNCTION lvv_ops_immutable()",
-        "CREATE OR REPLACE TRIGGER ops_no_truncate BEFORE TRUNCATE ON ops "
-        "FOR EACH STATEMENT EXECUTE FUNCTION lvv_ops_immutable()",
-        # grants
-        "REVOKE ALL ON ops, lvv_hub, lvv_member FROM PUBLIC",
-        "REVOKE ALL ON FUNCTION lvv_max_seq() FROM PUBLIC",
-        f"REVOKE ALL ON ops FROM {role}",
-        f"GRANT SELECT, INSERT ON ops TO {role}",
-        f"GRANT SELECT ON lvv_hub, lvv_member TO {role}",
-        f"GRANT EXECUTE ON FUNCTION lvv_max_seq() TO {role}",
-        f"DO $$ BEGIN EXECUTE format('GRANT USAGE ON SCHEMA %I TO {role}', "
-        "current_schema()); END $$",
-        # row-level security: a role sees and writes only the overleggen it is a member of
-        "ALTER TABLE lvv_member ENABLE ROW LEVEL SECURITY",
-        "ALTER TABLE ops ENABLE ROW LEVEL SECURITY",
-        "DROP POLICY IF EXISTS member_own ON lvv_member",
-        f"CREATE POLICY member_own ON lvv_member FOR SELECT TO {role} USING (pg_has_role("
-        "current_user, (SELECT r.oid FROM pg_roles r WHERE r.rolname = lvv_member.role_name), "
-        "'MEMBER'))",
-        "DROP POLICY IF EXISTS ops_read ON ops",
-        f"CREATE POLICY ops_read ON ops FOR SELECT TO {role} USING "
-        "(overleg_id IN (SELECT m.overleg_id FROM lvv_member m))",
-        "DROP POLICY IF EXISTS ops_write ON ops",
-        f"CREATE POLICY ops_write ON ops FOR INSERT TO {role} WITH CHECK "
-        "(overleg_id IN (SELECT m.overleg_id FROM lvv_member m))",
-    ]
+    from db.server_sql import init_sql as _init_sql
+
+    return _init_sql(app_role, _ident(app_role, "role"), schema)
 
 
 @dataclass
@@ -125,7 +59,7 @@ def init_server(url: str, app_role: str = APP_ROLE) -> InitResult:
         if not hub.is_pg:
             hub.ensure_schema()
             return InitResult(hub.display, "sqlite", hub.key, None)
-        statements = init_sql(app_role)
+        _ident(app_role, "role")
         conn = hub.connect()
         try:
             with conn.begin():
@@ -136,7 +70,8 @@ def init_server(url: str, app_role: str = APP_ROLE) -> InitResult:
                 if version is not None and int(version) > HUB_SCHEMA_VERSION:
                     raise ServerRefused(f"{hub.display}: the server was set up by a newer "
                                         "lvv-tui; nothing was changed")
-                for sql in statements:
+                schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
+                for sql in init_sql(app_role, schema):
                     # the driver sees pyformat placeholders: a literal % is written %%
                     conn.exec_driver_sql(sql.replace("%", "%%"))
         except sa_exc.SQLAlchemyError as exc:
@@ -146,65 +81,150 @@ def init_server(url: str, app_role: str = APP_ROLE) -> InitResult:
         hub.close()
 
 
-def _has_table(conn, name: str) -> bool:  # noqa: ANN001
+def _has_table(conn: Any, name: str) -> bool:
     return conn.exec_driver_sql("SELECT to_regclass(%(n)s) IS NOT NULL", {"n": name}).scalar_one()
 
 
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-                   r"[0-9a-fA-F]{12}$")
+def _owner_conn(url: str) -> tuple[Hub, Any]:
+    hub = Hub(url, create=False)
+    if not hub.is_pg:
+        hub.close()
+        raise ServerRefused("a SQLite hub has no roles; this command is for PostgreSQL")
+    return hub, hub.connect()
 
 
-def _resolve_overleg(conn, overleg: str) -> str:  # noqa: ANN001
-    """An overleg id as given, or the id of the one overleg with that name on the server."""
+def _need_schema(conn: Any, display: str) -> None:
+    if not _has_table(conn, "lvv_overleg"):
+        raise ServerRefused(f"{display}: run lvv-tui server init first")
+
+
+def _resolve_overleg(conn: Any, overleg: str) -> str:
+    """An overleg id as given, or the id of the one overleg with exactly that name in the
+    administrator's list (never a name taken from ops)."""
     if _UUID.match(overleg):
         return overleg.lower()
-    import json
-
     ids = [r[0] for r in conn.exec_driver_sql(
-        "SELECT DISTINCT overleg_id FROM ops WHERE entity = 'overleg' AND field = 'name' "
-        "AND value = %(v)s", {"v": json.dumps(overleg, ensure_ascii=False)})]
+        "SELECT overleg_id FROM lvv_overleg WHERE name = %(v)s", {"v": overleg})]
     if len(ids) == 1:
         return ids[0]
     if not ids:
-        raise ServerRefused(f"no overleg named {overleg!r} on the server yet; give its id "
-                            "(lvv-tui dump shows it) or sync a laptop that has it first")
+        raise ServerRefused(f"no overleg named {overleg!r} in the server's list; give its id "
+                            "(lvv-tui dump shows it) or add it first: lvv-tui server overleg "
+                            "add ID NAME")
     raise ServerRefused(f"{len(ids)} overleggen are named {overleg!r}; give the id")
 
 
-def grant(url: str, role: str, overleg_id: str, app_role: str = APP_ROLE) -> bool:
-    """Give login role ``role`` access to overleg ``overleg_id`` (its id, or its name when
-    one overleg on the server has that name); False if it had it."""
-    quoted = _ident(role, "role")
-    group = _ident(app_role, "role")
-    overleg_id = overleg_id.strip()
-    if not overleg_id or len(overleg_id) > 100:
-        raise ServerRefused("give the overleg id (lvv-tui dump shows it)")
-    hub = Hub(url, create=False)
+def add_overleg(url: str, overleg_id: str, name: str) -> bool:
+    """Put an overleg in the administrator's list (or rename it); False if it was there
+    with that name already."""
+    name = name.strip()
+    if not _UUID.match(overleg_id.strip()):
+        raise ServerRefused("give the overleg id (a UUID: lvv-tui dump shows it)")
+    if not name or len(name) > 200:
+        raise ServerRefused("give the overleg's name (at most 200 characters)")
+    hub, conn = _owner_conn(url)
     try:
-        if not hub.is_pg:
-            raise ServerRefused("a SQLite hub has no roles; grant is for PostgreSQL")
-        conn = hub.connect()
-        try:
-            with conn.begin():
-                if not _has_table(conn, "lvv_member"):
-                    raise ServerRefused(f"{hub.display}: run lvv-tui server init first")
-                exists = conn.exec_driver_sql(
-                    "SELECT 1 FROM pg_roles WHERE rolname = %(r)s", {"r": role}
-                ).scalar_one_or_none()
-                if not exists:
-                    raise ServerRefused(f"role {role} does not exist: create it first "
-                                        f"(CREATE ROLE {role} LOGIN PASSWORD '…')")
-                overleg_id = _resolve_overleg(conn, overleg_id)
-                conn.exec_driver_sql(f"GRANT {group} TO {quoted}")
-                added = conn.exec_driver_sql(
-                    "INSERT INTO lvv_member (role_name, overleg_id) VALUES (%(r)s, %(o)s) "
-                    "ON CONFLICT DO NOTHING RETURNING 1", {"r": role, "o": overleg_id},
-                ).scalar_one_or_none()
-        except sa_exc.SQLAlchemyError as exc:
-            raise translate(exc, hub.display) from exc
-        return bool(added)
+        with conn.begin():
+            _need_schema(conn, hub.display)
+            other = conn.exec_driver_sql(
+                "SELECT overleg_id FROM lvv_overleg WHERE name = %(n)s AND overleg_id <> %(o)s",
+                {"n": name, "o": overleg_id.strip().lower()}).scalar_one_or_none()
+            if other:
+                raise ServerRefused(f"the name {name!r} is already used by overleg {other}")
+            changed = conn.exec_driver_sql(
+                "INSERT INTO lvv_overleg (overleg_id, name) VALUES (%(o)s, %(n)s) "
+                "ON CONFLICT (overleg_id) DO UPDATE SET name = excluded.name "
+                "WHERE lvv_overleg.name <> excluded.name RETURNING 1",
+                {"o": overleg_id.strip().lower(), "n": name}).scalar_one_or_none()
+    except sa_exc.SQLAlchemyError as exc:
+        raise translate(exc, hub.display) from exc
     finally:
         hub.close()
+    return bool(changed)
 
 
-__all__ = ["APP_ROLE", "InitResult", "SyncError", "grant", "init_server", "init_sql"]
+def list_overleggen(url: str) -> list[dict[str, Any]]:
+    """The administrator's list, and every overleg id that has ops on the server but is not
+    in the list (``name`` None): id, name, ops, members."""
+    hub, conn = _owner_conn(url)
+    try:
+        with conn.begin():
+            _need_schema(conn, hub.display)
+            rows = conn.exec_driver_sql(
+                "WITH counts AS (SELECT overleg_id, count(*) AS n FROM ops GROUP BY 1), "
+                "members AS (SELECT overleg_id, string_agg(role_name, ',' ORDER BY role_name)"
+                " AS r FROM lvv_member GROUP BY 1) "
+                "SELECT k.overleg_id, l.name, coalesce(c.n, 0), coalesce(m.r, '') FROM "
+                "(SELECT overleg_id FROM lvv_overleg UNION SELECT overleg_id FROM counts "
+                "UNION SELECT overleg_id FROM members) k "
+                "LEFT JOIN lvv_overleg l USING (overleg_id) LEFT JOIN counts c USING "
+                "(overleg_id) LEFT JOIN members m USING (overleg_id) "
+                "ORDER BY l.name NULLS LAST, k.overleg_id").all()
+    except sa_exc.SQLAlchemyError as exc:
+        raise translate(exc, hub.display) from exc
+    finally:
+        hub.close()
+    return [{"id": r[0], "name": r[1], "ops": int(r[2]),
+             "members": [m for m in r[3].split(",") if m]} for r in rows]
+
+
+def grant(url: str, role: str, overleg: str, app_role: str = APP_ROLE) -> tuple[str, bool]:
+    """Give login role ``role`` access to an overleg: its id, or a name that matches exactly
+    one overleg in the administrator's list. Returns (the overleg id, whether it is new)."""
+    quoted = _ident(role, "role")
+    group = _ident(app_role, "role")
+    overleg = overleg.strip()
+    if not overleg or len(overleg) > 200:
+        raise ServerRefused("give the overleg id (lvv-tui dump shows it) or its name")
+    hub, conn = _owner_conn(url)
+    try:
+        with conn.begin():
+            _need_schema(conn, hub.display)
+            exists = conn.exec_driver_sql(
+                "SELECT 1 FROM pg_roles WHERE rolname = %(r)s", {"r": role}
+            ).scalar_one_or_none()
+            if not exists:
+                raise ServerRefused(f"role {role} does not exist: create it first "
+                                    f"(CREATE ROLE {role} LOGIN PASSWORD '…')")
+            overleg_id = _resolve_overleg(conn, overleg)
+            conn.exec_driver_sql(f"GRANT {group} TO {quoted}")
+            added = conn.exec_driver_sql(
+                "INSERT INTO lvv_member (role_name, overleg_id) VALUES (%(r)s, %(o)s) "
+                "ON CONFLICT DO NOTHING RETURNING 1", {"r": role, "o": overleg_id},
+            ).scalar_one_or_none()
+    except sa_exc.SQLAlchemyError as exc:
+        raise translate(exc, hub.display) from exc
+    finally:
+        hub.close()
+    return overleg_id, bool(added)
+
+
+def revoke(url: str, role: str, overleg: str, app_role: str = APP_ROLE) -> tuple[str, bool]:
+    """Take an overleg from ``role`` (id or listed name); with its last overleg the role
+    also leaves the app's group role. Returns (the overleg id, whether it had it)."""
+    quoted = _ident(role, "role")
+    group = _ident(app_role, "role")
+    hub, conn = _owner_conn(url)
+    try:
+        with conn.begin():
+            _need_schema(conn, hub.display)
+            overleg_id = _resolve_overleg(conn, overleg.strip())
+            had = conn.exec_driver_sql(
+                "DELETE FROM lvv_member WHERE role_name = %(r)s AND overleg_id = %(o)s "
+                "RETURNING 1", {"r": role, "o": overleg_id}).scalar_one_or_none()
+            left = conn.exec_driver_sql(
+                "SELECT count(*) FROM lvv_member WHERE role_name = %(r)s", {"r": role}
+            ).scalar_one()
+            in_roles = conn.exec_driver_sql(
+                "SELECT 1 FROM pg_roles WHERE rolname = %(r)s", {"r": role}).scalar_one_or_none()
+            if not left and in_roles:
+                conn.exec_driver_sql(f"REVOKE {group} FROM {quoted}")
+    except sa_exc.SQLAlchemyError as exc:
+        raise translate(exc, hub.display) from exc
+    finally:
+        hub.close()
+    return overleg_id, bool(had)
+
+
+__all__ = ["APP_ROLE", "InitResult", "SyncError", "add_overleg", "grant", "init_server",
+           "init_sql", "list_overleggen", "revoke"]

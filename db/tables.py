@@ -123,6 +123,21 @@ class OpAlarm(SQLModel, table=True):
     at_ms: int
 
 
+class OpQuarantine(SQLModel, table=True):
+    """A pulled op that failed the checks of :mod:`db.wire_check`: kept, listed by
+    ``check`` and in the top bar, never applied."""
+
+    __tablename__ = "op_quarantine"
+    __table_args__ = (Index("ux_op_quarantine", "op_id", "payload", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    op_id: str
+    source: str
+    reason: str
+    payload: str
+    at_ms: int
+
+
 # ---------------------------------------------------------------------------------------
 # Projections
 # ---------------------------------------------------------------------------------------

@@ -38,6 +38,8 @@ class SyncState:
     this account may not write (kept, not sent), plus received ops set aside because their
     id is known with other contents (kept in the local alarm table). Never applied, never
     overwritten."""
+    quarantined: int = 0
+    """Pulled ops that failed the checks: kept aside, never applied (``lvv-tui check``)."""
 
 
 class SyncLoop:
@@ -125,7 +127,8 @@ class SyncLoop:
                                 refused=len(report.rejected) + report.alarms
                                 + report.withheld)
             try:
-                state = replace(state, unsynced=self.store.unsynced_count())
+                state = replace(state, unsynced=self.store.unsynced_count(),
+                                quarantined=self.store.quarantine_count())
                 if recount:
                     state = replace(state, conflicts=len(self.store.conflicts()))
             except Exception as exc:  # noqa: BLE001 - the store closed under us (app exit)

@@ -20,13 +20,13 @@ from db import domain as d
 from db import escalation_rules as er
 from db.clock import uuid7
 from db.rules import (
-    Locked,
     NotFound,
     ValidationError,
     _date,
     _enum,
     _iso,
     check_text,
+    check_unlocked,
     parse_date,
 )
 from db.store.escalation_reads import EscalationReadsMixin
@@ -51,8 +51,7 @@ class EscalationsMixin(EscalationReadsMixin):
 
     @staticmethod
     def _unlocked(meeting: Mapping[str, Any]) -> None:
-        if meeting.get("minutes_status") == d.MinutesStatus.APPROVED.value:
-            raise Locked("minutes approved: record a correction instead")
+        check_unlocked(meeting)  # the one lock rule of db.rules
 
     def _step_item(self, conn: Connection, item_id: str | None, case_id: str | None,
                    ) -> tuple[dict[str, Any], dict[str, Any]] | None:

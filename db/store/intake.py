@@ -355,8 +355,7 @@ class IntakeMixin(StoreBase):
         item = self._row(conn, "agenda_item", item_id)
         if not item["case_id"]:
             raise ValidationError("item_id", "error.not_a_case_item")
-        meeting = self._row(conn, "meeting", item["meeting_id"])
-        self._check_unlocked(meeting)  # type: ignore[attr-defined]
+        meeting = self._unlocked_meeting(conn, item["meeting_id"])
         stays = self._stays(conn, item["case_id"])
         if not stays:
             raise ValidationError("case_id", "error.not_put_forward")

@@ -191,7 +191,8 @@ class ReplicationMixin(StoreBase):
                     "SELECT last_sync_ms FROM sync_cursor WHERE server = ?", (server,)
                 ).fetchone()
                 last = row[0] if row else None
-        return d.SyncCounts(int(unsynced), self.conflict_count(), last)
+            quarantined = conn.exec_driver_sql("SELECT count(*) FROM op_quarantine").scalar_one()
+        return d.SyncCounts(int(unsynced), self.conflict_count(), last, int(quarantined))
 
     def conflict_count(self) -> int:
         """How many open conflicts there are (cheap: reads the conflict index only)."""
@@ -203,6 +204,31 @@ class ReplicationMixin(StoreBase):
     def alarms(self) -> list[dict[str, Any]]:
         with self._read() as conn:
             return self._rows(conn, "SELECT op_id, source, at_ms FROM op_alarm ORDER BY id")
+
+    # -- quarantine: pulled ops that failed the checks ---------------------------------
+
+    def quarantine(self, items: Sequence[tuple[str, str, str]], source: str) -> int:
+        """Keep ``(op_id, payload, reason)`` aside, never applied; returns how many are new
+        (the same op pulled again is kept once)."""
+        wall = now_ms()
+        with self._tx() as conn:
+            before = conn.exec_driver_sql("SELECT count(*) FROM op_quarantine").scalar_one()
+            conn.exec_driver_sql(
+                "INSERT OR IGNORE INTO op_quarantine (op_id, source, reason, payload, at_ms) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(op_id, source, reason, payload, wall) for op_id, payload, reason in items])
+            after = conn.exec_driver_sql("SELECT count(*) FROM op_quarantine").scalar_one()
+        return int(after) - int(before)
+
+    def quarantined(self) -> list[dict[str, Any]]:
+        """The quarantined ops: op_id, source, reason, at_ms (not their contents)."""
+        with self._read() as conn:
+            return self._rows(conn, "SELECT op_id, source, reason, at_ms FROM op_quarantine "
+                                    "ORDER BY id")
+
+    def quarantine_count(self) -> int:
+        with self._read() as conn:
+            return int(conn.exec_driver_sql("SELECT count(*) FROM op_quarantine").scalar_one())
 
     def skewed_ops(self) -> list[str]:
         with self._read() as conn:

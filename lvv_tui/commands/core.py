@@ -80,8 +80,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         faults = store.check()
         n = store.op_count()
+        quarantined = store.quarantined()
     finally:
         store.close()
+    if quarantined:  # kept aside, never applied: listed, not a fault of this file
+        from lvv_tui.i18n import t
+
+        print(t("check.quarantine", n=len(quarantined)))
+        for row in quarantined:
+            print(t("check.quarantine_row", op_id=row["op_id"], source=row["source"],
+                    reason=row["reason"]))
     if faults:
         for fault in faults:
             print(f"FAULT {fault}")

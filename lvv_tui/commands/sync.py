@@ -1,7 +1,10 @@
-"""Sync subcommands: ``sync`` (one round with the shared database) and ``server init|grant``.
+"""Sync subcommands: ``sync`` (one round with the shared database) and ``server init|grant|
+ revoke|overleg add|overleg list`` (administrators, as the database owner).
 
-Exit status: 0 done; 2 the server did not answer (offline); 3 the server refused (login,
-rights, schema) or refused some ops; 1 anything else (bad URL, local database).
+Exit status: 0 done; 2 the server did not answer (offline; a round cut off part-way says
+what did move); 3 the server refused (login, rights, schema), refused some ops, or sent ops
+that failed the checks (quarantined); 1 anything else (bad URL, local database) — never for
+bad data from the server.
 """
 
 from __future__ import annotations
@@ -45,17 +48,44 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = ssub.add_parser(
         "grant", help="give a login role access to one overleg",
-        description="Makes ROLE a member of the app's group role and lets it read and write "
-        "the ops of OVERLEG only: its id (as in lvv-tui dump), or its name once a laptop "
-        "that has it has synced.",
+        description="Makes ROLE a member of the app's group role and lets it read the ops "
+        "of OVERLEG and push to it (through lvv_push) only. OVERLEG: its id (as in lvv-tui "
+        "dump), or a name that matches exactly one overleg in the server's own list "
+        "(lvv-tui server overleg add). Prints the id it granted.",
     )
     p.add_argument("role", metavar="ROLE", help="an existing PostgreSQL login role")
-    p.add_argument("overleg", metavar="OVERLEG", help="the overleg id, or its name")
+    p.add_argument("overleg", metavar="OVERLEG", help="the overleg id, or its listed name")
+    _owner_args(p)
+    p.set_defaults(func=cmd_server_grant)
+
+    p = ssub.add_parser("revoke", help="take one overleg from a login role",
+                        description="ROLE no longer reads or pushes OVERLEG (id or listed "
+                        "name); with its last overleg it leaves the app's group role.")
+    p.add_argument("role", metavar="ROLE")
+    p.add_argument("overleg", metavar="OVERLEG", help="the overleg id, or its listed name")
+    _owner_args(p)
+    p.set_defaults(func=cmd_server_revoke)
+
+    p = ssub.add_parser(
+        "overleg", help="the server's own list of overleggen (names a grant may use)",
+        description="The administrator's list: the only names `server grant` accepts. "
+        "Names carried by ops are never used for access.")
+    osub = p.add_subparsers(dest="overleg_command", metavar="ACTION", required=True)
+    q = osub.add_parser("add", help="put an overleg in the list (or rename it)")
+    q.add_argument("overleg_id", metavar="ID", help="the overleg id (lvv-tui dump shows it)")
+    q.add_argument("name", metavar="NAME", help="its name, unique in the list")
+    _owner_args(q)
+    q.set_defaults(func=cmd_server_overleg_add)
+    q = osub.add_parser("list", help="the list, and overleg ids with ops that are not in it")
+    _owner_args(q)
+    q.set_defaults(func=cmd_server_overleg_list)
+
+
+def _owner_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--server", metavar="URL", default=argparse.SUPPRESS,
                    help="the shared database, as its owner (default: LVV_SERVER or config)")
     p.add_argument("--app-role", default="lvv_app",
                    help="group role of the app's login roles (default lvv_app)")
-    p.set_defaults(func=cmd_server_grant)
 
 
 def _config(args: argparse.Namespace):  # noqa: ANN202
@@ -75,9 +105,18 @@ def _fail(exc: Exception) -> CliError:
     from db.sync import BadServerURL, ServerRefused, ServerUnavailable
     from lvv_tui.i18n import t
 
+    report = getattr(exc, "report", None)
+    moved = report is not None and (report.pushed or report.pulled or report.already)
     if isinstance(exc, ServerUnavailable):
+        if moved:  # say what did move: a partial round is not "nothing changed"
+            return CliError(t("sync.cli.partial", pushed=report.pushed, to_push=report.to_push,
+                              pulled=report.pulled, reason=str(exc)), EXIT_OFFLINE)
         return CliError(t("sync.cli.offline", reason=str(exc)), EXIT_OFFLINE)
     if isinstance(exc, ServerRefused):
+        if moved:
+            return CliError(t("sync.cli.partial_refused", pushed=report.pushed,
+                              to_push=report.to_push, pulled=report.pulled, reason=str(exc)),
+                            EXIT_REFUSED)
         return CliError(t("sync.cli.refused", reason=str(exc)), EXIT_REFUSED)
     if isinstance(exc, BadServerURL):
         return CliError(str(exc), 1)
@@ -128,13 +167,18 @@ def cmd_sync(args: argparse.Namespace) -> int:
         print(t("sync.cli.skewed", n=report.skewed))
     if report.alarms:
         print(t("sync.cli.alarms", n=report.alarms))
+    if report.quarantined:
+        print(t("sync.cli.quarantined", n=report.quarantined), file=sys.stderr)
     if report.forbidden:
         print(t("sync.cli.forbidden", n=report.withheld, overleggen=", ".join(report.forbidden)),
               file=sys.stderr)
     if report.rejected:
-        raise CliError(t("sync.cli.rejected", n=len(report.rejected),
-                         ids=", ".join(report.rejected[:5])), EXIT_REFUSED)
-    if report.forbidden:
+        print(t("sync.cli.refused_ops", n=len(report.rejected)), file=sys.stderr)
+        for op_id in report.rejected[:10]:
+            print(t("sync.cli.refused_op", id=op_id, reason=report.reasons.get(op_id, "")),
+                  file=sys.stderr)
+        return EXIT_REFUSED
+    if report.forbidden or report.quarantined:
         return EXIT_REFUSED
     return 0
 
@@ -157,18 +201,72 @@ def cmd_server_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_server_grant(args: argparse.Namespace) -> int:
-    from db.server import grant
-    from db.sync import SyncError
+def _owner_server(args: argparse.Namespace) -> str:
     from lvv_tui.i18n import t
 
     cfg = _config(args)
     if not cfg.server:
         raise CliError(t("sync.cli.no_server"))
+    return cfg.server
+
+
+def cmd_server_grant(args: argparse.Namespace) -> int:
+    from db.server import grant
+    from db.sync import SyncError
+    from lvv_tui.i18n import t
+
+    server = _owner_server(args)
     try:
-        added = grant(cfg.server, args.role, args.overleg, app_role=args.app_role)
+        overleg_id, added = grant(server, args.role, args.overleg, app_role=args.app_role)
     except SyncError as exc:
         raise _fail(exc) from exc
     key = "sync.cli.granted" if added else "sync.cli.granted_already"
-    print(t(key, role=args.role, overleg=args.overleg))
+    print(t(key, role=args.role, overleg=overleg_id))
+    return 0
+
+
+def cmd_server_revoke(args: argparse.Namespace) -> int:
+    from db.server import revoke
+    from db.sync import SyncError
+    from lvv_tui.i18n import t
+
+    server = _owner_server(args)
+    try:
+        overleg_id, had = revoke(server, args.role, args.overleg, app_role=args.app_role)
+    except SyncError as exc:
+        raise _fail(exc) from exc
+    key = "sync.cli.revoked" if had else "sync.cli.revoked_none"
+    print(t(key, role=args.role, overleg=overleg_id))
+    return 0
+
+
+def cmd_server_overleg_add(args: argparse.Namespace) -> int:
+    from db.server import add_overleg
+    from db.sync import SyncError
+    from lvv_tui.i18n import t
+
+    server = _owner_server(args)
+    try:
+        changed = add_overleg(server, args.overleg_id, args.name)
+    except SyncError as exc:
+        raise _fail(exc) from exc
+    key = "sync.cli.overleg_added" if changed else "sync.cli.overleg_same"
+    print(t(key, overleg=args.overleg_id.strip().lower(), name=args.name.strip()))
+    return 0
+
+
+def cmd_server_overleg_list(args: argparse.Namespace) -> int:
+    from db.server import list_overleggen
+    from db.sync import SyncError
+    from lvv_tui.i18n import t
+
+    server = _owner_server(args)
+    try:
+        rows = list_overleggen(server)
+    except SyncError as exc:
+        raise _fail(exc) from exc
+    for row in rows:
+        print(t("sync.cli.overleg_row", id=row["id"],
+                name=row["name"] if row["name"] is not None else t("sync.cli.overleg_unlisted"),
+                ops=row["ops"], members=", ".join(row["members"]) or "-"))
     return 0

@@ -39,6 +39,9 @@ def status_text(state: Any, *, has_server: bool = True) -> Text:
     if state.refused:
         parts.append(" · ")
         parts.append(t("sync.status.refused", n=state.refused), style="bold red")
+    if state.quarantined:
+        parts.append(" · ")
+        parts.append(t("sync.status.quarantined", n=state.quarantined), style="bold red")
     return parts
 
 

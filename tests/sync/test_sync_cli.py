@@ -105,9 +105,18 @@ def test_server_init_and_grant(pg, capsys: pytest.CaptureFixture) -> None:  # no
     assert "lvv_app" in capsys.readouterr().out
     role = pg.role("lvv_cli")
     assert main(["server", "grant", role, overleg, "--server", url]) == 0
-    assert "heeft nu toegang" in capsys.readouterr().out
+    assert f"heeft nu toegang tot overleg {overleg}" in capsys.readouterr().out
     assert main(["server", "grant", role, overleg, "--server", url]) == 0
     assert "had al toegang" in capsys.readouterr().out
+    # names come from the administrator's list only
+    assert main(["server", "overleg", "add", overleg, "LSO Teststad", "--server", url]) == 0
+    assert main(["server", "overleg", "list", "--server", url]) == 0
+    listed = capsys.readouterr().out
+    assert overleg in listed and "LSO Teststad" in listed and role in listed
+    assert main(["server", "revoke", role, "LSO Teststad", "--server", url]) == 0
+    assert f"geen toegang meer tot overleg {overleg}" in capsys.readouterr().out
+    assert main(["server", "grant", role, "LSO Teststad", "--server", url]) == 0
+    assert f"heeft nu toegang tot overleg {overleg}" in capsys.readouterr().out
     assert main(["server", "grant", "lvv_nobody", overleg, "--server", url]) == 3
     assert "does not exist" in capsys.readouterr().err
     assert main(["server", "grant", role, "LSO Nergens", "--server", url]) == 3

@@ -19,6 +19,9 @@ class RolledBack(Exception):
     """Raised inside a push transaction to roll it back."""
 
 
+OVERLEG = "0191f0c2-0000-7000-8000-00000000c0c1"
+
+
 def test_concurrent_pullers_see_every_committed_op_exactly_once(hub_url: str) -> None:
     with Hub(hub_url) as hub:
         assert hub.key  # creates a SQLite hub's tables before the threads start
@@ -31,11 +34,11 @@ def test_concurrent_pullers_see_every_committed_op_exactly_once(hub_url: str) ->
 
     def pusher(i: int) -> None:
         rng = random.Random(i)
-        device = FakeDevice("overleg-1", author=f"pusher {i}")
+        device = FakeDevice(OVERLEG, author=f"pusher {i}")
         try:
             with Hub(hub_url) as hub:
                 for _ in range(ROUNDS):
-                    ops = [device.op(entity_id=f"m{rng.randint(1, 3)}", value=rng.random())
+                    ops = [device.op(entity_id=f"m{rng.randint(1, 3)}", value=str(rng.random()))
                            for _ in range(rng.randint(1, 6))]
                     ids = {op.id for op in ops}
                     doomed = rng.random() < 0.25

@@ -6,7 +6,8 @@ import psycopg
 import pytest
 from sync_helpers import FakeDevice, seed_meeting
 
-from db.server import grant, init_server
+from db.clock import uuid7
+from db.server import add_overleg, grant, init_server
 from db.sync import Hub, ServerRefused, sync_once
 
 
@@ -19,7 +20,7 @@ def test_init_is_idempotent_and_keeps_data(pg) -> None:  # noqa: ANN001
     url = pg.database()
     first = init_server(url)
     with Hub(url) as hub:
-        hub.push([FakeDevice("o1").op()])
+        hub.push([FakeDevice(uuid7()).op()])
     second = init_server(url)
     assert first.hub_key == second.hub_key
     with Hub(url) as hub:
@@ -31,8 +32,8 @@ def test_roles_see_and_write_only_their_overleg(pg, pg_hub: str, laptops) -> Non
     a, b = laptops("A"), laptops("B")
     overleg_a, _, _ = seed_meeting(a)
     overleg_b, _, _ = seed_meeting(b)
-    assert grant(pg_hub, ra, overleg_a) is True
-    assert grant(pg_hub, ra, overleg_a) is False
+    assert grant(pg_hub, ra, overleg_a) == (overleg_a, True)
+    assert grant(pg_hub, ra, overleg_a) == (overleg_a, False)
     grant(pg_hub, rb, overleg_b)
     url_a, url_b = pg.as_role(pg_hub, ra), pg.as_role(pg_hub, rb)
     sync_once(a, url_a)
@@ -42,8 +43,8 @@ def test_roles_see_and_write_only_their_overleg(pg, pg_hub: str, laptops) -> Non
         assert {op.overleg_id for op in seen} == {overleg_a}
         assert len(seen) == a.op_count()
         # writing into overleg B: refused, nothing stored
-        with pytest.raises(ServerRefused):
-            hub.push([FakeDevice(overleg_b).op()])
+        foreign = FakeDevice(overleg_b).op()
+        assert hub.push([foreign]).refused == {foreign.id: "overleg not granted to this account"}
     with Hub(pg_hub) as owner:
         assert owner.count() == a.op_count() + b.op_count()
     with _connect(url_a) as conn:
@@ -107,21 +108,27 @@ def test_grant_needs_an_existing_role(pg_hub: str) -> None:
         grant(pg_hub, "x; DROP TABLE ops", "o1")
 
 
-def test_grant_by_overleg_name(pg, pg_hub: str, laptops) -> None:  # noqa: ANN001
+def test_grant_by_overleg_name_from_the_administrators_list(pg, pg_hub: str,  # noqa: ANN001
+                                                            laptops) -> None:  # noqa: ANN001
     a = laptops("A")
     overleg, _, _ = seed_meeting(a)
-    sync_once(a, pg_hub)  # as the owner: the overleg's name is on the server now
+    sync_once(a, pg_hub)  # the overleg's name is in its ops on the server now: not enough
     role = pg.role("lvv_named")
-    assert grant(pg_hub, role, "LSO Teststad") is True
-    assert grant(pg_hub, role, overleg) is False  # the same membership
+    with pytest.raises(ServerRefused, match="no overleg named 'LSO Teststad' in the server"):
+        grant(pg_hub, role, "LSO Teststad")
+    assert add_overleg(pg_hub, overleg, "LSO Teststad") is True
+    assert add_overleg(pg_hub, overleg, "LSO Teststad") is False
+    assert grant(pg_hub, role, "LSO Teststad") == (overleg, True)
+    assert grant(pg_hub, role, overleg) == (overleg, False)  # the same membership
     fresh = laptops("N")
     sync_once(fresh, pg.as_role(pg_hub, role))
     assert fresh.dump() == a.dump()
     b = laptops("B")
-    seed_meeting(b)  # a second overleg with the same name
+    other, _, _ = seed_meeting(b)  # a second overleg with the same name in its ops
     sync_once(b, pg_hub)
-    with pytest.raises(ServerRefused, match="2 overleggen"):
-        grant(pg_hub, role, "LSO Teststad")
+    with pytest.raises(ServerRefused, match="already used by overleg"):
+        add_overleg(pg_hub, other, "LSO Teststad")
+    assert grant(pg_hub, role, "LSO Teststad") == (overleg, False)
 
 
 def test_a_laptop_with_a_forbidden_overleg_still_syncs_the_other(pg, pg_hub: str,  # noqa: ANN001

@@ -105,8 +105,10 @@ def test_resent_op_with_other_payload_is_refused_and_reported(hub_url: str, lapt
         dev = FakeDevice(original.overleg_id)
         op = dev.op()
         twin = WireOp(**{**op.as_dict(), "value": json.dumps("anders")})
-        result = hub.push([op, twin])
-        assert result.stored == [op.id] and result.rejected == [op.id]
+        result = hub.push([op, twin])  # refused whole: nothing of the batch is stored
+        assert result.stored == [] and result.rejected == [op.id]
+        assert result.refused[op.id] == "id twice in the batch with different contents"
+        assert hub.push([op]).stored == [op.id]
         pulled, _ = hub.pull(0, 10_000)
     held = {o.id: o for o in pulled}
     assert held[original.id] == original  # never overwritten

@@ -1,0 +1,156 @@
+"""The body of a push, per kind of hub; both all-or-nothing.
+
+* PostgreSQL: the batch goes to ``lvv_push(batch json)`` as one JSON array of op objects
+  (``value`` the field's JSON value, ``base`` an array of op ids); the server checks,
+  numbers and stamps (see :mod:`db.server_sql`).
+* SQLite hub: no roles, one trust domain; the same rules run here, in the client
+  (:func:`db.wire_check.check_op`), then the ops are numbered under ``BEGIN IMMEDIATE``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection
+
+from db.hub import PushResult, ServerRefused, hub_ops
+from db.projection import WireOp
+from db.server_sql import ID_TAKEN, SEQ_TAKEN, TWICE
+from db.tables import WIRE_COLUMNS
+from db.wire_check import check_op
+
+_TEMPLATE = (
+    '{"id":"%s","device_id":"%s","device_seq":%d,"hlc":"%s","author":"%s",'
+    '"overleg_id":"%s","entity":"%s","entity_id":"%s","field":"%s","value":%s,"base":%s,'
+    '"schema_version":%d}'
+)
+#: a character a JSON string may not hold as it is
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
+_STRINGS = ("id", "device_id", "hlc", "author", "overleg_id", "entity", "entity_id", "field")
+
+
+class BadBatch(Exception):
+    """The batch is not valid JSON (a local op holds a value that is not JSON)."""
+
+
+def batch_json(ops: Sequence[WireOp]) -> str:
+    """The ops as the JSON array ``lvv_push`` takes. Values and bases are JSON already and
+    go in as they are; the string fields need no escaping in the usual case (ids, clock
+    readings, plain names), checked once for the whole batch."""
+    plain = not any(
+        _NEEDS_ESCAPE.search(op.author) or _NEEDS_ESCAPE.search(op.entity_id)
+        for op in ops) and not _NEEDS_ESCAPE.search("".join(
+            op.id + op.device_id + op.hlc + op.overleg_id + op.entity + op.field
+            for op in ops))
+    if plain and all(type(op.device_seq) is int and type(op.schema_version) is int
+                     for op in ops):
+        return "[" + ",".join([_TEMPLATE % op for op in ops]) + "]"
+    enc = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    parts = []
+    for op in ops:
+        fields = {k: enc(getattr(op, k)) for k in _STRINGS}
+        parts.append(
+            "{" + ",".join(f'"{k}":{v}' for k, v in fields.items())
+            + f',"device_seq":{enc(op.device_seq)},"value":{op.value},"base":{op.base},'
+            f'"schema_version":{enc(op.schema_version)}}}')
+    return "[" + ",".join(parts) + "]"
+
+
+def push_pg(conn: Connection, ops: Sequence[WireOp]) -> PushResult:
+    """One call of ``lvv_push`` in the caller's transaction."""
+    from psycopg import errors
+
+    raw = conn.connection.driver_connection  # the same transaction
+    with raw.cursor() as cur:
+        try:
+            cur.execute("SELECT op_id, server_seq, status, reason FROM lvv_push(%s::json)",
+                        (batch_json(ops),))
+        except (errors.InvalidTextRepresentation, errors.UntranslatableCharacter) as exc:
+            raise BadBatch(str(exc)) from exc
+        rows = cur.fetchall()
+    result = PushResult()
+    for op_id, seq, status, reason in rows:
+        if status == "stored":
+            result.stored.append(op_id)
+            result.last_seq = max(result.last_seq, int(seq))
+        elif status == "already":
+            result.already.append(op_id)
+        elif op_id is None:
+            raise ServerRefused(f"the server refused the batch: {reason}")
+        else:
+            result.refused[op_id] = reason
+    if result.refused:
+        result.stored, result.already = [], []
+    return result
+
+
+def refusals_in(ops: Sequence[WireOp]) -> dict[str, str]:
+    """What the hub would refuse on sight: the rules of :mod:`db.wire_check`, an id twice
+    with different contents, a device counter twice."""
+    refused: dict[str, str] = {}
+    first: dict[str, WireOp] = {}
+    seqs: dict[tuple, str] = {}
+    for op in ops:
+        reason = check_op(op)
+        if reason is not None:
+            refused.setdefault(str(op.id), reason)
+            continue
+        seen = first.setdefault(op.id, op)
+        if seen is not op and tuple(seen) != tuple(op):
+            refused.setdefault(op.id, TWICE)
+        other = seqs.setdefault((op.device_id, op.device_seq), op.id)
+        if other != op.id:
+            refused.setdefault(op.id, SEQ_TAKEN)
+    return refused
+
+
+def push_sqlite(conn: Connection, ops: Sequence[WireOp]) -> PushResult:
+    """The same protocol on a SQLite hub, checked here."""
+    result = PushResult()
+    result.refused = refusals_in(ops)
+    if result.refused:
+        return result
+    batch: dict[str, WireOp] = {}
+    for op in ops:
+        batch.setdefault(op.id, op)
+    wire = [hub_ops.c[name] for name in WIRE_COLUMNS]
+    held: dict[str, bool] = {}
+    ids = list(batch)
+    for i in range(0, len(ids), 500):
+        rows = conn.execute(
+            select(*wire).where(hub_ops.c.id.in_(bindparam("ids", expanding=True))),
+            {"ids": ids[i:i + 500]},
+        ).all()
+        held.update((r[0], tuple(r) == tuple(batch[r[0]])) for r in rows)
+    refused = {op_id: ID_TAKEN for op_id, same in held.items() if not same}
+    by_device: dict[str, list[WireOp]] = {}
+    for op in batch.values():
+        if op.id not in held:
+            by_device.setdefault(op.device_id, []).append(op)
+    for device, mine in by_device.items():
+        low, high = min(o.device_seq for o in mine), max(o.device_seq for o in mine)
+        taken = dict(conn.execute(
+            select(hub_ops.c.device_seq, hub_ops.c.id).where(
+                hub_ops.c.device_id == device, hub_ops.c.device_seq.between(low, high))).all())
+        for o in mine:
+            if taken.get(o.device_seq, o.id) != o.id:
+                refused[o.id] = SEQ_TAKEN
+    if refused:
+        result.refused = refused
+        return result
+    new = [op for op in batch.values() if op.id not in held]
+    result.already = [op_id for op_id in held]
+    top = int(conn.exec_driver_sql("SELECT coalesce(max(server_seq), 0) FROM ops")
+              .scalar_one())
+    if new:
+        conn.execute(hub_ops.insert(), [
+            {"server_seq": top + n, **op._asdict()} for n, op in enumerate(new, start=1)])
+        result.stored = [op.id for op in new]
+        result.last_seq = top + len(new)
+    return result
+
+
+__all__ = ["BadBatch", "batch_json", "push_pg", "push_sqlite", "refusals_in"]

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from db import domain as d
-from lvv_tui.agenda_text import version_line
+from lvv_tui.agenda_text import change_text, version_line
 from lvv_tui.i18n import label, t
 from screens.meeting_data import MeetingData, load_meeting
 from screens.widgets.agenda import item_title, status_cell
@@ -171,6 +171,9 @@ class MeetingScreen(StoreMixin, Screen[None]):
         info.append(label(m.minutes_status))
         if data.publication is not None:  # issue 15: the published agenda's version
             info.append(" · " + version_line(data.publication), style="dim")
+            if data.publication.changes:  # the partners see what changed in this version
+                info.append(" (" + "; ".join(change_text(c) for c in data.publication.changes)
+                            + ")", style="yellow")
         if refusal_for(m) is not None:  # approved: say how the record changes now
             info.append(" · " + t("meeting.locked_how"), style="yellow")
         self.query_one("#meeting-info", Static).update(info)

@@ -24,6 +24,10 @@ async def test_u_publishes_the_agenda_and_a_change_makes_version_2(demo_db, read
         form = app.screen
         form.query_one("#title").value = "Extra punt"
         await press(pilot, "ctrl+s")
+        await press(pilot, "escape")
+        await press(pilot, "enter")  # the meeting again: the version and its change list
+        info = str(app.screen.query_one("#meeting-info").render())
+        assert "Agenda versie 2" in info and "toegevoegd (Extra punt)" in info
     store = reader()
     try:
         versions = store.agenda_versions(meeting_id)

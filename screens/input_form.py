@@ -21,8 +21,6 @@ from screens.widgets.form import Field, FormModal
 if TYPE_CHECKING:
     from textual.app import App
 
-    from db.partner_inputs import PartnerInput
-
 AUDIENCES = ("own", "chair", "overleg")
 _TEXTS = ("feiten", "oordeel", "withheld", "withheld_reason", "inzet")
 
@@ -36,7 +34,7 @@ class InputForm(FormModal[Any]):
     """
 
     def __init__(self, save, organisations: list[tuple[str, str]], organisation: str | None,  # noqa: ANN001
-                 current: dict[str, PartnerInput], case_code: str) -> None:
+                 current: dict[str, Any], case_code: str) -> None:
         super().__init__(save)
         self.organisations = organisations
         self.organisation = organisation

@@ -19,6 +19,7 @@ from typing import Any
 
 from db import domain as d
 from db.clock import uuid7
+from db.demo_escalations import Escalated, add_threads
 from db.store import Store
 
 NATIONALITIES = [
@@ -112,6 +113,8 @@ class _Case:
     outcome: d.OutcomeSubtype | None
     discussed: int = 0
     open_actions: list[str] = field(default_factory=list)
+    items: list[tuple[str, dt.date, str]] = field(default_factory=list)  # discussed
+    stay: str = ""
 
 
 class _Gen:
@@ -121,6 +124,27 @@ class _Gen:
         self.today = today
         self.f = store.op_factory(rand=lambda: self.rng.getrandbits(80))
         self.counts: dict[str, int] = {}
+        self.escalated: list[tuple[Escalated, _Case]] = []
+        self.held: list[tuple[str, dt.date, int]] = []  # meeting, date, position of rondvraag
+        # stays, intake and history draw from their own generator, so that the meetings,
+        # agendas and views drawn from ``rng`` stay what they were before stays existed
+        self.side = random.Random(seed * 7919 + 12)
+
+    def side_pick(self, weighted: list[tuple[Any, int]]) -> Any:
+        values, weights = zip(*weighted, strict=True)
+        return self.side.choices(values, weights)[0]
+
+    def side_id(self, when: dt.date) -> str:
+        return uuid7(_ms(when), self.side.getrandbits(80))
+
+    def side_set(self, entity: str, eid: str, overleg: str, when: dt.date,
+                 values: dict[str, Any]) -> None:
+        main = self.f._rand
+        self.f._rand = lambda: self.side.getrandbits(80)
+        try:
+            self.f.set(entity, eid, overleg, values, hlc_ms=_ms(when))
+        finally:
+            self.f._rand = main
 
     def id(self, when: dt.date) -> str:
         return uuid7(_ms(when), self.rng.getrandbits(80))
@@ -166,6 +190,8 @@ def generate(
 
 def _build(gen: _Gen, cities: list[tuple[str, int]], start: dt.date, active_share: float,
            *, small: bool) -> None:
+    from db.demo_stays import _come_back, _history, _put_forward_only, _stay
+
     rng = gen.rng
     today = gen.today
     weeks = (today - start).days // 7
@@ -220,9 +246,18 @@ def _build(gen: _Gen, cities: list[tuple[str, int]], start: dt.date, active_shar
                 "status": d.CaseStatus.INTAKE.value,
                 "put_forward_by": orgs[0][0] if rng.random() < 0.6 else orgs[4][0],
             })
+            c.stay = _stay(gen, c, oid, orgs)
             cases.append(c)
         gen.count("cases", len(cases))
+        _put_forward_only(gen, oid, prefix, orgs, total)
+        if small:
+            _history(gen, oid, prefix, orgs)
         _meetings(gen, oid, city, orgs, cases, start, weeks, small)
+        for e, c in gen.escalated:
+            e.later = [x for x in c.items if x[1] > e.date]
+            e.left = c.leave
+        add_threads(gen, oid, orgs, [e for e, _c in gen.escalated], gen.held)
+        gen.escalated, gen.held = [], []
         for c in cases:
             if c.leave:
                 gen.set("casus", c.id, oid, c.leave, {
@@ -230,10 +265,16 @@ def _build(gen: _Gen, cities: list[tuple[str, int]], start: dt.date, active_shar
                     "outcome_subtype": c.outcome.value,  # type: ignore[union-attr]
                     "outcome_category": c.outcome.category.value,  # type: ignore[union-attr]
                 })
+                gen.side_set("stay", c.stay, oid, c.leave, {
+                    "exit_date": c.leave.isoformat(),
+                    "outcome_subtype": c.outcome.value,  # type: ignore[union-attr]
+                    "outcome_category": c.outcome.category.value,  # type: ignore[union-attr]
+                })
                 for aid in c.open_actions:  # a case that leaves takes its actions along
                     gen.set("action_item", aid, oid, c.leave,
                             {"status": d.ActionStatus.DONE.value,
                              "closed_on": c.leave.isoformat()})
+                _come_back(gen, c, oid, orgs)
 
 
 def _meetings(gen: _Gen, oid: str, city: str, orgs: list[tuple[str, d.OrgKind]],
@@ -282,6 +323,7 @@ def _meetings(gen: _Gen, oid: str, city: str, orgs: list[tuple[str, d.OrgKind]],
         gen.count("agenda items", len(items))
         if not held:
             continue
+        gen.held.append((mid, mdate, pos - 20))
         # attendance
         present: list[tuple[str, d.OrgKind]] = []
         for org_id, kind in orgs:
@@ -364,6 +406,11 @@ def _discuss(gen: _Gen, oid: str, mid: str, mdate: dt.date, iid: str, c: _Case,
         if mdate + dt.timedelta(days=35) < gen.today:
             values["escalation_advice"] = "Advies: " + RATIONALES[perspective]
     gen.set("decision", iid, oid, mdate, values)
+    c.items.append((mid, mdate, iid))
+    if escalation is not d.Escalation.NONE:
+        gen.escalated.append((Escalated(
+            mid, mdate, iid, c.id, escalation, values["escalation_question"],
+            dt.date.fromisoformat(values["escalation_date"]), values["dissent"]), c))
     gen.count("decisions")
     case_values: dict[str, Any] = {"perspective": perspective.value}
     if c.discussed == 1:

@@ -83,6 +83,7 @@ class CaseStatus(StrEnum):
     INTAKE = "intake"
     ACTIVE = "active"
     LEFT = "left"
+    NOT_ADMITTED = "not_admitted"  # put forward, the LSO decided: not an LVV-zaak
 
 
 class Cooperation(StrEnum):
@@ -125,6 +126,30 @@ OUTCOME_CATEGORY: dict[OutcomeSubtype, OutcomeCategory] = {
     OutcomeSubtype.UNKNOWN_DEST: OutcomeCategory.NONE,
     OutcomeSubtype.DETENTION: OutcomeCategory.NONE,
 }
+
+
+class LvvVerdict(StrEnum):
+    """The LSO's intake decision: is this an LVV-zaak?"""
+
+    YES = "yes"
+    NO = "no"
+    EXCEPTION = "exception"  # admitted as an exception (also by the stuurgroep)
+
+
+class IntakeStep(StrEnum):
+    """Where a stay stands, from being put forward to leaving."""
+
+    PUT_FORWARD = "put_forward"  # waiting for the LSO's decision
+    NOT_ADMITTED = "not_admitted"
+    DOSSIERS = "dossiers"  # admitted, IND and/or DTenV dossier outstanding
+    REST_PERIOD = "rest_period"  # both dossiers in, rusttermijn running
+    SCENARIO = "scenario"  # rusttermijn over, begeleidingsscenario to be set
+    GUIDANCE = "guidance"  # scenario set: the partners' inzet runs
+    LEFT = "left"
+
+
+#: the rusttermijn after the last dossier (DOMAIN.md, "Intake")
+REST_PERIOD_DAYS = 14
 
 
 class ActionStatus(StrEnum):
@@ -318,6 +343,78 @@ class CaseHistory:
 
 
 @dataclass(frozen=True)
+class Stay:
+    """One stay of a case in the LVV, from being put forward to leaving.
+
+    A case that left and comes back gets a new stay (``number`` + 1) with its own dates.
+    """
+
+    id: str
+    case_id: str
+    overleg_id: str
+    number: int = 1
+    put_forward_by: str | None = None
+    put_forward_on: dt.date | None = None
+    lvv_verdict: LvvVerdict | None = None
+    lvv_reason: str | None = None
+    lvv_item_id: str | None = None
+    lvv_decided_on: dt.date | None = None
+    ind_dossier_on: dt.date | None = None
+    dtenv_dossier_on: dt.date | None = None
+    scenario: Perspective | None = None
+    scenario_item_id: str | None = None
+    scenario_on: dt.date | None = None
+    intake_date: dt.date | None = None
+    exit_date: dt.date | None = None
+    outcome_subtype: OutcomeSubtype | None = None
+    exit_item_id: str | None = None
+
+    @property
+    def outcome_category(self) -> OutcomeCategory | None:
+        return self.outcome_subtype.category if self.outcome_subtype else None
+
+    @property
+    def admitted(self) -> bool:
+        return self.lvv_verdict in (LvvVerdict.YES, LvvVerdict.EXCEPTION) or (
+            self.lvv_verdict is None and self.intake_date is not None)
+
+    @property
+    def rest_period_end(self) -> dt.date | None:
+        """The day the rusttermijn ends: 14 days after the later of the two dossiers; the
+        scenario can be set from that day on."""
+        if self.ind_dossier_on is None or self.dtenv_dossier_on is None:
+            return None
+        return max(self.ind_dossier_on, self.dtenv_dossier_on) + dt.timedelta(
+            days=REST_PERIOD_DAYS)
+
+    def step(self, today: dt.date) -> IntakeStep:
+        """Where this stay stands on ``today``."""
+        if self.exit_date is not None:
+            return IntakeStep.LEFT
+        if self.lvv_verdict is LvvVerdict.NO:
+            return IntakeStep.NOT_ADMITTED
+        if not self.admitted:
+            return IntakeStep.PUT_FORWARD
+        if self.scenario is not None:
+            return IntakeStep.GUIDANCE
+        end = self.rest_period_end
+        if end is None:
+            return IntakeStep.DOSSIERS
+        if today < end:
+            return IntakeStep.REST_PERIOD
+        return IntakeStep.SCENARIO
+
+
+@dataclass(frozen=True)
+class IntakeRow:
+    """A case in intake, for the overview: where it stands and what comes next."""
+
+    case: Case
+    stay: Stay
+    step: IntakeStep
+
+
+@dataclass(frozen=True)
 class ConflictValue:
     op_id: str
     value: object
@@ -349,3 +446,135 @@ class SyncCounts:
     conflicts: int
     last_sync_ms: int | None
     quarantined: int = 0
+
+
+#: The partners of a local LVV table, in the order the minutes list them (name, kind).
+DEFAULT_PARTNERS: tuple[tuple[str, OrgKind], ...] = (
+    ("Gemeente", OrgKind.GEMEENTE),
+    ("IND", OrgKind.IND),
+    ("DTenV", OrgKind.DTENV),
+    ("Politie (AVIM)", OrgKind.POLITIE),
+    ("Maatschappelijke organisatie", OrgKind.NGO),
+)
+
+
+# ---------------------------------------------------------------------------------------
+# escalations (a thread of its own, opened from a decision without consensus)
+
+
+class EscalationStatus(StrEnum):
+    """Where an escalation thread stands; see :data:`ESCALATION_NEXT`."""
+
+    DRAFT = "draft"  # opened at the table, not yet sent
+    SENT = "sent"
+    ADVICE = "advice_received"
+    ADOPTED = "adopted"
+    NOT_ADOPTED = "not_adopted"
+    CLOSED = "closed"
+    ESCALATED = "escalated"  # went on to the next level (a new thread)
+
+
+#: escalation levels from low to high; a next level must be higher than the last one
+ESCALATION_ORDER: tuple[Escalation, ...] = (
+    Escalation.MRT, Escalation.STUURGROEP, Escalation.PROGRAMMARAAD, Escalation.BESTUURLIJK)
+
+
+@dataclass(frozen=True)
+class MrtMember:
+    """A member of a Multidisciplinair Review Team: from which organisation, new or not."""
+
+    organisation_id: str
+    new_to_case: bool = False
+
+
+@dataclass(frozen=True)
+class EscalationThread:
+    """One escalation: the question sent up, the advice that came back, what the LSO did."""
+
+    id: str
+    overleg_id: str
+    case_id: str
+    decision_id: str  # the agenda item (= decision id) it was opened from
+    meeting_id: str  # the meeting of that decision
+    level: Escalation
+    question: str
+    status: EscalationStatus = EscalationStatus.DRAFT
+    positions: tuple[Dissent, ...] = ()
+    members: tuple[MrtMember, ...] = ()
+    previous_id: str | None = None
+    opened_on: dt.date | None = None
+    sent_on: dt.date | None = None
+    sent_item_id: str | None = None
+    advice_on: dt.date | None = None
+    advice: str | None = None
+    advice_reasoning: str | None = None
+    advice_item_id: str | None = None
+    adopted: bool | None = None
+    adoption_reasons: str | None = None
+    adoption_on: dt.date | None = None
+    adoption_item_id: str | None = None
+    closed_on: dt.date | None = None
+    closed_item_id: str | None = None
+    next_id: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (EscalationStatus.CLOSED, EscalationStatus.ESCALATED)
+
+    @property
+    def may_go_higher(self) -> bool:
+        """A next level only from a thread whose advice the LSO did not adopt."""
+        return self.adopted is False and self.status in (
+            EscalationStatus.NOT_ADOPTED, EscalationStatus.CLOSED)
+
+    @property
+    def waiting_for(self) -> str:
+        """Who must act next: ``table`` (the LSO), ``level`` (the body asked), or ``none``."""
+        if self.status is EscalationStatus.SENT:
+            return "level"
+        return "table" if self.is_open else "none"
+
+    @property
+    def next_step(self) -> str:
+        """The next step as a code: send, advice, adoption, close, or none."""
+        return {
+            EscalationStatus.DRAFT: "send", EscalationStatus.SENT: "advice",
+            EscalationStatus.ADVICE: "adoption", EscalationStatus.ADOPTED: "close",
+            EscalationStatus.NOT_ADOPTED: "close",
+        }.get(self.status, "none")
+
+    def age_days(self, today: dt.date) -> int:
+        """Days since it was sent (or opened, while still a draft)."""
+        start = self.sent_on or self.opened_on or today
+        return max(0, (today - start).days)
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    """One step of a thread, where and when it was recorded (minutes, timeline)."""
+
+    escalation: EscalationThread
+    kind: str  # opened, sent, advice, adoption, closed, escalated
+    on: dt.date | None
+    meeting_id: str | None
+    agenda_item_id: str | None
+
+
+@dataclass(frozen=True)
+class EscalationStats:
+    """The monitoring figures of escalations (one overleg, or all)."""
+
+    open_by_level: dict[str, int]
+    #: open threads by age band (``lt28``, ``28to90``, ``gt90`` days since sending)
+    open_by_age: dict[str, int]
+    oldest_open_days: int | None
+    adopted: int
+    not_adopted: int
+    awaiting_decision: int
+    advice_count: int
+    advice_days_mean: float | None
+    advice_days_median: float | None
+
+    @property
+    def open_total(self) -> int:
+        return sum(self.open_by_level.values())

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 #: The schema version this code writes. Bump it and add a step to MIGRATIONS.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 5
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -122,6 +122,30 @@ def _v1(conn: Connection) -> None:
     SQLModel.metadata.create_all(conn)
 
 
+def _migrate_search(conn: Connection) -> None:
+    """The full-text search index (FTS5) and the triggers that keep it (idempotent)."""
+    from db import search_index
+
+    search_index.create(conn)
+
+
+def _migrate_escal(conn: Connection) -> None:
+    """The escalation threads (issue 16): a table of their own (idempotent)."""
+    from db.tables import EscalationRecord
+
+    EscalationRecord.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+
+
+def _migrate_report(conn: Connection) -> None:
+    """The ``stay`` table (a case's stays: intake steps and exit); idempotent."""
+    from db.tables import Stay
+
+    Stay.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+    conn.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_stay_overleg_intake ON stay (overleg_id, intake_date)")
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_stay_case_id ON stay (case_id)")
+
+
 def _migrate_server(conn: Connection) -> None:
     """The quarantine of pulled ops that fail the checks (idempotent)."""
     conn.exec_driver_sql(
@@ -133,7 +157,8 @@ def _migrate_server(conn: Connection) -> None:
 
 
 #: MIGRATIONS[n] takes a file from version n to n + 1.
-MIGRATIONS: dict[int, Migration] = {0: _v1, 1: _migrate_server}
+MIGRATIONS: dict[int, Migration] = {
+    0: _v1, 1: _migrate_search, 2: _migrate_escal, 3: _migrate_report, 4: _migrate_server}
 
 
 def backup_path(path: Path, version: int) -> Path:

@@ -1,21 +1,63 @@
-"""The rules of the record that do not need the database: limits, formats, errors.
+"""The rules of the record: limits, formats, the lock after approval, the decision rules.
 
-Screens call these to check a field before saving; the store calls the same functions on
-every write path, so a rule holds whoever writes.
+Screens ask these functions before they open a form; the store calls the same functions on
+every write path, so a rule holds whoever writes (a screen, the CLI, a script, the demo).
+Every refusal carries an i18n ``code`` (and ``params``) that a screen can show as it is.
+
+The lock after approval (the product rule)
+------------------------------------------
+Once the minutes of a meeting are approved (*vastgesteld*), the record of that meeting
+changes only by a recorded correction (:meth:`Store.add_correction`), which the minutes list
+under "Correcties na vaststelling". The record is: the partners' views, the decisions, the
+agenda (add, update, move, remove, defer, discussed, time box), the attendance, the meeting
+details (date, time, place, chair, secretary), the minutes summaries, and the approval itself
+(a second approval is refused). Every store method that writes one of those raises
+:class:`Locked`; :func:`why_locked` (or :meth:`Store.why_locked`) says so beforehand.
+
+Still allowed after approval:
+
+- **actions**: closing, reopening or updating an action. The action list lives on across
+  meetings (the next meeting's minutes list what was closed), so an action is not part of
+  one meeting's frozen record. *Adding* an action to an approved meeting is refused: a new
+  agreement belongs to the meeting where it is made.
+- **corrections**, and the case file (a case lives on across meetings too).
+- **conflict resolution** (:meth:`Store.resolve_conflict`): it picks one of the values two
+  laptops already wrote, it invents nothing, and a replica must be able to settle it.
+
+Replication is not refused: ops pulled from the server or another laptop
+(``apply_remote``, ``bulk_import``, the sync path) are applied as they are, even on an
+approved meeting. Refusing them would make the replicas diverge for good (one laptop holding
+an op that another refuses) and the log is the record of what was written and when. The lock
+is checked where an op is *made*, on the device of its author, against what that device
+knows: an edit made offline before that device saw the approval still arrives, and shows in
+the log and the audit trail.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from db import domain as d
 from db.engine import StoreError
 
 #: Longest text a note, rationale or summary may hold (characters).
 MAX_TEXT = 20_000
 #: Longest short text (a code, a name, a place).
 MAX_SHORT = 200
+#: Longest case code.
+MAX_CODE = 40
+#: The time box of an agenda item, in minutes.
+TIMEBOX_MIN, TIMEBOX_MAX = 0, 600
+#: The term of stay of a case, in days (ten years at most).
+STAY_TERM_MIN, STAY_TERM_MAX = 0, 3650
+#: The places of an overleg (the whole pilot had 1,070).
+PLACES_MIN, PLACES_MAX = 0, 100_000
+#: Date formats accepted in a field; dates are stored as ISO ``YYYY-MM-DD``.
+DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y")
 
 V_NUMBER_RE = re.compile(r"^\d{10}$")
 
@@ -30,32 +72,163 @@ class ValidationError(StoreError, ValueError):
         super().__init__(f"{field}: {code} {params}" if params else f"{field}: {code}")
 
 
+class RuleViolation(ValidationError):
+    """A rule of the record refuses the change (not a badly typed field)."""
+
+
 class NotFound(StoreError):
     """No row with that id (or it was deleted)."""
 
 
 class Locked(StoreError):
-    """Approved minutes: changes only through a recorded correction."""
+    """Approved minutes: the record changes only through a recorded correction."""
+
+    field: str | None = None
+
+    def __init__(self, message: str = "minutes approved: record a correction instead", *,
+                 code: str = "error.locked", **params: Any) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a change would be refused: an i18n ``code`` with its ``params``."""
+
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def error(self) -> StoreError:
+        """The exception the store raises for this refusal."""
+        if self.code.startswith("error.locked"):
+            return Locked(code=self.code, **self.params)
+        return RuleViolation("item", self.code, **self.params)
 
 
 # ---------------------------------------------------------------------------------------
-# validation helpers (public: the screens validate with the same rules)
+# rules of the record (pure: screens ask them first, the store enforces them)
+# ---------------------------------------------------------------------------------------
+
+
+def _get(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+
+
+def why_locked(meeting: d.Meeting | Mapping[str, Any]) -> Refusal | None:
+    """A refusal when the meeting's minutes are approved (a domain object or a row)."""
+    status = _get(meeting, "minutes_status")
+    if status not in (d.MinutesStatus.APPROVED, d.MinutesStatus.APPROVED.value):
+        return None
+    approved_on = _get(meeting, "approved_on")
+    if isinstance(approved_on, dt.date):
+        approved_on = approved_on.isoformat()
+    if approved_on:
+        return Refusal("error.locked_on", {"date": approved_on})
+    return Refusal("error.locked")
+
+
+def check_unlocked(meeting: d.Meeting | Mapping[str, Any]) -> None:
+    """Raise :class:`Locked` when the meeting's record is frozen by approval."""
+    refusal = why_locked(meeting)
+    if refusal is not None:
+        raise refusal.error()
+
+
+def why_not_case_item(item: d.AgendaItem | Mapping[str, Any]) -> Refusal | None:
+    """Views and decisions belong to a case item; a general item has neither."""
+    kind = _get(item, "kind")
+    if kind in (d.ItemKind.CASE, d.ItemKind.CASE.value) and _get(item, "case_id"):
+        return None
+    return Refusal("error.case_item_only")
+
+
+def check_case_item(item: d.AgendaItem | Mapping[str, Any]) -> None:
+    refusal = why_not_case_item(item)
+    if refusal is not None:
+        raise RuleViolation("item", refusal.code)
+
+
+def check_case_not_on_agenda(case_id: str, on_agenda: Iterable[str | None],
+                             case_code: str = "") -> None:
+    """One case only once per agenda."""
+    if case_id in set(on_agenda):
+        raise RuleViolation("case_id", "error.case_on_agenda", case_code=case_code)
+
+
+def check_dissent(consensus: d.Consensus | str, dissent: Iterable[d.Dissent]) -> None:
+    """Unanimous: no dissent. No consensus: at least one dissenting organisation, each with
+    its reason. An organisation dissents once."""
+    consensus = _enum(d.Consensus, consensus, "consensus")
+    dissent = tuple(dissent)
+    if consensus is d.Consensus.UNANIMOUS and dissent:
+        raise RuleViolation("dissent", "error.dissent_unanimous")
+    if consensus is d.Consensus.NONE:
+        if not dissent:
+            raise RuleViolation("dissent", "error.dissent_required")
+        if any(not (x.reason or "").strip() for x in dissent):
+            raise RuleViolation("dissent", "error.dissent_reason")
+    orgs = [x.organisation_id for x in dissent]
+    if len(set(orgs)) != len(orgs):
+        raise RuleViolation("dissent", "error.dissent_twice")
+    for x in dissent:
+        check_text(x.reason, "dissent", MAX_TEXT)
+
+
+# ---------------------------------------------------------------------------------------
+# limits and formats (public: the forms validate with the same functions)
 # ---------------------------------------------------------------------------------------
 
 
 def parse_date(text: str | dt.date | None, field: str = "date") -> dt.date | None:
-    """A date from ``YYYY-MM-DD`` or ``DD-MM-YYYY``; None for empty."""
+    """A date from ``YYYY-MM-DD``, ``DD-MM-YYYY`` or ``DD/MM/YYYY``; None for empty."""
     if text is None or isinstance(text, dt.date):
         return text
     text = text.strip()
     if not text:
         return None
-    for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
+    for fmt in DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
     raise ValidationError(field, "error.date")
+
+
+def check_date(text: str | dt.date | None, field: str) -> str | None:
+    """A date field (review date, escalation date, due date …) as stored: ISO or None."""
+    return _iso(parse_date(text, field))
+
+
+def check_int(value: Any, field: str, low: int, high: int) -> int | None:
+    """A whole number from ``low`` to ``high``; None for empty. Codes: number, range."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValidationError(field, "error.number")
+    try:
+        number = int(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(field, "error.number") from exc
+    if isinstance(value, float) and value != number:
+        raise ValidationError(field, "error.number")
+    if not low <= number <= high:
+        raise ValidationError(field, "error.range", low=low, high=high)
+    return number
+
+
+def check_timebox(value: Any, field: str = "timebox_min") -> int | None:
+    """The time box of an agenda item in minutes (0–600), None for none."""
+    return check_int(value, field, TIMEBOX_MIN, TIMEBOX_MAX)
+
+
+def check_stay_term(value: Any, field: str = "stay_term_days") -> int | None:
+    """The term of stay of a case in days (0–3650), None for none."""
+    return check_int(value, field, STAY_TERM_MIN, STAY_TERM_MAX)
+
+
+def check_places(value: Any, field: str = "places") -> int | None:
+    return check_int(value, field, PLACES_MIN, PLACES_MAX)
 
 
 def check_v_number(text: str | None) -> str | None:
@@ -99,4 +272,3 @@ def _iso(value: dt.date | None) -> str | None:
 
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
-

@@ -61,7 +61,7 @@ def _screen_css() -> list[Path]:
     folder = Path(next(iter(screens.__path__))).resolve()
     return [folder / "widgets" / "topbar.tcss",
             *(folder / f"{name}.tcss" for name in ("unlock", "meetings", "meeting", "item",
-                                                   "register"))]
+                                                   "register", "report"))]
 
 
 class LvvApp(App[None]):
@@ -80,6 +80,8 @@ class LvvApp(App[None]):
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+r", "case_register", "Cases", id="case-register"),
         Binding("ctrl+k,f4", "conflicts", "Conflicts", id="conflicts"),
+        Binding("slash", "search", "Search", id="search"),
+        Binding("ctrl+e", "escalations", "Escalations", id="escalations", show=False),
         # our own palette binding, so its footer word is translated (Textual's says "palette")
         Binding("ctrl+p", "command_palette", "Commands", id="command-palette", show=False,
                 priority=True),
@@ -174,6 +176,22 @@ class LvvApp(App[None]):
         if self.store is not None and not isinstance(self.screen, ConflictsScreen):
             self.push_screen(ConflictsScreen(self.overleg_id))
 
+    def action_search(self) -> None:
+        from screens.search import SearchScreen
+
+        if self.store is None:
+            self.bell()
+        elif not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen())
+    def action_escalations(self) -> None:
+        from screens.escalations import EscalationsScreen
+
+        if self.store is None or self.overleg_id is None:
+            self.bell()
+            return
+        if not isinstance(self.screen, EscalationsScreen):
+            self.push_screen(EscalationsScreen(self.overleg_id))
+
     def action_case_register(self) -> None:
         from screens.register import CaseRegisterScreen
 
@@ -182,6 +200,13 @@ class LvvApp(App[None]):
             return
         if not isinstance(self.screen, CaseRegisterScreen):
             self.push_screen(CaseRegisterScreen(self.overleg_id))
+
+
+    def action_monitoring_report(self) -> None:
+        from screens.report import ReportScreen
+
+        if self.store is not None and not isinstance(self.screen, ReportScreen):
+            self.push_screen(ReportScreen(self.overleg_id))
 
 
 def _open_minutes(app: LvvApp, meeting_id: str) -> None:

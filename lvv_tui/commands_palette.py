@@ -30,6 +30,12 @@ class LvvCommands(Provider):
         if getattr(app, "store", None) is not None:
             commands.append((t("cmd.case_register"), t("cmd.case_register_help"),
                              partial(app.run_action, "case_register")))
+            commands.append((t("cmd.search"), t("cmd.search_help"),
+                             partial(app.run_action, "search")))
+            commands.append((t("cmd.escalations"), t("cmd.escalations_help"),
+                             partial(app.run_action, "escalations")))
+            commands.append((t("cmd.report"), t("cmd.report_help"),
+                             partial(app.run_action, "monitoring_report")))
         commands.append((t("cmd.help"), t("cmd.help_help"), partial(app.run_action, "help")))
         return commands
 

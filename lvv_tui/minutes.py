@@ -1,8 +1,9 @@
 """The minutes of a meeting, built from the record: a plain tree the renderers format.
 
 :func:`build_minutes` reads through the store only and resolves every word (labels,
-organisation names, dates) in the requested language, so the renderers in
-:mod:`lvv_tui.export` only lay the tree out. No Textual, no I/O besides the store.
+organisation names, dates) in the requested language through the one presentation of
+the record (:mod:`lvv_tui.presentation`), so the renderers in :mod:`lvv_tui.export` only
+lay the tree out. No Textual, no I/O besides the store.
 
 Privacy defaults: confidential views (and the summary and views of a confidential agenda
 item) stay out unless ``include_confidential``; V-numbers never appear unless
@@ -18,79 +19,23 @@ from typing import TYPE_CHECKING
 
 from db import domain as d
 from lvv_tui.i18n import label, t
+from lvv_tui.presentation import (
+    ActionLine,
+    Attendee,
+    DecisionBlock,
+    Header,
+    ViewLine,
+    action_line,
+    besluit_text,
+    classification,
+    decision_block,
+    format_date,
+    item_title,
+    view_line,
+)
 
 if TYPE_CHECKING:
     from db.store import Store
-
-
-@dataclass(frozen=True)
-class Attendee:
-    """One organisation's attendance."""
-
-    organisation: str
-    status: d.Attendance
-    status_text: str
-    names: str | None = None
-
-
-@dataclass(frozen=True)
-class Header:
-    overleg: str
-    municipality: str
-    date: dt.date
-    date_text: str
-    start_time: str | None
-    place: str | None
-    chair: str | None
-    secretary: str | None
-    status: d.MinutesStatus
-    status_text: str
-    approved_on: dt.date | None
-    approved_on_text: str | None
-    present: tuple[Attendee, ...] = ()
-    absent: tuple[Attendee, ...] = ()
-    unknown: tuple[Attendee, ...] = ()
-
-
-@dataclass(frozen=True)
-class ViewLine:
-    organisation: str
-    position: str
-    note: str
-    confidential: bool = False
-
-
-@dataclass(frozen=True)
-class DissentLine:
-    organisation: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class DecisionBlock:
-    perspective: str
-    rationale: str
-    consensus: d.Consensus
-    consensus_text: str
-    dissent: tuple[DissentLine, ...] = ()
-    escalation: str | None = None
-    escalation_question: str | None = None
-    escalation_date: str | None = None
-    escalation_advice: str | None = None
-    review_date: str | None = None
-
-
-@dataclass(frozen=True)
-class ActionLine:
-    id: str
-    text: str
-    owner: str
-    due: dt.date | None
-    due_text: str
-    case_code: str | None = None
-    since_text: str = ""
-    status: d.ActionStatus = d.ActionStatus.OPEN
-    status_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,6 +55,8 @@ class MinutesItem:
     withheld_views: int = 0
     decision: DecisionBlock | None = None
     actions: tuple[ActionLine, ...] = ()
+    #: escalation steps recorded at this item: (label, text), in order
+    escalation: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,32 +105,6 @@ class MinutesDoc:
 
 
 # ---------------------------------------------------------------------------------------
-
-
-def format_date(value: dt.date | None, lang: str) -> str:
-    """``28 november 2026`` (nl) / ``28 November 2026`` (en); empty for None."""
-    if value is None:
-        return ""
-    month = t(f"minutes.month.{value.month}", lang=lang)
-    return f"{value.day} {month} {value.year}"
-
-
-def item_title(item: d.AgendaItem, case_code: str | None, lang: str) -> str:
-    """The heading of an agenda item: its own title, or the kind (plus the case code)."""
-    if item.kind is d.ItemKind.CASE:
-        base = t("minutes.case_title", lang=lang, code=case_code or "?")
-        return f"{base}: {item.title}" if item.title else base
-    return item.title or label(item.kind, lang)
-
-
-def classification(include_confidential: bool, include_v_numbers: bool, lang: str) -> str:
-    """The line that says what an export holds."""
-    parts = [t("minutes.class.base", lang=lang)]
-    parts.append(t("minutes.class.conf_in" if include_confidential else "minutes.class.conf_out",
-                   lang=lang))
-    parts.append(t("minutes.class.v_in" if include_v_numbers else "minutes.class.v_out",
-                   lang=lang))
-    return " ".join(parts)
 
 
 def build_minutes(
@@ -252,15 +173,11 @@ def build_minutes(
             cases[case_id] = store.case(case_id)
         return cases[case_id]
 
-    def action_line(a: d.Action) -> ActionLine:
+    def words(a: d.Action) -> ActionLine:
         c = case(a.case_id)
         since = meeting_dates.get(a.meeting_id) if a.meeting_id else None
-        return ActionLine(
-            id=a.id, text=a.text, owner=org_name(a.owner_organisation_id), due=a.due_date,
-            due_text=format_date(a.due_date, lang) or t("minutes.no_due", lang=lang),
-            case_code=c.code if c else None, since_text=format_date(since, lang),
-            status=a.status, status_text=label(a.status, lang),
-        )
+        return action_line(a, org_name(a.owner_organisation_id), c.code if c else None, since,
+                           lang)
 
     # -- items ---------------------------------------------------------------------
     texts = store.minutes_texts(meeting_id)
@@ -270,6 +187,7 @@ def build_minutes(
         if a.agenda_item_id:
             item_actions.setdefault(a.agenda_item_id, []).append(a)
 
+    steps = escalation_lines(store, meeting_id, include_confidential, lang)
     items: list[MinutesItem] = []
     besluiten: list[DecisionLine] = []
     for number, item in enumerate(store.agenda(meeting_id), start=1):
@@ -283,41 +201,22 @@ def build_minutes(
                 if (v.confidential or item.confidential) and not include_confidential:
                     hidden += 1
                     continue
-                views.append(ViewLine(org_name(v.organisation_id), label(v.position, lang),
-                                      v.note, v.confidential))
+                views.append(view_line(v, org_name(v.organisation_id), lang))
         block = None
         dec = decisions.get(item.id)
-        title = item_title(item, code, lang)
+        title = item_title(item, c, lang)
         if dec is not None:
-            block = DecisionBlock(
-                perspective=label(dec.perspective, lang),
-                rationale=dec.rationale,
-                consensus=dec.consensus,
-                consensus_text=label(dec.consensus, lang),
-                dissent=tuple(DissentLine(org_name(x.organisation_id), x.reason)
-                              for x in dec.dissent),
-                escalation=(label(dec.escalation_level, lang)
-                            if dec.escalation_level is not d.Escalation.NONE else None),
-                escalation_question=dec.escalation_question,
-                escalation_date=format_date(dec.escalation_date, lang) or None,
-                escalation_advice=dec.escalation_advice,
-                review_date=format_date(dec.review_date, lang) or None,
-            )
-            line = t("minutes.besluit_line", lang=lang, item=title,
-                     perspective=block.perspective, consensus=block.consensus_text)
-            if block.escalation:
-                line += "; " + t("minutes.besluit_escalation", lang=lang,
-                                 level=block.escalation)
-            if block.review_date:
-                line += "; " + t("minutes.besluit_review", lang=lang, date=block.review_date)
-            besluiten.append(DecisionLine(len(besluiten) + 1, number, line))
+            block = decision_block(dec, org_name, lang)
+            besluiten.append(DecisionLine(len(besluiten) + 1, number,
+                                          besluit_text(title, block, lang)))
         items.append(MinutesItem(
             id=item.id, number=number, kind=item.kind, title=title, case_code=code,
             v_number=c.v_number if (c and include_v_numbers) else None,
             confidential=item.confidential, withheld=withheld,
             summary="" if withheld else texts.get(item.id, ""),
             views=tuple(views), withheld_views=hidden, decision=block,
-            actions=tuple(action_line(a) for a in item_actions.get(item.id, [])),
+            actions=tuple(words(a) for a in item_actions.get(item.id, [])),
+            escalation=() if withheld else tuple(steps.get(item.id, ())),
         ))
 
     # -- actielijst: open actions of the overleg up to this meeting -------------------
@@ -326,7 +225,7 @@ def build_minutes(
         since = meeting_dates.get(a.meeting_id) if a.meeting_id else None
         if since is not None and since > meeting.date:
             continue
-        actielijst.append(action_line(a))
+        actielijst.append(words(a))
     actielijst.sort(key=lambda x: (x.due is None, x.due or dt.date.min, x.case_code or "",
                                    x.id))
 
@@ -353,6 +252,40 @@ def build_minutes(
         include_confidential=include_confidential,
         include_v_numbers=include_v_numbers,
     )
+
+
+def escalation_lines(store: Store, meeting_id: str, include_confidential: bool,
+                     lang: str) -> dict[str, list[tuple[str, str]]]:
+    """The escalation steps recorded at this meeting's items, worded, by item id. The
+    opening shows in the decision itself; the advice's reasoning only with confidential."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    head = t("escalation.minutes.label", lang=lang)
+    for step in store.escalation_steps(meeting_id=meeting_id):
+        x = step.escalation
+        if step.kind == "opened" or step.agenda_item_id is None:
+            continue
+        level = label(x.level, lang)
+        date = format_date(step.on, lang)
+        if step.kind == "escalated":
+            text = t("escalation.minutes.escalated", lang=lang, level=level, question=x.question)
+        elif step.kind == "sent":
+            text = t("escalation.minutes.sent", lang=lang, level=level, date=date)
+        elif step.kind == "advice":
+            text = t("escalation.minutes.advice", lang=lang, level=level, date=date,
+                     advice=x.advice or "")
+            if include_confidential and x.advice_reasoning:
+                text += "\n" + t("escalation.minutes.reasoning", lang=lang,
+                                 reasoning=x.advice_reasoning)
+        elif step.kind == "adoption":
+            text = t("escalation.minutes.adoption_yes" if x.adopted
+                     else "escalation.minutes.adoption_no", lang=lang, level=level)
+            if x.adoption_reasons:
+                text += "; " + t("escalation.minutes.reasons", lang=lang,
+                                 reasons=x.adoption_reasons)
+        else:
+            text = t("escalation.minutes.closed", lang=lang, level=level)
+        out.setdefault(step.agenda_item_id, []).append((head, text))
+    return out
 
 
 def find_meeting(store: Store, ref: str) -> d.Meeting:

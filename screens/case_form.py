@@ -83,7 +83,7 @@ class CaseForm(FormModal[d.Case]):
         return values
 
     def check(self, values: dict[str, Any]) -> dict[str, str]:
-        from db.store import ValidationError, check_v_number, parse_date
+        from db.store import ValidationError, check_stay_term, check_v_number, parse_date
 
         errors: dict[str, str] = {}
         if not values["code"].strip():
@@ -97,7 +97,8 @@ class CaseForm(FormModal[d.Case]):
                 parse_date(values[name], name)
             except ValidationError:
                 errors[name] = t("error.date")
-        days = values["stay_term_days"].strip()
-        if days and (not days.isdigit() or int(days) > 3650):
-            errors["stay_term_days"] = t("error.range", low=0, high=3650)
+        try:
+            check_stay_term(values["stay_term_days"])
+        except ValidationError as exc:
+            errors["stay_term_days"] = t(exc.code, **exc.params)
         return errors

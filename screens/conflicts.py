@@ -59,7 +59,8 @@ def field_text(conflict: d.Conflict) -> str:
 #: free-text fields a merged value may be written for, with their length limits; choices,
 #: numbers, dates, codes and deletes are resolved by picking one of the values
 LONG_TEXT = frozenset({"note", "rationale", "text", "escalation_question",
-                       "escalation_advice"})
+                       "escalation_advice", "question", "advice", "advice_reasoning",
+                       "adoption_reasons"})
 SHORT_TEXT = frozenset({"name", "municipality", "nationality", "procedure", "put_forward_by",
                         "place", "chair", "secretary", "title", "names", "role"})
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Input, Label, Select, TextArea
@@ -127,37 +126,25 @@ class DecisionForm(FormModal[d.Decision]):
         }
 
     def check(self, values: dict[str, Any]) -> dict[str, str]:
-        from db.store import MAX_TEXT, ValidationError, parse_date
+        from db.store import MAX_TEXT, ValidationError, check_dissent, parse_date
 
         errors: dict[str, str] = {}
         if len(values["rationale"]) > MAX_TEXT:
             errors["rationale"] = t("error.too_long", limit=MAX_TEXT,
                                     length=len(values["rationale"]))
-        if values["consensus"] == d.Consensus.NONE.value:
-            if not values["dissent"]:
-                errors["dissent"] = t("decision_form.need_dissent")
-            elif any(not x.reason.strip() for x in values["dissent"]):
-                errors["dissent"] = t("decision_form.need_reason")
-            if values["escalation_level"] == d.Escalation.NONE.value:
-                errors["escalation_level"] = t("decision_form.need_escalation")
+        try:  # the store's own rule, asked before saving
+            check_dissent(values["consensus"], values["dissent"])
+        except ValidationError as exc:
+            errors[exc.field] = t(exc.code, **exc.params)
+        if (values["consensus"] == d.Consensus.NONE.value
+                and values["escalation_level"] == d.Escalation.NONE.value):
+            errors["escalation_level"] = t("decision_form.need_escalation")
         if values.pop("unmarked_reasons"):
             errors["dissent"] = t("decision_form.reason_unmarked")
         for name in ("escalation_date", "review_date"):
             try:
                 parse_date(values[name], name)
-            except ValidationError:
-                errors[name] = t("error.date")
+            except ValidationError as exc:
+                errors[name] = t(exc.code, **exc.params)
         return errors
 
-
-def dissent_text(decision: d.Decision, names: dict[str, str]) -> Text:
-    """'IND: reason; NGO: reason' for the item screen."""
-    text = Text()
-    for n, x in enumerate(decision.dissent):
-        if n:
-            text.append("; ")
-        text.append_text(literal(names.get(x.organisation_id, "?"), one_line=True))
-        if x.reason:
-            text.append(": ")
-            text.append_text(literal(x.reason, one_line=True, limit=80))
-    return text

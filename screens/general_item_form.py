@@ -10,6 +10,7 @@ from textual.widgets import Input, Select
 from db import domain as d
 from lvv_tui.i18n import label, t
 from screens.timebox_form import parse_minutes
+from screens.widgets.base import error_text
 from screens.widgets.form import Field, FormModal
 
 GENERAL_KINDS = (d.ItemKind.OPENING, d.ItemKind.ANNOUNCEMENTS, d.ItemKind.PREVIOUS_MINUTES,
@@ -38,8 +39,10 @@ class GeneralItemForm(FormModal[d.AgendaItem]):
                 "timebox_min": self.query_one("#timebox_min", Input).value}
 
     def check(self, values: dict[str, Any]) -> dict[str, str]:
+        from db.store import ValidationError
+
         try:
             values["timebox_min"] = parse_minutes(values["timebox_min"])
-        except ValueError as exc:
-            return {"timebox_min": t(str(exc), low=0, high=600)}
+        except ValidationError as exc:
+            return {"timebox_min": error_text(exc)}
         return {}

@@ -19,74 +19,22 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from db import domain as d
-from lvv_tui.i18n import label, t
-from screens.decision_form import dissent_text
+from lvv_tui.i18n import t
+from screens.item_panels import (
+    ItemData,
+    action_rows,
+    case_file,
+    case_history,
+    decision_text,
+    load_item,
+    view_cells,
+)
+from screens.meeting_data import MeetingData, load_meeting
 from screens.widgets.agenda import item_title, status_cell
-from screens.widgets.base import StoreMixin, literal, localise_bindings
+from screens.widgets.base import StoreMixin, localise_bindings
+from screens.widgets.rules import lock_banner, would_refuse
 from screens.widgets.tables import fit_column, selected_key, sync_rows
 from screens.widgets.topbar import TopBar
-
-
-@dataclass(frozen=True)
-class MeetingPart:
-    """What stays the same while walking the agenda of one meeting."""
-
-    meeting: d.Meeting
-    organisations: list[d.Organisation]
-    attendance: dict[str, d.Attendance]
-    cases: dict[str, d.Case]
-
-
-@dataclass(frozen=True)
-class ItemData:
-    part: MeetingPart
-    items: list[d.AgendaItem]
-    item: d.AgendaItem
-    history: d.CaseHistory | None
-    views: dict[str, d.View]
-    decision: d.Decision | None
-    actions: list[d.Action]
-
-    @property
-    def index(self) -> int:
-        return next(n for n, i in enumerate(self.items) if i.id == self.item.id)
-
-    def table_orgs(self) -> list[d.Organisation]:
-        """Organisations present (or with a view already); all when none is marked present."""
-        present = {k for k, v in self.part.attendance.items() if v is d.Attendance.PRESENT}
-        if not present:
-            return list(self.part.organisations)
-        return [o for o in self.part.organisations if o.id in present or o.id in self.views]
-
-
-def load_meeting_part(store: Any, meeting_id: str) -> MeetingPart:
-    meeting = store.meeting(meeting_id)
-    items = store.agenda(meeting_id)
-    cases = {i.case_id: store.case(i.case_id) for i in items if i.case_id}
-    return MeetingPart(
-        meeting, store.organisations(meeting.overleg_id),
-        {r.organisation_id: r.status for r in store.attendance(meeting_id)}, cases,
-    )
-
-
-def load_item(store: Any, part: MeetingPart, item_id: str) -> ItemData:
-    """One round trip for the whole screen (run in a worker)."""
-    items = store.agenda(part.meeting.id)
-    item = next((i for i in items if i.id == item_id), None) or store.agenda_item(item_id)
-    history = None
-    if item.case_id:
-        history = store.case_history(item.case_id, before_meeting_id=part.meeting.id)
-        if item.case_id not in part.cases:
-            part.cases[item.case_id] = history.case
-    views = {v.organisation_id: v for v in store.views(item.id)}
-    actions = store.actions(item_id=item.id)
-    # Carry-over: a case item offers the case's open actions of earlier meetings; the item
-    # "previous minutes and action list" offers every open action of this meeting's cases.
-    if history is not None:
-        actions = [a for a in history.open_actions if a.agenda_item_id != item.id] + actions
-    elif item.kind is d.ItemKind.PREVIOUS_MINUTES:
-        actions = store.open_actions_for_meeting(part.meeting.id) + actions
-    return ItemData(part, items, item, history, views, store.decision(item.id), actions)
 
 
 def fmt_seconds(seconds: float) -> str:
@@ -141,6 +89,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         Binding("v", "record_view", "View", id="view-record-key", show=False),
         Binding("b", "decide", "Decision", id="decision-record"),
         Binding("a", "add_action", "Action", id="action-add"),
+        Binding("e", "escalation", "Escalation", id="item-escalation"),
         Binding("s", "toggle_timer", "Timer", id="timer-toggle"),
         Binding("d", "defer", "Defer", id="item-defer"),
         Binding("k", "discussed", "Discussed", id="item-discussed", show=False),
@@ -176,7 +125,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         self.meeting_id = meeting_id
         self.item_id = item_id
         self.data: ItemData | None = None
-        self.part: MeetingPart | None = None
+        self.part: MeetingData | None = None
         self.timer_running = True
         self._started: float | None = None
 
@@ -185,6 +134,7 @@ class ItemScreen(StoreMixin, Screen[str]):
     def compose(self) -> ComposeResult:
         yield TopBar()
         yield Static("", id="item-bar")
+        yield Static("", id="item-locked")  # approved minutes: says so before any form
         with Horizontal(id="item-body"):
             with VerticalScroll(id="case-pane"):
                 yield Static("", id="case-file")
@@ -232,7 +182,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         store, meeting_id, item_id, part = self.store, self.meeting_id, self.item_id, self.part
 
         def job() -> ItemData:
-            use = part if part is not None and not meeting_too else load_meeting_part(
+            use = part if part is not None and not meeting_too else load_meeting(
                 store, meeting_id)
             return load_item(store, use, item_id)
 
@@ -248,160 +198,38 @@ class ItemScreen(StoreMixin, Screen[str]):
         self.data, self.part = data, data.part
         if first:
             self._started = self.app.clock()  # type: ignore[attr-defined]
-        names = {o.id: o.name for o in data.part.organisations}
         item, meeting = data.item, data.part.meeting
         self.query_one(TopBar).set_title(Text(t(
             "item.title", date=meeting.date.isoformat(), n=data.index + 1,
             total=len(data.items))))
-        self.query_one("#case-file", Static).update(self.case_file(data))
-        self.query_one("#case-history", Static).update(self.case_history(data, names))
+        self.show_lock(data)
+        today = self.app.today()  # type: ignore[attr-defined]
+        self.query_one("#case-file", Static).update(case_file(data, today))
+        self.query_one("#case-history", Static).update(case_history(data, today))
         is_case = item.kind is d.ItemKind.CASE
         views = self.query_one(ViewsTable)
         views.display = is_case
         self.query_one("#views-title").display = is_case
         if is_case:
-            sync_rows(views, [(org.id, self.view_cells(org, data.views.get(org.id)))
+            sync_rows(views, [(org.id, view_cells(org, data.views.get(org.id)))
                               for org in data.table_orgs()])
-        self.query_one("#decision", Static).update(self.decision_text(data, names))
-        codes = {c.id: c.code for c in data.part.cases.values()}
-        sync_rows(self.query_one(ActionsTable), [
-            (a.id, [
-                literal(names.get(a.owner_organisation_id or "", "—"), one_line=True, limit=16),
-                self.action_text(a, item, codes),
-                Text(a.due_date.isoformat() if a.due_date else ""),
-                Text(label(a.status), style="green" if a.status is d.ActionStatus.DONE else ""),
-            ])
-            for a in data.actions
-        ])
+        self.query_one("#decision", Static).update(decision_text(data))
+        sync_rows(self.query_one(ActionsTable), action_rows(data))
         self.tick()
         self.call_after_refresh(self._fit_columns)
 
-    @staticmethod
-    def action_text(action: d.Action, item: d.AgendaItem, codes: dict[str, str]) -> Text:
-        """The action's text; one carried over from an earlier meeting is marked ↻ (and, on
-        the action-list item, says which case it belongs to)."""
-        text = literal(action.text, one_line=True, limit=50)
-        if action.agenda_item_id == item.id:
-            return text
-        prefix = Text("↻ ", style="yellow")
-        if item.kind is not d.ItemKind.CASE and action.case_id in codes:
-            prefix.append(literal(codes[action.case_id], one_line=True, limit=20))
-            prefix.append(": ")
-        return prefix + text
+    def show_lock(self, data: ItemData) -> None:
+        """Approved minutes: a line under the item bar says so before any form opens."""
+        banner = self.query_one("#item-locked", Static)
+        text = lock_banner(data.part.meeting, "item.locked_how")
+        banner.display = text is not None
+        banner.update(text or "")
 
-    def view_cells(self, org: d.Organisation, view: d.View | None) -> list[Text]:
-        if view is None:
-            return [literal(org.name, one_line=True, limit=18), Text("—", style="dim"),
-                    Text(""), Text("")]
-        return [
-            literal(org.name, one_line=True, limit=18),
-            Text(label(view.position)),
-            literal(view.note, one_line=True, limit=50),
-            Text(t("item.confidential_mark") if view.confidential else "", style="yellow"),
-        ]
-
-    def case_file(self, data: ItemData) -> Text:
-        item = data.item
-        if data.history is None:
-            text = Text(t("item.general"), style="bold")
-            text.append("\n")
-            text.append_text(item_title(item, data.part.cases))
-            return text
-        case = data.history.case
-        today = self.app.today()  # type: ignore[attr-defined]
-        text = Text()
-        text.append_text(literal(case.code, one_line=True))
-        text.stylize("bold")
-        if case.masked_v_number:
-            text.append(f"   {t('case.v_number')} {case.masked_v_number}", style="dim")
-        if item.confidential:
-            text.append("  " + t("item.confidential_item"), style="yellow")
-
-        def row(key: str, value: Text | str, style: str = "") -> None:
-            text.append("\n" + t(key) + ": ", style="dim")
-            if isinstance(value, Text):
-                text.append_text(value)
-            else:
-                text.append(value, style=style)
-
-        row("case.nationality", literal(case.nationality or "—", one_line=True))
-        days = case.days_in_lvv(today)
-        if days is None:
-            row("case.days", "—")
-        elif case.stay_term_days:
-            over = days > case.stay_term_days
-            row("case.days", t("item.days_of_term", days=days, term=case.stay_term_days),
-                "bold red" if over else "")
-        else:
-            row("case.days", str(days))
-        row("case.health", t("item.health_yes") if case.health_flag else t("item.health_no"),
-            "yellow" if case.health_flag else "")
-        row("case.identity", t("item.identity_yes") if case.identity_established
-            else t("item.identity_no"))
-        row("case.cooperation", label(case.cooperation))
-        row("case.procedure", literal(case.procedure or "—", one_line=True))
-        row("case.perspective", label(case.perspective), "bold")
-        row("case.status", label(case.status))
-        return text
-
-    def case_history(self, data: ItemData, names: dict[str, str]) -> Text:
-        if data.history is None:
-            return Text("")
-        text = Text("\n" + t("item.history"), style="bold")
-        if not data.history.decisions:
-            text.append("\n" + t("item.no_history"), style="dim")
-        for past in data.history.decisions[:8]:
-            x = past.decision
-            text.append(f"\n{past.meeting_date.isoformat()} ", style="dim")
-            text.append(label(x.perspective))
-            text.append(f" ({label(x.consensus)})", style="dim")
-            if x.rationale:
-                text.append("\n  ")
-                text.append_text(literal(x.rationale, one_line=True, limit=120))
-        if len(data.history.decisions) > 8:
-            text.append("\n" + t("item.more_history", n=len(data.history.decisions) - 8),
-                        style="dim")
-        earlier = sorted(
-            (a for a in data.history.open_actions if a.agenda_item_id != data.item.id),
-            key=lambda a: (a.due_date.isoformat() if a.due_date else "9999", a.text, a.id),
-        )
-        text.append("\n\n" + t("item.open_actions"), style="bold")
-        if not earlier:
-            text.append("\n" + t("item.no_open_actions"), style="dim")
-        for a in earlier[:10]:
-            text.append("\n• ")
-            text.append_text(literal(names.get(a.owner_organisation_id or "", "—"),
-                                     one_line=True))
-            text.append(": ")
-            text.append_text(literal(a.text, one_line=True, limit=80))
-            if a.due_date:
-                due = a.due_date
-                late = due < self.app.today()  # type: ignore[attr-defined]
-                text.append(f" ({due.isoformat()})", style="red" if late else "dim")
-        return text
-
-    def decision_text(self, data: ItemData, names: dict[str, str]) -> Text:
-        x = data.decision
-        if x is None:
-            hint = "item.no_decision" if data.item.kind is d.ItemKind.CASE else "item.general_no"
-            return Text(t(hint), style="dim")
-        text = Text(label(x.perspective), style="bold")
-        text.append(f" · {label(x.consensus)}")
-        if x.review_date:
-            text.append(f" · {t('item.review', date=x.review_date.isoformat())}")
-        if x.rationale:
-            text.append("\n")
-            text.append_text(literal(x.rationale, one_line=True, limit=200))
-        if x.dissent:
-            text.append("\n" + t("item.dissent") + ": ", style="yellow")
-            text.append_text(dissent_text(x, names))
-        if x.escalation_level is not d.Escalation.NONE:
-            text.append("\n" + t("item.escalation") + ": ", style="yellow")
-            text.append(label(x.escalation_level))
-            if x.escalation_question:
-                text.append(" — ")
-                text.append_text(literal(x.escalation_question, one_line=True, limit=100))
-        return text
+    def refused(self, *, case_only: bool = False) -> bool:
+        """Ask the core's rules before a form opens: True, and say why, if it would be refused."""
+        data = self.data
+        return data is None or would_refuse(self.app, data.part.meeting,
+                                            data.item if case_only else None)
 
     # -- timer ------------------------------------------------------------------------
 
@@ -493,7 +321,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         from screens.view_form import ViewForm
 
         data = self.data
-        if data is None or data.item.kind is not d.ItemKind.CASE:
+        if data is None or self.refused(case_only=True):
             return
         org = next(o for o in data.part.organisations if o.id == organisation_id)
         store, item_id = self.store, data.item.id
@@ -515,15 +343,14 @@ class ItemScreen(StoreMixin, Screen[str]):
         from screens.decision_form import DecisionForm
 
         data = self.data
-        if data is None:
-            return
-        if data.item.kind is not d.ItemKind.CASE or data.history is None:
-            self.app.notify(t("item.decision_case_only"), severity="warning", markup=False)
+        if data is None or self.refused(case_only=True) or data.history is None:
             return
         store, item_id = self.store, data.item.id
 
         def save(values: dict) -> d.Decision:
-            return store.decide(item_id, **values)
+            decision = store.decide(item_id, **values)
+            store.escalation_from_decision(item_id)  # a decision without consensus opens it
+            return decision
 
         def done(decision: d.Decision | None) -> None:
             if decision is not None:
@@ -536,12 +363,36 @@ class ItemScreen(StoreMixin, Screen[str]):
     def action_add_action(self) -> None:
         self.edit_action(None)
 
+    def action_escalation(self) -> None:
+        """The next step of the case's escalation thread, recorded at this item."""
+        from screens.escalation_form import EscalationForm, save_step, step_at_item
+
+        data = self.data
+        if data is None or data.history is None:
+            self.app.notify(t("escalation.none_here"), severity="warning", markup=False)
+            return
+        step, thread, refusal = step_at_item(data.escalations, data.decision,
+                                             data.part.meeting.id)
+        if step is None or step == "none":
+            self.app.notify(t(refusal or "escalation.none_here"), markup=False)
+            return
+        store, item_id, x = self.store, data.item.id, data.decision
+
+        def save(values: dict) -> d.EscalationThread:
+            return save_step(store, step, thread, item_id, values)
+
+        self.app.push_screen(EscalationForm(
+            save, step, thread, data.part.organisations, today=data.part.meeting.date,
+            level=x.escalation_level if x else d.Escalation.MRT,
+            question=(x.escalation_question or "") if x else ""),
+            lambda saved: self.reload() if saved is not None else None)
+
     def edit_action(self, action_id: str | None) -> None:
         from screens.action_form import ActionForm
 
         data = self.data
-        if data is None:
-            return
+        if data is None or (action_id is None and self.refused()):
+            return  # a new action belongs to the meeting's record; editing one stays allowed
         store, item_id = self.store, data.item.id
         action = next((a for a in data.actions if a.id == action_id), None)
 
@@ -569,7 +420,7 @@ class ItemScreen(StoreMixin, Screen[str]):
                         description="close action", exclusive=False)
 
     def _set_status(self, status: d.ItemStatus) -> None:
-        if self.data is None:
+        if self.data is None or self.refused():
             return
         if self.data.item.status is status:
             status = d.ItemStatus.OPEN

@@ -15,29 +15,12 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from db import domain as d
 from lvv_tui.i18n import label, t
+from screens.meeting_data import MeetingData, load_meeting
 from screens.widgets.agenda import item_title, status_cell
 from screens.widgets.base import StoreMixin, literal, localise_bindings
+from screens.widgets.rules import refusal_for, would_refuse
 from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
-
-
-@dataclass(frozen=True)
-class MeetingData:
-    meeting: d.Meeting
-    organisations: list[d.Organisation]
-    attendance: list[d.AttendanceRow]
-    items: list[d.AgendaItem]
-    cases: dict[str, d.Case]
-
-
-def load_meeting(store: Any, meeting_id: str) -> MeetingData:
-    """Everything the meeting screen shows, read in one go (call in a worker)."""
-    meeting = store.meeting(meeting_id)
-    items = store.agenda(meeting_id)
-    cases = {i.case_id: store.case(i.case_id) for i in items if i.case_id}
-    return MeetingData(meeting, store.organisations(meeting.overleg_id),
-                       store.attendance(meeting_id), items, cases)
-
 
 ATTENDANCE_STYLE = {
     d.Attendance.PRESENT: "green",
@@ -184,6 +167,8 @@ class MeetingScreen(StoreMixin, Screen[None]):
         info.append("   " if info else "")
         info.append(t("meeting.info.minutes") + ": ", style="dim")
         info.append(label(m.minutes_status))
+        if refusal_for(m) is not None:  # approved: say how the record changes now
+            info.append(" · " + t("meeting.locked_how"), style="yellow")
         self.query_one("#meeting-info", Static).update(info)
         names = {o.id: o.name for o in data.organisations}
         sync_rows(self.query_one(AttendanceTable), [
@@ -204,10 +189,14 @@ class MeetingScreen(StoreMixin, Screen[None]):
             for n, item in enumerate(data.items, start=1)
         ])
 
+    def refused(self) -> bool:
+        """Ask before changing the record or opening a form: True, and say why, if locked."""
+        return would_refuse(self.app, self.data.meeting if self.data is not None else None)
+
     # -- attendance -------------------------------------------------------------------
 
     def on_attendance_table_marked(self, message: AttendanceTable.Marked) -> None:
-        if self.data is None:
+        if self.refused():
             return
         status = message.status
         if status == "next":
@@ -268,6 +257,8 @@ class MeetingScreen(StoreMixin, Screen[None]):
         if item is None:
             self.app.bell()
             return
+        if self.refused():
+            return
         table = self.query_one(AgendaTable)
         row = table.cursor_row
 
@@ -279,7 +270,7 @@ class MeetingScreen(StoreMixin, Screen[None]):
     def _toggle_status(self, status: d.ItemStatus, description: str) -> None:
         """Give the selected item ``status``, or take it back to open if it has it."""
         item = self.selected_item()
-        if item is None:
+        if item is None or self.refused():
             return
         new = d.ItemStatus.OPEN if item.status is status else status
         self._change(lambda s: s.update_agenda_item(item.id, status=new), description)
@@ -294,7 +285,7 @@ class MeetingScreen(StoreMixin, Screen[None]):
         from screens.timebox_form import TimeboxForm
 
         item = self.selected_item()
-        if item is None:
+        if item is None or self.refused():
             return
         store = self.store
 
@@ -306,7 +297,7 @@ class MeetingScreen(StoreMixin, Screen[None]):
     def action_add_case(self) -> None:
         from screens.case_picker import CasePicker
 
-        if self.data is None:
+        if self.refused():
             return
         store, meeting_id = self.store, self.meeting_id
         on_agenda = {i.case_id for i in self.data.items if i.case_id}
@@ -315,7 +306,7 @@ class MeetingScreen(StoreMixin, Screen[None]):
             if case is None:
                 return
             if case.id in on_agenda:
-                self.app.notify(t("meeting.case_on_agenda", code=case.code),
+                self.app.notify(t("error.case_on_agenda", case_code=case.code),
                                 severity="warning", markup=False)
                 return
             self._change(lambda s: s.add_agenda_item(meeting_id, d.ItemKind.CASE,
@@ -329,6 +320,8 @@ class MeetingScreen(StoreMixin, Screen[None]):
     def action_add_general(self) -> None:
         from screens.general_item_form import GeneralItemForm
 
+        if self.refused():
+            return
         store, meeting_id = self.store, self.meeting_id
 
         def save(values: dict) -> d.AgendaItem:
@@ -340,7 +333,7 @@ class MeetingScreen(StoreMixin, Screen[None]):
     def action_edit_meeting(self) -> None:
         from screens.meeting_form import MeetingForm
 
-        if self.data is None:
+        if self.refused():
             return
         store, meeting_id = self.store, self.meeting_id
         self.app.push_screen(

@@ -25,7 +25,8 @@ from textual.widgets import DataTable, Footer, Label, ProgressBar, Static, TextA
 
 from db import domain as d
 from lvv_tui.i18n import language, t
-from lvv_tui.minutes import MinutesDoc, MinutesItem, build_minutes
+from lvv_tui.minutes import build_minutes
+from screens.minutes_detail import MinutesData, item_detail, load_minutes, status_line
 from screens.minutes_dialogs import ApproveDialog, CorrectionForm, ExportDialog, ExportRequest
 from screens.widgets.base import (
     StoreMixin,
@@ -36,99 +37,6 @@ from screens.widgets.base import (
 )
 from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
-
-
-@dataclass(frozen=True)
-class MinutesData:
-    """Everything the screen shows, read in one worker round trip."""
-
-    doc: MinutesDoc
-    #: Item ids whose summary has an open conflict (two versions kept).
-    conflicted: frozenset[str]
-    #: The next meeting of the overleg (where these minutes are approved), if any.
-    next_meeting: d.Meeting | None
-
-    def item(self, item_id: str | None) -> MinutesItem | None:
-        return next((i for i in self.doc.items if i.id == item_id), None)
-
-
-def load_minutes(store: Any, meeting_id: str, today: dt.date) -> MinutesData:
-    """Build the screen's draft (confidential parts shown, marked; no V-numbers)."""
-    doc = build_minutes(store, meeting_id, include_confidential=True, made_on=today,
-                        lang=language())
-    meeting = store.meeting(meeting_id)
-    conflicted = frozenset(i for i in store.minutes_conflicts(meeting_id) if i is not None)
-    later = sorted((m for m in store.meetings(meeting.overleg_id) if m.date > meeting.date),
-                   key=lambda m: (m.date, m.id))
-    return MinutesData(doc, conflicted, later[0] if later else None)
-
-
-def item_detail(item: MinutesItem, lang: str) -> Text:
-    """The item as the minutes will read, as Rich text (user text never parsed as markup)."""
-    out = Text()
-
-    def head(key: str) -> None:
-        out.append("\n" + t(key, lang=lang) + "\n", style="bold")
-
-    out.append(f"{item.number}. ", style="bold")
-    out.append_text(literal(item.title))
-    if item.confidential:
-        out.append(f"  ({t('minutes.confidential', lang=lang)})", style="yellow")
-    out.append("\n")
-    if item.views:
-        head("minutes.views")
-        for v in item.views:
-            out.append("• ")
-            out.append_text(literal(v.organisation, one_line=True))
-            out.append(": ")
-            out.append(v.position, style="bold")
-            if v.confidential:
-                out.append(f" ({t('minutes.confidential', lang=lang)})", style="yellow")
-            if v.note.strip():
-                out.append(" — ")
-                out.append_text(literal(v.note))
-            out.append("\n")
-    dec = item.decision
-    if dec is not None:
-        head("minutes.decision_head")
-        out.append(t("minutes.decision", lang=lang) + ": ", style="dim")
-        out.append(dec.perspective + "\n", style="bold")
-        out.append(t("minutes.consensus", lang=lang) + ": ", style="dim")
-        out.append(dec.consensus_text + "\n",
-                   style="green" if dec.consensus is d.Consensus.UNANIMOUS else "yellow")
-        if dec.rationale:
-            out.append(t("minutes.rationale", lang=lang) + ": ", style="dim")
-            out.append_text(literal(dec.rationale))
-            out.append("\n")
-        for x in dec.dissent:
-            out.append(t("minutes.dissent", lang=lang, org="").rstrip() + " ", style="dim")
-            out.append_text(literal(x.organisation, one_line=True))
-            out.append(": ", style="dim")
-            out.append_text(literal(x.reason))
-            out.append("\n")
-        if dec.escalation:
-            out.append(t("minutes.escalation", lang=lang) + ": ", style="dim")
-            out.append(dec.escalation + "\n", style="red")
-            for key, value in (("minutes.escalation_question", dec.escalation_question),
-                               ("minutes.escalation_date", dec.escalation_date),
-                               ("minutes.escalation_advice", dec.escalation_advice)):
-                if value:
-                    out.append(t(key, lang=lang) + ": ", style="dim")
-                    out.append_text(literal(value))
-                    out.append("\n")
-        if dec.review_date:
-            out.append(t("minutes.review", lang=lang) + ": ", style="dim")
-            out.append(dec.review_date + "\n")
-    if item.actions:
-        head("minutes.actions")
-        for a in item.actions:
-            out.append("• ")
-            out.append_text(literal(a.text, one_line=True))
-            out.append(f" ({a.due_text})", style="dim")
-            out.append(" — ")
-            out.append_text(literal(a.owner, one_line=True))
-            out.append("\n")
-    return out
 
 
 class MinutesScreen(StoreMixin, Screen[None]):
@@ -240,23 +148,9 @@ class MinutesScreen(StoreMixin, Screen[None]):
 
     def show(self, data: MinutesData) -> None:
         self.data = data
-        doc, h = data.doc, data.doc.header
+        doc = data.doc
         self.query_one(TopBar).set_title(Text(doc.title))
-        info = Text()
-        info.append(t("minutes.h.status") + ": ", style="dim")
-        status = h.status_text
-        if h.approved_on_text:
-            status = t("minutes.approved_on", status=status, date=h.approved_on_text)
-        info.append(status, style="green" if doc.locked else "yellow")
-        if doc.locked:
-            info.append("   " + t("minutes_screen.locked_hint"), style="dim")
-        if doc.corrections:
-            info.append("   " + t("minutes_screen.n_corrections", n=len(doc.corrections)),
-                        style="dim")
-        if data.conflicted:
-            info.append("   " + t("minutes_screen.n_conflicts", n=len(data.conflicted)),
-                        style="red")
-        self.query_one("#minutes-info", Static).update(info)
+        self.query_one("#minutes-info", Static).update(status_line(data))
         corrected = {c.item for c in doc.corrections if c.item}
         rows = []
         for item in doc.items:

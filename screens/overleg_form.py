@@ -11,22 +11,11 @@ from db import domain as d
 from lvv_tui.i18n import t
 from screens.widgets.form import Field, FormModal
 
-#: The partners of a local LVV table, in the order the minutes list them.
-DEFAULT_PARTNERS = (
-    ("Gemeente", d.OrgKind.GEMEENTE),
-    ("IND", d.OrgKind.IND),
-    ("DTenV", d.OrgKind.DTENV),
-    ("Politie (AVIM)", d.OrgKind.POLITIE),
-    ("Maatschappelijke organisatie", d.OrgKind.NGO),
-)
-
 
 def create_overleg_with_partners(store, values: dict[str, Any]) -> d.Overleg:  # noqa: ANN001
-    """Create the overleg and its five usual partner organisations."""
-    overleg = store.create_overleg(values["name"], values["municipality"])
-    for sort, (name, kind) in enumerate(DEFAULT_PARTNERS, start=1):
-        store.add_organisation(overleg.id, name, kind, sort)
-    return overleg
+    """Create the overleg and its usual partners (:data:`db.domain.DEFAULT_PARTNERS`) in one
+    store call, one transaction."""
+    return store.create_overleg_with_partners(values["name"], values["municipality"])
 
 
 class OverlegForm(FormModal[d.Overleg]):

@@ -9,20 +9,15 @@ from textual.widgets import Input
 
 from db import domain as d
 from lvv_tui.i18n import t
+from screens.widgets.base import error_text
 from screens.widgets.form import Field, FormModal
 
 
 def parse_minutes(text: str) -> int | None:
-    """Minutes 0..600, None for empty; raises ValueError with an i18n key."""
-    text = text.strip()
-    if not text:
-        return None
-    if not text.isdigit():
-        raise ValueError("error.number")
-    minutes = int(text)
-    if minutes > 600:
-        raise ValueError("error.range")
-    return minutes
+    """Minutes 0..600, None for empty; raises the store's ValidationError (one rule)."""
+    from db.store import check_timebox
+
+    return check_timebox(text)
 
 
 class TimeboxForm(FormModal[d.AgendaItem]):
@@ -46,8 +41,10 @@ class TimeboxForm(FormModal[d.AgendaItem]):
         return {"timebox_min": self.query_one("#timebox_min", Input).value}
 
     def check(self, values: dict[str, Any]) -> dict[str, str]:
+        from db.store import ValidationError
+
         try:
             values["timebox_min"] = parse_minutes(values["timebox_min"])
-        except ValueError as exc:
-            return {"timebox_min": t(str(exc), low=0, high=600)}
+        except ValidationError as exc:
+            return {"timebox_min": error_text(exc)}
         return {}

@@ -119,19 +119,20 @@ def test_a_migration_takes_a_backup_first(tmp_path: Path, monkeypatch: pytest.Mo
     raw.close()
     original = path.read_bytes()
 
-    def v2(conn) -> None:  # noqa: ANN001
+    def extra(conn) -> None:  # noqa: ANN001
         conn.exec_driver_sql("CREATE TABLE extra (x INTEGER)")
 
-    monkeypatch.setattr(eng, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(eng.MIGRATIONS, 1, v2)
+    old = eng.SCHEMA_VERSION
+    monkeypatch.setattr(eng, "SCHEMA_VERSION", old + 1)
+    monkeypatch.setitem(eng.MIGRATIONS, old, extra)
     with Store.open(path, PASSPHRASE) as s:
         assert s.check() == []
-    backups = list(tmp_path.glob("x.db.v1-*.bak"))
+    backups = list(tmp_path.glob(f"x.db.v{old}-*.bak"))
     assert len(backups) == 1
     assert backups[0].read_bytes() == original
-    assert eng.probe(path, PASSPHRASE) == 2
+    assert eng.probe(path, PASSPHRASE) == old + 1
     # the backup opens with the same passphrase at the old version
-    assert eng.probe(backups[0], PASSPHRASE) == 1
+    assert eng.probe(backups[0], PASSPHRASE) == old
 
 
 def test_device_identity_and_counters_survive_a_restart(tmp_path: Path) -> None:

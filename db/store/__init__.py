@@ -9,7 +9,8 @@ thread workers; it never touches the event loop. :class:`Store` is one façade o
 module per aggregate: ``base`` (the op-writing core), ``cases``, ``meetings`` (with
 attendance and agenda), ``record`` (views, decisions, actions), ``minutes`` (and
 corrections), ``replication`` (conflicts, sync support, bulk import) and ``maintenance``
-(check, rebuild, dump). The rules that need no database live in :mod:`db.rules`.
+(check, rebuild, dump). The rules that need no database live in :mod:`db.rules`; the
+store is the only authority that enforces them (see the lock after approval there).
 """
 
 from __future__ import annotations
@@ -18,38 +19,56 @@ from db.engine import StoreError
 from db.rules import (
     MAX_SHORT,
     MAX_TEXT,
+    STAY_TERM_MAX,
+    TIMEBOX_MAX,
     V_NUMBER_RE,
     Locked,
     NotFound,
+    Refusal,
+    RuleViolation,
     ValidationError,
+    check_date,
+    check_dissent,
+    check_stay_term,
     check_text,
     check_time,
+    check_timebox,
     check_v_number,
     parse_date,
+    why_locked,
+    why_not_case_item,
 )
 from db.store.base import ApplyResult
 from db.store.cases import CasesMixin
+from db.store.escalations import EscalationsMixin
+from db.store.intake import IntakeMixin
 from db.store.maintenance import MaintenanceMixin
 from db.store.meetings import MeetingsMixin
 from db.store.minutes import MinutesMixin
 from db.store.opfactory import OpFactory
 from db.store.record import RecordMixin
 from db.store.replication import ReplicationMixin
+from db.store.search import SearchMixin
 
 
 class Store(
+    IntakeMixin,  # first: its create_case / update_case put the dates under the stay rules
     CasesMixin,
     MeetingsMixin,
     RecordMixin,
     MinutesMixin,
     ReplicationMixin,
     MaintenanceMixin,
+    SearchMixin,
+    EscalationsMixin,
 ):
     """Use cases on one local database. Open with :meth:`open`; close when done."""
 
 
 __all__ = [
-    "MAX_SHORT", "MAX_TEXT", "V_NUMBER_RE", "ApplyResult", "Locked", "NotFound", "OpFactory",
-    "Store", "StoreError", "ValidationError", "check_text", "check_time", "check_v_number",
-    "parse_date",
+    "MAX_SHORT", "MAX_TEXT", "STAY_TERM_MAX", "TIMEBOX_MAX", "V_NUMBER_RE", "ApplyResult",
+    "Locked", "NotFound", "OpFactory", "Refusal", "RuleViolation", "Store", "StoreError",
+    "ValidationError", "check_date", "check_dissent", "check_stay_term", "check_text",
+    "check_time", "check_timebox", "check_v_number", "parse_date", "why_locked",
+    "why_not_case_item",
 ]

@@ -22,6 +22,7 @@ from db.projection import (
 )
 from db.rules import (
     NotFound,
+    check_unlocked,
 )
 from db.tables import DELETED, ENTITIES, entity_fields
 
@@ -185,17 +186,18 @@ class StoreBase:
                 raise ValueError(f"{entity} has no field {field}")
             value_json = dumps(value)
             current = heads.get(field, [])
+            agreed = len({h[3] for h in current}) <= 1
             if current:
                 winner = max(current, key=lambda h: (h[1], h[2], h[0]))
-                distinct = {h[3] for h in current}
-                if len(distinct) == 1 and winner[3] == value_json:
+                if agreed and winner[3] == value_json:
                     continue
-                base = [winner[0]]
+                # heads that agree (two laptops set the same value) are all seen by this
+                # edit; with a conflict open an ordinary edit supersedes the shown value only
+                base = [h[0] for h in current] if agreed else [winner[0]]
             else:
                 base = []
-            # an ordinary edit supersedes the shown value only: a conflict stays open
             self._emit(conn, entity, entity_id, overleg_id, field, value_json, base,
-                       sole=len(current) <= 1)
+                       sole=agreed)
             written += 1
         if written:
             self._save_meta(conn)
@@ -214,6 +216,12 @@ class StoreBase:
         if row is None:
             raise NotFound(f"{entity} {entity_id}")
         return dict(zip([c[0] for c in cur.description], row, strict=True))
+
+    def _unlocked_meeting(self, conn: Connection, meeting_id: str) -> dict[str, Any]:
+        """The meeting's row; raises :class:`~db.rules.Locked` once its minutes are approved."""
+        meeting = self._row(conn, "meeting", meeting_id)
+        check_unlocked(meeting)
+        return meeting
 
     def _rows(self, conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[dict]:
         return [dict(r) for r in conn.exec_driver_sql(sql, tuple(params)).mappings()]

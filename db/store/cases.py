@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from db import domain as d
 from db.clock import uuid7
 from db.rules import (
+    MAX_CODE,
     MAX_SHORT,
     ValidationError,
     _date,
     _enum,
-    _iso,
+    check_date,
+    check_places,
+    check_stay_term,
     check_text,
     check_v_number,
-    parse_date,
 )
 from db.store.base import StoreBase
 from db.store.rows import _action, _case, _decision, _org
@@ -28,12 +30,29 @@ class CasesMixin(StoreBase):
     # -- overleg and organisations ----------------------------------------------------
 
     def create_overleg(self, name: str, municipality: str, places: int | None = None) -> d.Overleg:
+        return self.create_overleg_with_partners(name, municipality, places, partners=())
+
+    def create_overleg_with_partners(
+        self,
+        name: str,
+        municipality: str,
+        places: int | None = None,
+        partners: Iterable[tuple[str, d.OrgKind | str]] = d.DEFAULT_PARTNERS,
+    ) -> d.Overleg:
+        """A new overleg with its partner organisations (the usual five by default), in one
+        transaction: all of it is written, or nothing."""
         name = check_text(name, "name", MAX_SHORT, required=True)
         municipality = check_text(municipality, "municipality", MAX_SHORT, required=True)
+        places = check_places(places)
+        orgs = [(check_text(org, "name", MAX_SHORT, required=True), _enum(d.OrgKind, kind, "kind"))
+                for org, kind in partners]
         oid = uuid7()
         with self._tx() as conn:
             self._set(conn, "overleg", oid, oid, {"name": name, "municipality": municipality,
                                                   "places": places})
+            for sort, (org, kind) in enumerate(orgs, start=1):
+                self._set(conn, "organisation", uuid7(), oid,
+                          {"name": org, "kind": kind.value, "sort": sort})
         return d.Overleg(oid, name, municipality, places)
 
     def overleggen(self) -> list[d.Overleg]:
@@ -69,22 +88,13 @@ class CasesMixin(StoreBase):
         out: dict[str, Any] = {}
         for key, value in values.items():
             if key == "code":
-                out[key] = check_text(value, "code", 40, required=True).strip()
+                out[key] = check_text(value, "code", MAX_CODE, required=True).strip()
             elif key == "v_number":
                 out[key] = check_v_number(value)
             elif key in ("intake_date", "exit_date"):
-                out[key] = _iso(parse_date(value, key))
+                out[key] = check_date(value, key)
             elif key == "stay_term_days":
-                if value in (None, ""):
-                    out[key] = None
-                else:
-                    try:
-                        days = int(value)
-                    except (TypeError, ValueError) as exc:
-                        raise ValidationError(key, "error.number") from exc
-                    if not 0 <= days <= 3650:
-                        raise ValidationError(key, "error.range", low=0, high=3650)
-                    out[key] = days
+                out[key] = check_stay_term(value, key)
             elif key in ("health_flag", "identity_established"):
                 out[key] = bool(value)
             elif key == "cooperation":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from db import search_index
 from db.projection import (
     WireOp,
     project,
@@ -44,6 +45,7 @@ class MaintenanceMixin(StoreBase):
             ops = [WireOp.from_row(r) for r in conn.exec_driver_sql(
                 "SELECT " + ", ".join(WIRE_COLUMNS) + " FROM op")]
             stored = read_projection(conn)
+            faults += search_index.faults(conn)
         want = projection_as_stored(project(ops))
         stored_rows, want_rows = stored.rows, want.rows
         if stored.heads != want.heads:
@@ -68,6 +70,7 @@ class MaintenanceMixin(StoreBase):
             ops = [WireOp.from_row(r) for r in conn.exec_driver_sql(
                 "SELECT " + ", ".join(WIRE_COLUMNS) + " FROM op")]
             write_projection(conn, project(ops))
+            search_index.rebuild(conn)
 
     # -- dump ---------------------------------------------------------------------------
 

@@ -1,4 +1,8 @@
-"""Meetings with their attendance and agenda."""
+"""Meetings with their attendance and agenda.
+
+Every write here changes the record of one meeting, so each one is refused with
+:class:`~db.rules.Locked` once that meeting's minutes are approved (see :mod:`db.rules`).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,15 @@ from db import domain as d
 from db.clock import uuid7
 from db.rules import (
     MAX_SHORT,
+    Refusal,
     ValidationError,
     _enum,
+    check_case_not_on_agenda,
     check_text,
     check_time,
+    check_timebox,
     parse_date,
+    why_locked,
 )
 from db.store.base import StoreBase
 from db.store.rows import _item, _meeting
@@ -80,7 +88,7 @@ class MeetingsMixin(StoreBase):
     def update_meeting(self, meeting_id: str, **fields: Any) -> d.Meeting:
         values = self._meeting_values(fields)
         with self._tx() as conn:
-            row = self._row(conn, "meeting", meeting_id)
+            row = self._unlocked_meeting(conn, meeting_id)
             self._set(conn, "meeting", meeting_id, row["overleg_id"], values)
             row = self._row(conn, "meeting", meeting_id)
         return _meeting(row)
@@ -88,6 +96,14 @@ class MeetingsMixin(StoreBase):
     def meeting(self, meeting_id: str) -> d.Meeting:
         with self._read() as conn:
             return _meeting(self._row(conn, "meeting", meeting_id))
+
+    def why_locked(self, meeting_id: str) -> Refusal | None:
+        """Why the record of this meeting cannot change (approved minutes), or None.
+
+        Screens ask this before they open a form that the store would refuse.
+        """
+        with self._read() as conn:
+            return why_locked(self._row(conn, "meeting", meeting_id))
 
     def meetings(self, overleg_id: str, today: dt.date | None = None) -> list[d.Meeting]:
         """Upcoming meetings first (soonest first), then past ones (latest first)."""
@@ -152,7 +168,7 @@ class MeetingsMixin(StoreBase):
         if names is not None:
             values["names"] = check_text(names, "names", MAX_SHORT) or None
         with self._tx() as conn:
-            meeting = self._row(conn, "meeting", meeting_id)
+            meeting = self._unlocked_meeting(conn, meeting_id)
             self._set(conn, "attendance", f"{meeting_id}/{organisation_id}",
                       meeting["overleg_id"], values)
         return d.AttendanceRow(meeting_id, organisation_id, status, values.get("names"))
@@ -193,18 +209,22 @@ class MeetingsMixin(StoreBase):
         title = check_text(title, "title", MAX_SHORT) or None
         if kind is d.ItemKind.CASE and not case_id:
             raise ValidationError("case_id", "error.required")
-        if timebox_min is not None and not 0 <= int(timebox_min) <= 600:
-            raise ValidationError("timebox_min", "error.range", low=0, high=600)
+        timebox_min = check_timebox(timebox_min)
         iid = uuid7()
         with self._tx() as conn:
-            meeting = self._row(conn, "meeting", meeting_id)
-            self._check_unlocked(meeting)
+            meeting = self._unlocked_meeting(conn, meeting_id)
             rows = self._rows(
                 conn,
-                "SELECT id, position, kind FROM agenda_item WHERE meeting_id = ? AND deleted = 0 "
-                "ORDER BY position, id",
+                "SELECT id, position, kind, case_id FROM agenda_item WHERE meeting_id = ? "
+                "AND deleted = 0 ORDER BY position, id",
                 (meeting_id,),
             )
+            if case_id is not None:
+                case = self._row(conn, "casus", case_id)
+                if case["overleg_id"] != meeting["overleg_id"]:
+                    raise ValidationError("case_id", "error.choice")
+                check_case_not_on_agenda(case_id, (r["case_id"] for r in rows),
+                                         case_code=case["code"] or "")
             tail = [r for r in rows if r["kind"] in ("aob", "closing")]
             if tail and kind not in (d.ItemKind.AOB, d.ItemKind.CLOSING):
                 before = [r for r in rows if r not in tail]
@@ -232,6 +252,7 @@ class MeetingsMixin(StoreBase):
         """Move an item up (delta < 0) or down by swapping positions with its neighbour."""
         with self._tx() as conn:
             row = self._row(conn, "agenda_item", item_id)
+            self._unlocked_meeting(conn, row["meeting_id"])
             rows = self._rows(
                 conn,
                 "SELECT id, position FROM agenda_item WHERE meeting_id = ? AND deleted = 0 "
@@ -256,16 +277,7 @@ class MeetingsMixin(StoreBase):
             if key == "status":
                 values[key] = _enum(d.ItemStatus, value, key).value
             elif key == "timebox_min":
-                if value in (None, ""):
-                    values[key] = None
-                else:
-                    try:
-                        minutes = int(value)
-                    except (TypeError, ValueError) as exc:
-                        raise ValidationError(key, "error.number") from exc
-                    if not 0 <= minutes <= 600:
-                        raise ValidationError(key, "error.range", low=0, high=600)
-                    values[key] = minutes
+                values[key] = check_timebox(value, key)
             elif key == "title":
                 values[key] = check_text(value, key, MAX_SHORT) or None
             elif key == "confidential":
@@ -274,6 +286,7 @@ class MeetingsMixin(StoreBase):
                 raise ValueError(f"agenda item has no field {key}")
         with self._tx() as conn:
             row = self._row(conn, "agenda_item", item_id)
+            self._unlocked_meeting(conn, row["meeting_id"])
             self._set(conn, "agenda_item", item_id, row["overleg_id"], values)
         return self.agenda_item(item_id)
 
@@ -283,5 +296,6 @@ class MeetingsMixin(StoreBase):
     def remove_agenda_item(self, item_id: str) -> None:
         with self._tx() as conn:
             row = self._row(conn, "agenda_item", item_id)
+            self._unlocked_meeting(conn, row["meeting_id"])
             self._delete(conn, "agenda_item", item_id, row["overleg_id"])
 

@@ -1,15 +1,17 @@
-"""Minutes texts, approval and corrections."""
+"""Minutes texts, approval and corrections.
+
+Summaries and the approval are part of a meeting's record: refused once the minutes are
+approved. A correction is the one way to change an approved record (see :mod:`db.rules`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
 
 from db import domain as d
 from db.clock import uuid7
 from db.rules import (
-    Locked,
+    ValidationError,
     _date,
     check_text,
 )
@@ -21,10 +23,6 @@ class MinutesMixin(StoreBase):
     """Minutes texts, approval and corrections."""
 
     # -- minutes ----------------------------------------------------------------------
-
-    def _check_unlocked(self, meeting: Mapping[str, Any]) -> None:
-        if meeting.get("minutes_status") == d.MinutesStatus.APPROVED.value:
-            raise Locked("minutes approved: record a correction instead")
 
     def minutes_texts(self, meeting_id: str) -> dict[str | None, str]:
         """Summaries by agenda item id (None: the meeting as a whole)."""
@@ -38,17 +36,23 @@ class MinutesMixin(StoreBase):
     def set_minutes_text(self, meeting_id: str, item_id: str | None, text: str) -> None:
         text = check_text(text, "summary")
         with self._tx() as conn:
-            meeting = self._row(conn, "meeting", meeting_id)
-            self._check_unlocked(meeting)
+            meeting = self._unlocked_meeting(conn, meeting_id)
             mid = f"{meeting_id}/{item_id or '-'}"
             self._set(conn, "minutes_text", mid, meeting["overleg_id"],
                       {"meeting_id": meeting_id, "agenda_item_id": item_id, "text": text})
 
     def approve_minutes(self, meeting_id: str, in_meeting_id: str | None = None,
                         on: dt.date | None = None) -> d.Meeting:
-        """Mark minutes vastgesteld (approved), optionally in a later meeting."""
+        """Mark minutes vastgesteld (approved), optionally in a later meeting.
+
+        Approved once: a second approval is refused (:class:`~db.rules.Locked`).
+        """
         with self._tx() as conn:
-            meeting = self._row(conn, "meeting", meeting_id)
+            meeting = self._unlocked_meeting(conn, meeting_id)
+            if in_meeting_id is not None:
+                later = self._row(conn, "meeting", in_meeting_id)
+                if later["overleg_id"] != meeting["overleg_id"]:
+                    raise ValidationError("approved_in", "error.choice")
             self._set(conn, "meeting", meeting_id, meeting["overleg_id"], {
                 "minutes_status": d.MinutesStatus.APPROVED.value,
                 "approved_in": in_meeting_id,

@@ -1,4 +1,8 @@
-"""What is said at the table: views, decisions, actions."""
+"""What is said at the table: views, decisions, actions.
+
+Views, decisions and new actions are part of a meeting's record and are refused once its
+minutes are approved; updating or closing an action stays allowed (see :mod:`db.rules`).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,11 @@ from db import domain as d
 from db.clock import uuid7
 from db.rules import (
     MAX_TEXT,
-    ValidationError,
     _enum,
-    _iso,
+    check_case_item,
+    check_date,
+    check_dissent,
     check_text,
-    parse_date,
 )
 from db.store.base import StoreBase
 from db.store.rows import _action, _decision, _view
@@ -46,6 +50,8 @@ class RecordMixin(StoreBase):
         note = check_text(note, "note")
         with self._tx() as conn:
             item = self._row(conn, "agenda_item", item_id)
+            check_case_item(item)
+            self._unlocked_meeting(conn, item["meeting_id"])
             vid = f"{item_id}/{organisation_id}"
             self._set(conn, "partner_view", vid, item["overleg_id"], {
                 "agenda_item_id": item_id, "case_id": item["case_id"],
@@ -82,10 +88,7 @@ class RecordMixin(StoreBase):
         escalation = _enum(d.Escalation, escalation_level, "escalation_level")
         rationale = check_text(rationale, "rationale")
         dissent = tuple(dissent)
-        for x in dissent:
-            check_text(x.reason, "dissent", MAX_TEXT)
-        if consensus is d.Consensus.UNANIMOUS and dissent:
-            raise ValidationError("dissent", "error.dissent_unanimous")
+        check_dissent(consensus, dissent)
         values = {
             "perspective": perspective.value,
             "rationale": rationale,
@@ -95,14 +98,14 @@ class RecordMixin(StoreBase):
             "escalation_level": escalation.value,
             "escalation_question": check_text(escalation_question, "escalation_question")
             or None,
-            "escalation_date": _iso(parse_date(escalation_date, "escalation_date")),
+            "escalation_date": check_date(escalation_date, "escalation_date"),
             "escalation_advice": check_text(escalation_advice, "escalation_advice") or None,
-            "review_date": _iso(parse_date(review_date, "review_date")),
+            "review_date": check_date(review_date, "review_date"),
         }
         with self._tx() as conn:
             item = self._row(conn, "agenda_item", item_id)
-            meeting = self._row(conn, "meeting", item["meeting_id"])
-            self._check_unlocked(meeting)
+            check_case_item(item)
+            self._unlocked_meeting(conn, item["meeting_id"])
             self._set(conn, "decision", item_id, item["overleg_id"], {
                 "agenda_item_id": item_id, "meeting_id": item["meeting_id"],
                 "case_id": item["case_id"], **values,
@@ -140,10 +143,11 @@ class RecordMixin(StoreBase):
         due_date: dt.date | str | None = None,
     ) -> d.Action:
         text = check_text(text, "text", MAX_TEXT, required=True)
-        due = _iso(parse_date(due_date, "due_date"))
+        due = check_date(due_date, "due_date")
         aid = uuid7()
         with self._tx() as conn:
             item = self._row(conn, "agenda_item", item_id)
+            self._unlocked_meeting(conn, item["meeting_id"])
             self._set(conn, "action_item", aid, item["overleg_id"], {
                 "case_id": item["case_id"], "meeting_id": item["meeting_id"],
                 "agenda_item_id": item_id, "owner_organisation_id": owner_organisation_id,
@@ -158,7 +162,7 @@ class RecordMixin(StoreBase):
             if key == "text":
                 values[key] = check_text(value, key, MAX_TEXT, required=True)
             elif key == "due_date":
-                values[key] = _iso(parse_date(value, key))
+                values[key] = check_date(value, key)
             elif key == "owner_organisation_id":
                 values[key] = value
             elif key == "status":

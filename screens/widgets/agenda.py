@@ -7,26 +7,16 @@ from collections.abc import Mapping
 from rich.text import Text
 
 from db import domain as d
+from lvv_tui import presentation
 from lvv_tui.i18n import label
 from screens.widgets.base import literal
 
 
 def item_title(item: d.AgendaItem, cases: Mapping[str, d.Case]) -> Text:
-    """``LVV-0012 (Nigeriaanse)`` for a case, the kind (and title) for general items."""
-    if item.kind is d.ItemKind.CASE and item.case_id:
-        case = cases.get(item.case_id)
-        if case is None:
-            return Text(label(item.kind))
-        text = literal(case.code, one_line=True)
-        if case.nationality:
-            text.append(" · ")
-            text.append_text(literal(case.nationality, one_line=True))
-        return text
-    text = Text(label(item.kind))
-    if item.title:
-        text.append(": ")
-        text.append_text(literal(item.title, one_line=True))
-    return text
+    """The agenda's name of an item as Rich text: the words of
+    :func:`lvv_tui.presentation.item_title` (short form), never parsed as markup."""
+    case = cases.get(item.case_id) if item.case_id else None
+    return literal(presentation.item_title(item, case, short=True), one_line=True)
 
 
 STATUS_STYLE = {

@@ -52,11 +52,13 @@ def test_export_refuses_bad_input_and_leaves_files_alone(store, fixed, db_file, 
     assert "2031-01-01" in capsys.readouterr().err
     assert main(["export", "--db", str(db_file), "--meeting", "nonsense", "-o",
                  str(out)]) == 1
+    assert "nonsense" in capsys.readouterr().err
     assert main(["export", "--db", str(db_file), "--meeting", "2026-03-10", "-o",
                  str(tmp_path / "x.txt")]) == 1
-    assert "--format" in capsys.readouterr().err
+    assert "--format" in capsys.readouterr().err  # this call's message, not an earlier one
     assert main(["export", "--db", str(db_file), "--meeting", "2026-03-10", "--format",
                  "docx", "-o", "-"]) == 1
+    assert capsys.readouterr().err.strip()
     assert out.read_text(encoding="utf-8") == "keep"
     assert not (tmp_path / "x.txt").exists()
 

@@ -34,6 +34,21 @@ def test_approved_minutes_refuse_an_edit_and_accept_a_correction(store, fixed, m
     assert "Correcties na vaststelling" in to_html(doc)
 
 
+def test_an_approved_record_refuses_a_view_and_an_absence_and_the_export_stays(
+        store, fixed, made_on):
+    """The issue's probe: after approval a new view or 'Afwezig: IND' must not show up in the
+    approved minutes; an action can still be closed, a correction can be recorded."""
+    store.approve_minutes(fixed.meeting_id, fixed.next_meeting_id, on=dt.date(2026, 4, 7))
+    before = to_markdown(build_minutes(store, fixed.meeting_id, made_on=made_on))
+    with pytest.raises(Locked):
+        store.record_view(fixed.item_ids["B"], fixed.org_ids["ind"], "stay",
+                          "Zomaar een nieuw standpunt")
+    with pytest.raises(Locked):
+        store.set_attendance(fixed.meeting_id, fixed.org_ids["ind"], "absent")
+    assert to_markdown(build_minutes(store, fixed.meeting_id, made_on=made_on)) == before
+    assert store.close_action(fixed.action_ids["a"]).status.value == "done"
+
+
 def test_carry_over_offers_open_case_actions_and_closing_removes_them(store, fixed):
     offered = store.open_actions_for_meeting(fixed.next_meeting_id)
     # case A is on the next agenda: its earlier open actions come along; case B is not

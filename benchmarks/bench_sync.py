@@ -41,6 +41,8 @@ from db.store import Store  # noqa: E402
 from db.sync import BATCH, Hub, sync_once  # noqa: E402
 from db.tables import WIRE_COLUMNS  # noqa: E402
 
+ANY_ORG = "0191f0c2-0000-7000-8000-0000000000aa"  # the grants' organisation (unused here)
+
 PASSPHRASE = "bench"
 
 
@@ -142,7 +144,7 @@ def main() -> int:
     try:
         init_server(owner)
         overleg = uuid7()
-        grant(owner, role, overleg)
+        grant(owner, role, overleg, org=ANY_ORG)
         user = with_db(args.pg, name, role)
         ops = make_ops(args.ops, overleg)
         copy_s = copy_baseline(owner, ops)
@@ -160,7 +162,7 @@ def main() -> int:
                 admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
                 admin.execute(f"CREATE DATABASE {name}")
             init_server(owner)
-            grant(owner, role, overleg)
+            grant(owner, role, overleg, org=ANY_ORG)
             laptop = Store.open(Path(folder) / "a.db", PASSPHRASE, create=True)
             laptop.bulk_import(ops, pushed=False)
             empty = Store.open(Path(folder) / "b.db", PASSPHRASE, create=True)

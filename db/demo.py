@@ -150,8 +150,9 @@ class _Gen:
         return uuid7(_ms(when), self.rng.getrandbits(80))
 
     def set(self, entity: str, eid: str, overleg: str, when: dt.date | None,
-            values: dict[str, Any]) -> None:
-        self.f.set(entity, eid, overleg, values, hlc_ms=_ms(when) if when else None)
+            values: dict[str, Any], wire: dict[str, tuple[str, str]] | None = None) -> None:
+        self.f.set(entity, eid, overleg, values, hlc_ms=_ms(when) if when else None,
+                   wire=wire)
 
     def count(self, what: str, n: int = 1) -> None:
         self.counts[what] = self.counts.get(what, 0) + n
@@ -159,6 +160,18 @@ class _Gen:
     def pick(self, weighted: list[tuple[Any, int]]) -> Any:
         values, weights = zip(*weighted, strict=True)
         return self.rng.choices(values, weights)[0]
+
+
+def _audience(kind: d.OrgKind, item_id: str) -> str:
+    """Who may read a demo view's note: some NGO notes for the NGO alone or for the chair,
+    some IND and police notes for the chair (issue 10); from the item id, not the random
+    stream, so the rest of the demo stays as it was."""
+    n = int(item_id.replace("-", "")[-4:], 16) % 10
+    if kind is d.OrgKind.NGO:
+        return "organisation" if n < 2 else "chair" if n < 4 else "overleg"
+    if kind in (d.OrgKind.IND, d.OrgKind.POLITIE):
+        return "chair" if n == 9 else "organisation" if n == 8 else "overleg"
+    return "overleg"
 
 
 def _ms(day: dt.date) -> int:
@@ -367,11 +380,13 @@ def _discuss(gen: _Gen, oid: str, mid: str, mdate: dt.date, iid: str, c: _Case,
         if rng.random() < 0.1:
             lean = d.Position.RESEARCH
         positions[org_id] = lean
+        audience = _audience(kind, iid)
         gen.set("partner_view", f"{iid}/{org_id}", oid, mdate, {
             "agenda_item_id": iid, "case_id": c.id, "organisation_id": org_id,
             "position": lean.value, "note": rng.choice(NOTES[lean]),
             "confidential": kind is d.OrgKind.POLITIE and rng.random() < 0.3,
-        })
+            "audience": audience,
+        }, wire={"note": (audience, org_id)})
         gen.count("views")
     tally: dict[d.Position, int] = {}
     for p in positions.values():

@@ -271,6 +271,8 @@ class View:
     position: Position = Position.NONE
     note: str = ""
     confidential: bool = False
+    #: who may read the note: overleg, chair or organisation (see db.rules.AUDIENCES)
+    audience: str = "overleg"
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,8 @@ hub_ops = Table(
     Column("value", Text, nullable=False),
     Column("base", Text, nullable=False),
     Column("schema_version", Integer, nullable=False),
+    Column("audience", Text, nullable=False, server_default="overleg"),
+    Column("org_id", Text, nullable=False, server_default=""),
 )
 
 #: Hub facts: ``hub_id`` (random, names the hub in local cursors), ``schema_version``.
@@ -310,6 +312,11 @@ class Hub:
                     # version 2: every push is checked (an older lvv-tui would not check)
                     conn.execute(hub_meta.update().where(hub_meta.c.key == "schema_version")
                                  .values(value=str(HUB_SCHEMA_VERSION)))
+                cols = {r[1] for r in conn.exec_driver_sql("PRAGMA table_info(ops)")}
+                for col, default in (("audience", "overleg"), ("org_id", "")):
+                    if col not in cols:  # a hub made before ops carried an audience
+                        conn.exec_driver_sql(f"ALTER TABLE ops ADD COLUMN {col} TEXT NOT NULL "
+                                             f"DEFAULT '{default}'")
                 conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ops_device_seq ON ops "
                                      "(device_id, device_seq)")
         except sa_exc.SQLAlchemyError as exc:

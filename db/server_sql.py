@@ -48,7 +48,7 @@ TABLES = ("ops", "lvv_hub", "lvv_member", "lvv_device", "lvv_overleg", "lvv_refu
           "lvv_schema_field")
 
 _PAYLOAD = ("device_id", "device_seq", "hlc", "author", "overleg_id", "entity", "entity_id",
-            "field", "schema_version")
+            "field", "schema_version", "audience", "org_id")
 
 
 def _lit(text: str) -> str:
@@ -66,18 +66,21 @@ def _parse_sql(safe: bool = False) -> str:
         for c, d, t in (("device_seq", 16, "bigint"), ("schema_version", 9, "integer")))
     return (
         "SELECT p.ord, p.id, p.device_id, p.device_seq, p.hlc, p.author, p.overleg_id, "
-        "p.entity, p.entity_id, p.field, p.value, p.base, p.schema_version, "
+        "p.entity, p.entity_id, p.field, p.value, p.base, p.schema_version, p.audience, "
+        "p.org_id, "
         f"coalesce({sql_refusal(safe)}, CASE WHEN NOT (is_admin OR p.overleg_id = ANY(mine)) "
         f"THEN {_lit(FORBIDDEN)} END) AS bad, "
         "row_number() OVER (PARTITION BY p.id ORDER BY p.ord) = 1 AS first "
         "FROM (SELECT e.ord::integer AS ord, e.id, e.device_id, e.hlc, e.author, "
         "e.overleg_id, e.entity, e.entity_id, e.field, coalesce(e.value, 'null') AS value, "
+        "coalesce(e.audience, 'overleg') AS audience, coalesce(e.org_id, '') AS org_id, "
         f"e.base, {nums[:-1]} "
         "FROM ROWS FROM (json_to_recordset(batch) AS (id text, device_id text, "
         "device_seq json, hlc text, author text, overleg_id text, entity text, "
-        "entity_id text, field text, value json, base json, schema_version json)) "
+        "entity_id text, field text, value json, base json, schema_version json, "
+        "audience text, org_id text)) "
         "WITH ORDINALITY AS e(id, device_id, device_seq, hlc, author, overleg_id, entity, "
-        "entity_id, field, value, base, schema_version, ord)) p "
+        "entity_id, field, value, base, schema_version, audience, org_id, ord)) p "
         "CROSS JOIN LATERAL (SELECT kinds ->> (p.entity || '.' || p.field) AS kind) f"
     )
 
@@ -93,7 +96,7 @@ def _same(s: str, o: str) -> str:
 def push_function_sql(schema_literal: str) -> str:
     """``lvv_push(batch json)``: see the module docstring."""
     cols = ("id", "device_id", "device_seq", "hlc", "author", "overleg_id", "entity",
-            "entity_id", "field", "value", "base", "schema_version")
+            "entity_id", "field", "value", "base", "schema_version", "audience", "org_id")
     insert_cols = ", ".join(cols)
     select_cols = ", ".join(
         "coalesce(s.value, 'null')::text" if c == "value" else
@@ -117,9 +120,10 @@ def push_function_sql(schema_literal: str) -> str:
         f"SELECT top + p.ord, {select_cols.replace('s.', 'p.')}, who, now() "  # in any order
         "FROM ROWS FROM (json_to_recordset(batch) AS (id text, device_id text, "
         "device_seq bigint, hlc text, author text, overleg_id text, entity text, "
-        "entity_id text, field text, value json, base json, schema_version integer)) "
+        "entity_id text, field text, value json, base json, schema_version integer, "
+        "audience text, org_id text)) "
         "WITH ORDINALITY AS p(id, device_id, device_seq, hlc, author, overleg_id, entity, "
-        "entity_id, field, value, base, schema_version, ord) "
+        "entity_id, field, value, base, schema_version, audience, org_id, ord) "
         # the field list is a jsonb object in a variable: a lookup per op, not a join
         "CROSS JOIN LATERAL (SELECT kinds ->> (p.entity || '.' || p.field) AS kind) f "
         f"WHERE {sql_passes()} AND (is_admin OR (p.overleg_id = ANY(mine) AND p.device_id "
@@ -212,7 +216,7 @@ BEGIN
           GROUP BY s.id
           HAVING count(DISTINCT ROW(s.device_id, s.device_seq, s.hlc, s.author,
             s.overleg_id, s.entity, s.entity_id, s.field, s.value::text, s.base::text,
-            s.schema_version)) > 1
+            s.schema_version, s.audience, s.org_id)) > 1
         UNION ALL
         SELECT ROW(min(s.ord), min(s.id), {_lit(SEQ_TAKEN)})::lvv_refusal_row
           FROM unnest(staged) s GROUP BY s.device_id, s.device_seq
@@ -309,6 +313,9 @@ def init_sql(app_role: str, role: str, schema: str) -> list[str]:
         )""",
         "ALTER TABLE ops ADD COLUMN IF NOT EXISTS pushed_by text",
         "ALTER TABLE ops ADD COLUMN IF NOT EXISTS received_at timestamptz",
+        # need-to-know (issue 10): who may read the op, and the record's organisation
+        "ALTER TABLE ops ADD COLUMN IF NOT EXISTS audience text NOT NULL DEFAULT 'overleg'",
+        "ALTER TABLE ops ADD COLUMN IF NOT EXISTS org_id text NOT NULL DEFAULT ''",
         "DROP INDEX IF EXISTS ops_overleg_seq",
         # a device counter is used once; an older server may already hold a repeat
         # (pushed before lvv_push existed): then a plain index, and lvv_push checks by hand
@@ -323,6 +330,10 @@ def init_sql(app_role: str, role: str, schema: str) -> list[str]:
         "FROM ops WHERE server_seq > 0) t WHERE t.s = t.rn ON CONFLICT (key) DO NOTHING",
         "CREATE TABLE IF NOT EXISTS lvv_member (role_name text NOT NULL, "
         "overleg_id text NOT NULL, PRIMARY KEY (role_name, overleg_id))",
+        # the organisation a role sits at the table for, and whether it chairs (issue 10)
+        "ALTER TABLE lvv_member ADD COLUMN IF NOT EXISTS org_id text NOT NULL DEFAULT ''",
+        "ALTER TABLE lvv_member ADD COLUMN IF NOT EXISTS is_chair boolean NOT NULL "
+        "DEFAULT false",
         "CREATE TABLE IF NOT EXISTS lvv_device (device_id text PRIMARY KEY, "
         "role_name text NOT NULL, bound_at timestamptz NOT NULL DEFAULT now())",
         "CREATE TABLE IF NOT EXISTS lvv_overleg (overleg_id text PRIMARY KEY, "
@@ -340,7 +351,7 @@ def init_sql(app_role: str, role: str, schema: str) -> list[str]:
         "CREATE TYPE lvv_push_row AS (ord integer, id text, device_id text, "
         "device_seq bigint, hlc text, author text, overleg_id text, entity text, "
         "entity_id text, field text, value json, base json, schema_version integer, "
-        "bad text, first boolean)",
+        "audience text, org_id text, bad text, first boolean)",
         "DROP TYPE IF EXISTS lvv_refusal_row",
         "CREATE TYPE lvv_refusal_row AS (ord integer, op_id text, reason text)",
         # functions
@@ -383,7 +394,13 @@ def init_sql(app_role: str, role: str, schema: str) -> list[str]:
         "current_user, (SELECT r.oid FROM pg_roles r WHERE r.rolname = lvv_member.role_name), "
         "'MEMBER'))",
         "DROP POLICY IF EXISTS ops_read ON ops",
+        # need-to-know: an op of a narrower audience only to its organisation (and, for
+        # ``chair``, to the chairing organisation); three uncorrelated subqueries, each
+        # evaluated once per query (hashed), not per row
         f"CREATE POLICY ops_read ON ops FOR SELECT TO {role} USING "
-        "(overleg_id IN (SELECT m.overleg_id FROM lvv_member m))",
+        "(overleg_id IN (SELECT m.overleg_id FROM lvv_member m) AND (audience = 'overleg' "
+        "OR org_id IN (SELECT m.org_id FROM lvv_member m WHERE m.org_id <> '') "
+        "OR (audience = 'chair' AND overleg_id IN (SELECT m.overleg_id FROM lvv_member m "
+        "WHERE m.is_chair))))",
         "DROP POLICY IF EXISTS ops_write ON ops",
     ]

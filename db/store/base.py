@@ -150,6 +150,7 @@ class StoreBase:
         base: list[str],
         *,
         sole: bool = False,
+        audience: tuple[str, str] = ("overleg", ""),
     ) -> WireOp:
         op = WireOp(
             id=uuid7(),
@@ -164,6 +165,8 @@ class StoreBase:
             value=value_json,
             base=dumps(sorted(base)),
             schema_version=SCHEMA_VERSION_OPS,
+            audience=audience[0],
+            org_id=audience[1],
         )
         self._next_seq += 1
         apply_op(conn, op, local_seq=next_local_seq(conn), pushed=False, fresh=True, sole=sole)
@@ -176,8 +179,13 @@ class StoreBase:
         entity_id: str,
         overleg_id: str,
         values: Mapping[str, Any],
+        *,
+        wire: Mapping[str, tuple[str, str]] | None = None,
+        force: frozenset[str] = frozenset(),
     ) -> int:
-        """Write the fields that changed; returns the number of ops written."""
+        """Write the fields that changed; returns the number of ops written. ``wire``:
+        field -> (audience, organisation id) its op carries (need-to-know; default the whole
+        overleg); a field in ``force`` is written even when unchanged (its audience did)."""
         allowed = entity_fields(entity)
         heads = self._heads(conn, entity, entity_id)
         written = 0
@@ -189,7 +197,7 @@ class StoreBase:
             agreed = len({h[3] for h in current}) <= 1
             if current:
                 winner = max(current, key=lambda h: (h[1], h[2], h[0]))
-                if agreed and winner[3] == value_json:
+                if agreed and winner[3] == value_json and field not in force:
                     continue
                 # heads that agree (two laptops set the same value) are all seen by this
                 # edit; with a conflict open an ordinary edit supersedes the shown value only
@@ -197,7 +205,7 @@ class StoreBase:
             else:
                 base = []
             self._emit(conn, entity, entity_id, overleg_id, field, value_json, base,
-                       sole=agreed)
+                       sole=agreed, audience=(wire or {}).get(field, ("overleg", "")))
             written += 1
         if written:
             self._save_meta(conn)

@@ -15,12 +15,13 @@ from db.clock import uuid7
 from db.rules import (
     MAX_TEXT,
     _enum,
+    check_audience,
     check_case_item,
     check_date,
     check_dissent,
     check_text,
 )
-from db.store.base import StoreBase
+from db.store.base import StoreBase, _raw
 from db.store.rows import _action, _decision, _view
 
 
@@ -44,22 +45,31 @@ class RecordMixin(StoreBase):
         position: d.Position | str,
         note: str = "",
         confidential: bool = False,
+        audience: str = "overleg",
     ) -> d.View:
-        """Record (or change) an organisation's view on a case item; durable on return."""
+        """Record (or change) an organisation's view on a case item; durable on return.
+        ``audience`` (overleg, chair, organisation) says who may read the note; its op
+        carries it, and the server hands it to no other organisation. Narrowing it later
+        cannot recall a note already pulled."""
         position = _enum(d.Position, position, "position")
         note = check_text(note, "note")
+        audience = check_audience(audience)
         with self._tx() as conn:
             item = self._row(conn, "agenda_item", item_id)
             check_case_item(item)
             self._unlocked_meeting(conn, item["meeting_id"])
             vid = f"{item_id}/{organisation_id}"
+            old = _raw(conn).execute("SELECT audience FROM partner_view WHERE id = ?",
+                                     (vid,)).fetchone()
+            changed = old is not None and (old[0] or "overleg") != audience
             self._set(conn, "partner_view", vid, item["overleg_id"], {
                 "agenda_item_id": item_id, "case_id": item["case_id"],
                 "organisation_id": organisation_id, "position": position.value,
-                "note": note, "confidential": bool(confidential),
-            })
+                "note": note, "confidential": bool(confidential), "audience": audience,
+            }, wire={"note": (audience, organisation_id)},
+                force=frozenset({"note"}) if changed else frozenset())
         return d.View(vid, item_id, item["case_id"], organisation_id, position, note,
-                      bool(confidential))
+                      bool(confidential), audience)
 
     # -- decisions --------------------------------------------------------------------
 

@@ -57,7 +57,8 @@ def _item(r: Mapping[str, Any]) -> d.AgendaItem:
 
 def _view(r: Mapping[str, Any]) -> d.View:
     return d.View(r["id"], r["agenda_item_id"], r["case_id"], r["organisation_id"],
-                  d.Position(r["position"] or "none"), r["note"] or "", bool(r["confidential"]))
+                  d.Position(r["position"] or "none"), r["note"] or "", bool(r["confidential"]),
+                  r.get("audience") or "overleg")
 
 
 def _decision(r: Mapping[str, Any]) -> d.Decision:

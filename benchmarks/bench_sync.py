@@ -84,7 +84,8 @@ def copy_baseline(url: str, ops: list[WireOp]) -> float:
             "device_id text NOT NULL, device_seq bigint NOT NULL, hlc text NOT NULL, "
             "author text NOT NULL, overleg_id text NOT NULL, entity text NOT NULL, "
             "entity_id text NOT NULL, field text NOT NULL, value text NOT NULL, "
-            "base text NOT NULL, schema_version integer NOT NULL)")
+            "base text NOT NULL, schema_version integer NOT NULL, audience text NOT NULL, "
+            "org_id text NOT NULL)")
         started = time.perf_counter()
         with conn.transaction():
             cur = conn.cursor()

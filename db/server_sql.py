@@ -395,12 +395,12 @@ def init_sql(app_role: str, role: str, schema: str) -> list[str]:
         "'MEMBER'))",
         "DROP POLICY IF EXISTS ops_read ON ops",
         # need-to-know: an op of a narrower audience only to its organisation (and, for
-        # ``chair``, to the chairing organisation); three uncorrelated subqueries, each
-        # evaluated once per query (hashed), not per row
+        # ``chair``, to the chairing organisation). The role's memberships are read once
+        # per query into arrays (init plans), not per row
         f"CREATE POLICY ops_read ON ops FOR SELECT TO {role} USING "
-        "(overleg_id IN (SELECT m.overleg_id FROM lvv_member m) AND (audience = 'overleg' "
-        "OR org_id IN (SELECT m.org_id FROM lvv_member m WHERE m.org_id <> '') "
-        "OR (audience = 'chair' AND overleg_id IN (SELECT m.overleg_id FROM lvv_member m "
-        "WHERE m.is_chair))))",
+        "(overleg_id = ANY(ARRAY(SELECT m.overleg_id FROM lvv_member m)) AND "
+        "(audience = 'overleg' OR org_id = ANY(ARRAY(SELECT m.org_id FROM lvv_member m "
+        "WHERE m.org_id <> '')) OR (audience = 'chair' AND overleg_id = ANY(ARRAY(SELECT "
+        "m.overleg_id FROM lvv_member m WHERE m.is_chair)))))",
         "DROP POLICY IF EXISTS ops_write ON ops",
     ]

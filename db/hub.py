@@ -397,6 +397,8 @@ class Hub:
                             return [], cursor
                         cur.execute(_PG_PULL, (cursor, end))
                         rows = cur.fetchall()
+                        # every pull is logged on the server (who read which window)
+                        cur.execute("SELECT lvv_log_pull(%s, %s)", (cursor, end))
                 else:
                     end = min(cursor + limit, self._max_seq(conn))
                     if end <= cursor:

@@ -45,7 +45,28 @@ TWICE = "id twice in the batch with different contents"
 
 #: Server tables, all owned by the owner; members get what init_sql grants, no more.
 TABLES = ("ops", "lvv_hub", "lvv_member", "lvv_device", "lvv_overleg", "lvv_refusal",
-          "lvv_schema_field")
+          "lvv_schema_field", "lvv_pull_log")
+
+#: ``lvv_log_pull(from, to)``: the pull of window (from, to] by the session user, logged
+#: (NEN 7513: event, time, user, acting for = its organisation, the cases touched). It
+#: counts what the role could read there with the same rule as the policy ``ops_read``.
+PULL_LOG_SQL = """
+CREATE OR REPLACE FUNCTION lvv_log_pull(from_seq bigint, to_seq bigint) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $fn$
+  WITH mem AS (SELECT m.overleg_id, m.org_id, m.is_chair FROM lvv_member m
+      JOIN pg_roles r ON r.rolname = m.role_name
+      WHERE pg_has_role(session_user, r.oid, 'MEMBER')),
+    seen AS (SELECT o.overleg_id, o.entity, o.entity_id, o.field, o.value FROM ops o
+      JOIN mem ON mem.overleg_id = o.overleg_id
+      WHERE o.server_seq > from_seq AND o.server_seq <= to_seq AND (o.audience = 'overleg'
+        OR o.org_id = mem.org_id OR (o.audience = 'chair' AND mem.is_chair)))
+  INSERT INTO lvv_pull_log (role_name, overleg_id, org_id, from_seq, to_seq, ops, case_ids)
+  SELECT session_user, s.overleg_id, min(mem.org_id), from_seq, to_seq, count(*),
+    coalesce(array_agg(DISTINCT CASE WHEN s.entity = 'casus' THEN s.entity_id
+      WHEN s.field = 'case_id' THEN lvv_try_jsonb(s.value) #>> '{{}}' END)
+      FILTER (WHERE s.entity = 'casus' OR s.field = 'case_id'), '{{}}')
+  FROM seen s JOIN mem ON mem.overleg_id = s.overleg_id GROUP BY s.overleg_id
+$fn$"""
 
 _PAYLOAD = ("device_id", "device_seq", "hlc", "author", "overleg_id", "entity", "entity_id",
             "field", "schema_version", "audience", "org_id")
@@ -342,6 +363,11 @@ def init_sql(app_role: str, role: str, schema: str) -> list[str]:
         "CREATE TABLE IF NOT EXISTS lvv_refusal (id bigserial PRIMARY KEY, "
         "at timestamptz NOT NULL DEFAULT now(), role_name text NOT NULL, op_id text, "
         "device_id text, overleg_id text, reason text NOT NULL)",
+        # every pull, per role (issue 10: who read what, NEN 7513 fields)
+        "CREATE TABLE IF NOT EXISTS lvv_pull_log (id bigserial PRIMARY KEY, "
+        "at timestamptz NOT NULL DEFAULT now(), role_name text NOT NULL, "
+        "overleg_id text NOT NULL, org_id text NOT NULL, from_seq bigint NOT NULL, "
+        "to_seq bigint NOT NULL, ops integer NOT NULL, case_ids text[] NOT NULL)",
         "CREATE TABLE IF NOT EXISTS lvv_schema_field (entity text NOT NULL, "
         "field text NOT NULL, kind text NOT NULL, PRIMARY KEY (entity, field))",
         "DELETE FROM lvv_schema_field",
@@ -364,6 +390,7 @@ def init_sql(app_role: str, role: str, schema: str) -> list[str]:
         "WHERE o.server_seq > c.c) t WHERE t.s = c.c + t.rn), c.c) FROM (SELECT "
         "value::bigint AS c FROM lvv_hub WHERE key = 'last_seq') c $$",
         push_function_sql(sp),
+        PULL_LOG_SQL.format(schema=sp),
         # the door as the issue names it: the same function, for a batch already in jsonb
         "CREATE OR REPLACE FUNCTION lvv_push(batch jsonb) RETURNS TABLE (op_id text, "
         f"server_seq bigint, status text, reason text) LANGUAGE sql {definer} AS "
@@ -380,6 +407,9 @@ def init_sql(app_role: str, role: str, schema: str) -> list[str]:
         "REVOKE ALL ON " + ", ".join(TABLES) + " FROM PUBLIC",
         "REVOKE ALL ON " + ", ".join(TABLES) + f" FROM {role}",
         "REVOKE ALL ON SEQUENCE lvv_refusal_id_seq FROM PUBLIC",
+        "REVOKE ALL ON SEQUENCE lvv_pull_log_id_seq FROM PUBLIC",
+        "REVOKE ALL ON FUNCTION lvv_log_pull(bigint, bigint) FROM PUBLIC",
+        f"GRANT EXECUTE ON FUNCTION lvv_log_pull(bigint, bigint) TO {role}",
         "REVOKE ALL ON FUNCTION lvv_max_seq(), lvv_push(json), lvv_push(jsonb), "
         "lvv_try_jsonb(text) FROM PUBLIC",
         f"GRANT SELECT ON ops, lvv_hub, lvv_member TO {role}",

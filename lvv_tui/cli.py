@@ -17,7 +17,7 @@ from pathlib import Path
 #: Modules that add subcommands (each has ``register(subparsers)``).
 COMMAND_MODULES = ("lvv_tui.commands.core", "lvv_tui.commands.sync", "lvv_tui.commands.minutes",
                    "lvv_tui.commands.search", "lvv_tui.commands.report",
-                   "lvv_tui.commands.case_import")
+                   "lvv_tui.commands.case_import", "lvv_tui.commands.privacy")
 
 
 class CliError(Exception):

@@ -36,6 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     server = sub.add_parser("server", help="set up the shared database (administrators)")
     ssub = server.add_subparsers(dest="server_command", metavar="ACTION", required=True)
+    from lvv_tui.commands.privacy import register_server
+
+    register_server(ssub)  # server audit (issue 10)
     p = ssub.add_parser(
         "init", help="create or upgrade the server schema (idempotent)",
         description="Creates or upgrades the ops table, the app's group role, row-level "

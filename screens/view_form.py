@@ -49,8 +49,7 @@ class ViewForm(FormModal[d.View]):
     """Returns the recorded view (durable), or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+o", "audience", t("privacy.binding.audience"), id="view-audience",
-                priority=True),
+        Binding("ctrl+o", "audience", "Who reads", id="view-audience", priority=True),
     ]
 
     DEFAULT_CSS = """

@@ -59,8 +59,11 @@ WIRE_FIELDS: dict[str, str] = {
 #: the record's organisation alone (need-to-know, issue 10)
 AUDIENCES: tuple[str, ...] = ("overleg", "chair", "organisation")
 
-#: fields whose value is structured JSON text in a text column
-_JSON_FIELDS = {("decision", "dissent")}
+#: fields whose value is structured JSON text in a text column. A text field not listed
+#: here also takes a list or an object (at most MAX_JSON characters): a new structured
+#: field of another feature must not have its ops refused by a server set up before it.
+_JSON_FIELDS = {("decision", "dissent"), ("escalation", "positions"),
+                ("escalation", "members")}
 
 
 def field_kinds() -> dict[tuple[str, str], str]:
@@ -113,6 +116,8 @@ def _value_ok(kind: str | None, value: Any, text: str) -> bool:
     if value is None:
         return True
     if kind == "text":
+        if isinstance(value, list | dict):
+            return len(text) <= MAX_JSON
         return type(value) is str and len(value) <= MAX_TEXT
     if kind == "int":
         return _is_int(value) and -(2**53) < value < 2**53
@@ -167,7 +172,9 @@ CHECKS: list[tuple[str, str, Callable[[dict[str, Any]], bool]]] = [
      "CASE WHEN p.value IS NULL OR json_typeof(p.value) = 'null' THEN true "
      "ELSE CASE f.kind "
      "WHEN 'text' THEN CASE WHEN json_typeof(p.value) = 'string' THEN "
-     f"length(p.value #>> '{{}}') <= {MAX_TEXT} ELSE false END "
+     f"length(p.value #>> '{{}}') <= {MAX_TEXT} "
+     "WHEN json_typeof(p.value) IN ('array', 'object') THEN "
+     f"length(p.value::text) <= {MAX_JSON} ELSE false END "
      "WHEN 'int' THEN CASE WHEN json_typeof(p.value) = 'number' THEN "
      "(p.value #>> '{}') ~ '^-?[0-9]{1,15}$' ELSE false END "
      "WHEN 'bool' THEN json_typeof(p.value) = 'boolean' "

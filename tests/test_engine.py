@@ -78,8 +78,13 @@ def test_a_file_that_is_not_our_database_is_refused_unchanged(tmp_path: Path,
     path.write_bytes(content)
     before = _fingerprint(tmp_path)
     if content == b"":
-        # an empty file is what a crashed "create" leaves: it is initialised, not refused
-        Store.open(path, PASSPHRASE).close()
+        # an empty file: refused by a read-only open (issue 9 item 8); only a command that
+        # creates (demo, sync, the app's "new database") initialises it
+        with pytest.raises(NotADatabase, match="empty file"):
+            Store.open(path, PASSPHRASE)
+        assert _fingerprint(tmp_path) == before
+        Store.open(path, PASSPHRASE, create=True).close()
+        assert path.stat().st_size > 0
         return
     with pytest.raises((NotADatabase, WrongPassphrase)) as info:
         Store.open(path, PASSPHRASE)

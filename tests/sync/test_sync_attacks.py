@@ -289,3 +289,32 @@ def test_read_only_commands_refuse_an_empty_file(tmp_path: Path, command: list[s
     assert "empty file" in capsys.readouterr().err
     assert empty.read_bytes() == b""
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("leeg")) == ["leeg.db"]
+
+
+def test_the_client_twin_gives_the_servers_reasons(world) -> None:  # noqa: ANN001
+    """db.wire_check.check_op (SQLite hub, pull quarantine) and lvv_push agree, op by op."""
+    from db.wire_check import check_op
+
+    dev = FakeDevice(world["overleg"])
+    cases = [
+        dev.op()._replace(id="0191F0C2-0000-7000-8000-000000000000"),  # upper case
+        dev.op()._replace(device_id="x"),
+        dev.op()._replace(device_seq=0),
+        dev.op()._replace(hlc="0001764316800000-0000x"),
+        dev.op()._replace(author=""),
+        dev.op()._replace(overleg_id="LSO Den Haag"),
+        dev.op()._replace(entity_id="e" * 201),
+        dev.op()._replace(entity="ops"),
+        dev.op(field="timebox_min", value=True)._replace(entity="agenda_item"),
+        dev.op(field="deleted", value="ja"),
+        dev.op(value="x" * 20_001),
+        dev.op()._replace(base='["0191f0c2-0000-7000-8000-00000000000"]'),
+        dev.op()._replace(schema_version=0),
+    ]
+    with Hub(world["url_m"]) as hub:
+        for op in cases:
+            reason = check_op(op)
+            assert reason is not None
+            assert hub.push([op]).refused == {op.id: reason}
+        fine = dev.op(field="timebox_min", value=15)._replace(entity="agenda_item")
+        assert check_op(fine) is None and hub.push([fine]).stored == [fine.id]

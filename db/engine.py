@@ -35,6 +35,10 @@ class NotADatabase(StoreError):
     """The file is not an lvv-tui database."""
 
 
+class EmptyDatabase(NotADatabase):
+    """A zero-byte file: only demo, sync and the app's "new database" may fill it."""
+
+
 class NewerSchema(StoreError):
     """The file was made by a newer lvv-tui."""
 
@@ -196,7 +200,7 @@ def open_engine(path: Path, passphrase: str, *, create: bool = False) -> Engine:
         if version == 0 and not create:
             # a zero-byte (or empty) file: only demo, sync and the app's "new database"
             # may turn it into a database; a read-only command leaves it as it is
-            raise NotADatabase(f"{path}: an empty file, not an lvv-tui database; nothing "
+            raise EmptyDatabase(f"{path}: an empty file, not an lvv-tui database; nothing "
                                "was changed")
     elif create:
         path.parent.mkdir(parents=True, exist_ok=True)

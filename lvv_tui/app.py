@@ -282,3 +282,12 @@ class LvvApp(ContextApp):
 
         if self.store is not None and not isinstance(self.screen, ReportScreen):
             self.push_screen(ReportScreen(self.context.overleg_id))
+
+
+def _sync_status() -> Widget:
+    from screens.widgets.sync_status import SyncStatus
+
+    return SyncStatus()
+
+
+LvvApp.status_widgets.append(_sync_status)

@@ -52,6 +52,7 @@ def store_error_text(exc: Exception, path: Path) -> str:
     from db import engine
 
     for cls, key in ((engine.WrongPassphrase, "cli.err.wrong_passphrase"),
+                     (engine.EmptyDatabase, "cli.err.empty_file"),
                      (engine.NotADatabase, "cli.err.not_a_database"),
                      (engine.NewerSchema, "cli.err.newer_schema"),
                      (engine.MissingDatabase, "cli.err.missing")):

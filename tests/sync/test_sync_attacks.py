@@ -284,7 +284,7 @@ def test_read_only_commands_refuse_an_empty_file(tmp_path: Path, command: list[s
     empty = tmp_path / "leeg.db"
     empty.write_bytes(b"")
     assert main([command[0], "--db", str(empty), *command[1:]]) == 1
-    assert "empty file" in capsys.readouterr().err
+    assert "een leeg bestand" in capsys.readouterr().err
     assert empty.read_bytes() == b""
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("leeg")) == ["leeg.db"]
 

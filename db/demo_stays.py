@@ -8,10 +8,13 @@ agendas and views that :mod:`db.demo` draws from ``gen.rng`` stay as they were.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from db import domain as d
-from db.demo import NATIONALITIES, OUTCOMES, POSITION_TO_PERSPECTIVE, _Case, _Gen
+from db.demo_data import NATIONALITIES, OUTCOMES, POSITION_TO_PERSPECTIVE, _Case
+
+if TYPE_CHECKING:
+    from db.demo import _Gen
 
 
 def _stay(gen: _Gen, c: _Case, oid: str, orgs: list[tuple[str, d.OrgKind]]) -> str:

@@ -23,6 +23,7 @@ plaintext reaches a temporary file.
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import groupby, islice
@@ -109,8 +110,7 @@ def _rebuild(raw: Any) -> None:
                 seen.add(entity)
                 _insert_rows(raw, entity, winners)
             else:
-                for _ in winners:  # an entity this version does not know: heads only
-                    pass
+                deque(winners, maxlen=0)  # drain the group: an entity this version does not know: heads only
         for entity in set(ENTITIES) - seen:
             _insert_rows(raw, entity, iter(()))
     finally:
@@ -202,8 +202,7 @@ def _check_layers(raw: Any) -> tuple[int, list[str]]:
             seen.add(entity)
             diffs[entity] = _compare_rows(raw, entity, winners)
         else:
-            for _ in winners:  # an entity this version does not know: heads only
-                pass
+            deque(winners, maxlen=0)  # drain the group: an entity this version does not know: heads only
     for entity in set(ENTITIES) - seen:
         diffs[entity] = _compare_rows(raw, entity, iter(()))
     have_conflicts = set(map(tuple, raw.execute(
@@ -242,8 +241,7 @@ def expected_rows(entity: str, owners: Iterator[tuple[str, str]],
             col = _column(v) if v is not None else None
             row.append((col or 0) if f == "deleted" else col)
         yield tuple(row)
-    for _ in winners:  # heads of an entity without ops: a rebuild makes no row for them
-        pass
+    deque(winners, maxlen=0)  # drain the group: heads of an entity without ops: a rebuild makes no row for them
 
 
 def _winners(rows: Iterator[tuple], conflicts: set[tuple], deletes: set[tuple],

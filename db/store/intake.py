@@ -394,9 +394,12 @@ class IntakeMixin(StoreBase):
                    overleg_id: str | None = None) -> Any:
         """The monitoring figures of a period (see :mod:`db.monitoring`)."""
         from db.monitoring import compute
+        from db.store.escalation_reads import _thread
 
-        with self._read() as conn:
-            return compute(conn, date_from, date_to, overleg_id)
+        with self._read() as conn:  # one snapshot: the stays and the escalation threads
+            threads = [_thread(r) for r in self._rows(
+                conn, "SELECT * FROM escalation WHERE deleted = 0", ())]
+            return compute(conn, date_from, date_to, overleg_id, threads)
 
     def import_cases(self, rows: Sequence[Any], *, create_overleggen: bool = False,
                      dry_run: bool = False,

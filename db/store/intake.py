@@ -191,10 +191,11 @@ class IntakeMixin(StoreBase):
             check_exit(stay.intake_date, day, sub)
             if day is None or sub is None:  # check_exit refused these; for the type checker
                 raise ValidationError("exit_date", "error.required")
-            if item_id is not None:
+            if item_id is not None:  # the item whose decision it came from: same case, open
                 item = self._row(conn, "agenda_item", item_id)
-                if item["case_id"] != case_id:
+                if item["case_id"] != case_id or item["deleted"]:
                     raise ValidationError("exit_item_id", "error.other_case")
+                self._unlocked_meeting(conn, item["meeting_id"])
             self._set(conn, "stay", stay.id, stay.overleg_id, {
                 "exit_date": day.isoformat(), "outcome_subtype": sub.value,
                 "outcome_category": sub.category.value, "exit_item_id": item_id,

@@ -116,8 +116,9 @@ def _chunks(items: Sequence[Any], n: int = 400) -> Iterable[Sequence[Any]]:
         yield items[start:start + n]
 
 
-def records(raw: Any, case_ids: Iterable[str]) -> dict[str, set[str]]:
-    """Every record about the cases, by entity, from the op log (deleted ones too)."""
+def records(raw: Any, case_ids: Iterable[str], table: str = "op") -> dict[str, set[str]]:
+    """Every record about the cases, by entity, from the op log (deleted ones too);
+    ``table``: ``ops`` for a SQLite hub."""
     cases = sorted(set(case_ids))
     out: dict[str, set[str]] = {"casus": set(cases)}
     for entity in (*CASE_ENTITIES, *ITEM_ENTITIES):
@@ -126,7 +127,7 @@ def records(raw: Any, case_ids: Iterable[str]) -> dict[str, set[str]]:
     for chunk in _chunks(keys):
         marks = ",".join("?" * len(chunk))
         for entity, eid in raw.execute(
-                "SELECT DISTINCT entity, entity_id FROM op WHERE field = 'case_id' AND "
+                f"SELECT DISTINCT entity, entity_id FROM {table} WHERE field = 'case_id' AND "
                 f"value IN ({marks})", chunk):
             if entity in out:
                 out[entity].add(eid)
@@ -134,7 +135,7 @@ def records(raw: Any, case_ids: Iterable[str]) -> dict[str, set[str]]:
     for chunk in _chunks(items):
         marks = ",".join("?" * len(chunk))
         for entity, eid in raw.execute(
-                "SELECT DISTINCT entity, entity_id FROM op WHERE field = 'agenda_item_id' "
+                f"SELECT DISTINCT entity, entity_id FROM {table} WHERE field = 'agenda_item_id' "
                 f"AND entity IN ('minutes_text', 'minutes_correction') AND value IN ({marks})",
                 chunk):
             out[entity].add(eid)

@@ -106,3 +106,31 @@ def test_no_erased_word_is_left_in_the_decrypted_file_or_its_wal(tmp_path: Path)
     assert CODE.encode() in closed
     for word in SECRETS.values():
         assert word.encode() not in closed, word
+
+
+def test_the_retention_command_lists_then_anonymises_and_erases_on_the_hub(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture) -> None:
+    from lvv_tui.cli import main
+
+    monkeypatch.setenv("LVV_PASSPHRASE", PASSPHRASE)
+    path, hub = tmp_path / "secretaris.db", f"sqlite:///{tmp_path / 'hub.db'}"
+    with Store.open(path, PASSPHRASE, author="Secretaris", create=True) as store:
+        made = old_case(store)
+        sync_once(store, hub)
+    args = ["retention", "--db", str(path), "--today", TODAY.isoformat()]
+    assert main([*args, "--dry-run", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(r["case_code"], r["left"], r["due_on"]) for r in listed] == [
+        (CODE, "2023-05", "2025-05-17")]
+    with Store.open(path, PASSPHRASE) as store:  # a dry run changes nothing
+        assert store.case(made["case"].id).v_number == SECRETS["v_number"]
+    assert main([*args, "--server", hub]) == 0
+    out = capsys.readouterr().out
+    assert CODE in out and "geanonimiseerd" in out
+    hub_bytes = (tmp_path / "hub.db").read_bytes()
+    for word in SECRETS.values():
+        assert word.encode() not in hub_bytes, word
+    assert main([*args, "--dry-run", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert main([*args, "--term", "0", "--overleg", made["overleg"].id]) == 1

@@ -6,12 +6,10 @@ values, byte for byte, as a laptop's :func:`db.retention.erase` (one table of wh
 Only the owner may: the function is SECURITY DEFINER (ops are immutable for everyone else,
 by a trigger that lets only this function's value-only UPDATE through), EXECUTE is revoked
 from PUBLIC and from the app's group role, and it checks that the caller is the owner.
-:func:`erase_on_server` runs it and then VACUUMs ``ops`` so the old row versions go too.
+:func:`db.server_erase.erase_on_server` runs it and then VACUUMs ``ops`` so the old row versions go too.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from db.retention import CASE_ENTITIES, ERASE, ITEM_ENTITIES, KEEP_AS
 
@@ -87,61 +85,4 @@ def init_statements(role: str, schema_literal: str) -> list[str]:
     ]
 
 
-def erase_on_server(url: str) -> int:
-    """Run the erasure as the owner (PostgreSQL), then VACUUM ``ops``; on a SQLite hub
-    erase its ``ops`` the same way in Python. Returns the number of op values erased."""
-    from sqlalchemy import exc as sa_exc
-
-    from db.hub import Hub, translate
-
-    hub = Hub(url, create=False)
-    try:
-        if not hub.is_pg:
-            return _erase_sqlite_hub(hub)
-        conn = hub.connect()
-        try:
-            with conn.begin():
-                n = int(conn.exec_driver_sql("SELECT lvv_erase_redacted()").scalar_one())
-            conn.commit()
-            vac = conn.execution_options(isolation_level="AUTOCOMMIT")
-            vac.exec_driver_sql("VACUUM ops")
-        except sa_exc.SQLAlchemyError as exc:
-            raise translate(exc, hub.display) from exc
-        finally:
-            conn.close()
-        return n
-    finally:
-        hub.close()
-
-
-def _erase_sqlite_hub(hub: Any) -> int:
-    """A SQLite hub (one trust domain, no roles): its ops erased as a laptop erases its op
-    log, with secure_delete and a truncating checkpoint."""
-    from db.retention import kept_value, records
-
-    conn = hub.connect()
-    try:
-        raw = conn.connection.dbapi_connection
-        raw.execute("PRAGMA secure_delete = ON")
-        with conn.begin():
-            cases = [r[0] for r in raw.execute(
-                "SELECT DISTINCT entity_id FROM ops WHERE entity = 'casus' AND "
-                "field = 'redacted' AND value <> 'null'")]
-            n = 0
-            for entity, ids in records(raw, cases, table="ops").items():
-                fields = KEEP_AS.get(entity, {})
-                for eid in sorted(ids):
-                    rows = raw.execute(
-                        "SELECT server_seq, field, value FROM ops WHERE entity = ? AND "
-                        "entity_id = ?", (entity, eid)).fetchall()
-                    todo = [(new, seq) for seq, field, value in rows if field in fields
-                            and (new := kept_value(fields[field], value)) != value]
-                    raw.executemany("UPDATE ops SET value = ? WHERE server_seq = ?", todo)
-                    n += len(todo)
-        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return n
-    finally:
-        conn.close()
-
-
-__all__ = ["IMMUTABLE_SQL", "erase_function_sql", "erase_on_server", "init_statements"]
+__all__ = ["IMMUTABLE_SQL", "erase_function_sql", "init_statements"]

@@ -23,6 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print JSON: a list of events")
     p.set_defaults(func=cmd_audit)
     register_retention(sub)
+    from lvv_tui.commands.sync import server_actions
+
+    register_server(server_actions(sub))
 
 
 def register_retention(sub: argparse._SubParsersAction) -> None:
@@ -46,7 +49,7 @@ def register_retention(sub: argparse._SubParsersAction) -> None:
 
 
 def register_server(ssub: argparse._SubParsersAction) -> None:
-    """``server audit``: added to the ``server`` command by :mod:`lvv_tui.commands.sync`."""
+    """``server audit``: added to the ``server`` command of :mod:`lvv_tui.commands.sync`."""
     p = ssub.add_parser(
         "audit", help="the server's pull log per role (owner only)",
         description="Every pull: time, role, overleg, the organisation it acts for, number "
@@ -151,7 +154,7 @@ def cmd_retention(args: argparse.Namespace) -> int:
 
 
 def _erase_on_server(store: Any, server: str, quiet: bool) -> None:
-    from db.retention_sql import erase_on_server
+    from db.server_erase import erase_on_server
     from db.sync import SyncError, sync_once
     from lvv_tui.commands.sync import _fail
 

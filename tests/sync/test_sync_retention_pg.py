@@ -11,8 +11,8 @@ import pytest
 from retention_helpers import CODE, SECRETS, monitoring_counts, old_case
 
 from db import domain as d
-from db.retention_sql import erase_on_server
 from db.server import grant
+from db.server_erase import erase_on_server
 from db.sync import sync_once
 
 TODAY = dt.date(2026, 1, 5)

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from db.rules import MAX_SHORT, MAX_TEXT
+from db.rules import AUDIENCES, MAX_SHORT, MAX_TEXT
 
 #: Op format versions this code knows (ops of other versions are refused / quarantined).
 KNOWN_SCHEMA_VERSIONS: tuple[int, ...] = (1,)
@@ -51,6 +51,8 @@ WIRE_FIELDS: dict[str, str] = {
     "value": "json",
     "base": "json",
     "schema_version": "integer",
+    "audience": "string",
+    "org_id": "string",
 }
 
 #: fields whose value is structured JSON text in a text column. A text field not listed
@@ -182,6 +184,12 @@ CHECKS: list[tuple[str, str, Callable[[dict[str, Any]], bool]]] = [
          type(b) is str and _UUID.match(b) for b in o["_base"])),
     ("unknown schema_version", "p.schema_version = ANY(known_versions)",
      lambda o: o["schema_version"] in KNOWN_SCHEMA_VERSIONS and _is_int(o["schema_version"])),
+    ("audience is not valid",
+     "CASE WHEN p.org_id = '' THEN p.audience = 'overleg' ELSE p.audience IN "
+     "('overleg', 'chair', 'organisation') AND lvv_is_uuid(p.org_id) END",
+     lambda o: type(o["org_id"]) is str and (
+         o["audience"] == "overleg" if o["org_id"] == "" else
+         o["audience"] in AUDIENCES and bool(_UUID.match(o["org_id"])))),
 ]
 
 
@@ -255,5 +263,5 @@ def canonical_value(value: str) -> str:
     return value
 
 
-__all__ = ["CHECKS", "KNOWN_SCHEMA_VERSIONS", "MAX_JSON", "WIRE_FIELDS",
+__all__ = ["AUDIENCES", "CHECKS", "KNOWN_SCHEMA_VERSIONS", "MAX_JSON", "WIRE_FIELDS",
            "canonical_value", "check_op", "field_kinds", "sql_passes", "sql_refusal"]

@@ -51,6 +51,7 @@ from db.store.places import PlacesMixin
 from db.store.record import RecordMixin
 from db.store.replication import ReplicationMixin
 from db.store.search import SearchMixin
+from db.store.snapshot import SnapshotMixin
 from db.store.timeline import TimelineMixin
 
 
@@ -67,6 +68,7 @@ class Store(
     ClosingMixin,
     TimelineMixin,
     EscalationsMixin,
+    SnapshotMixin,
 ):
     """Use cases on one local database. Open with :meth:`open`; close when done."""
 

@@ -1,7 +1,7 @@
 """Loading a hub's snapshot into an empty laptop, in one pass and one transaction.
 
 The ops go into the log with ``executemany`` chunk by chunk (pushed, in the snapshot's
-order), each checked as a pulled op is (:func:`db.sync.screen`: one that fails is kept in
+order), each checked as a pulled op is (:func:`db.wire_fast.screen_fast`: one that fails is kept in
 quarantine, never applied); then the projection is computed in SQL from the whole log
 (:func:`db.projection_sql.rebuild`, the search index following by its triggers) and the
 pull cursor set to the snapshot's top. All of it is one local transaction: a laptop
@@ -60,7 +60,7 @@ class SnapshotMixin(StoreBase):
 
         ``on_chunk(n)`` is called after each chunk of ``n`` ops is in the log, before the
         commit (progress; a crash test's checkpoint)."""
-        from db.sync import screen
+        from db.wire_fast import screen_fast
 
         wall = now_ms()
         ahead = Timestamp(wall + MAX_SKEW_MS, 99999).encode()  # a later hlc is skewed
@@ -73,7 +73,7 @@ class SnapshotMixin(StoreBase):
             newest = self._clock.last.encode()
             mine = 0
             for chunk in chunks:
-                good, bad = screen(chunk)
+                good, bad = screen_fast(chunk)
                 if bad:
                     raw.executemany(_QUARANTINE, [
                         (str(op[0]), source, reason, _payload(op), wall) for op, reason in bad])

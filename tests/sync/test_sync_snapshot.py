@@ -192,3 +192,18 @@ def test_the_snapshot_keeps_to_row_level_security(pg, pg_hub: str, laptops) -> N
     c = laptops("C")
     empty = sync_once(c, pg.as_role(pg_hub, rc))
     assert (empty.pulled, empty.cursor) == (0, top) and c.op_count() == 0
+
+
+def test_the_cli_shows_a_bar_for_a_big_snapshot_only() -> None:
+    from lvv_tui.commands.sync_progress import PROGRESS_FROM, JoinProgress
+
+    with JoinProgress() as small:
+        small(0, 10)
+        small(10, 10)
+    assert small.bar is None
+    with JoinProgress() as big:
+        for done in (0, PROGRESS_FROM // 2, PROGRESS_FROM):
+            big(done, PROGRESS_FROM)
+        task = big.bar.tasks[0]
+        assert task.completed == PROGRESS_FROM
+        assert task.description == "Overzichten opbouwen"  # every op in: the rebuild

@@ -52,6 +52,7 @@ from db.store.record import RecordMixin
 from db.store.replication import ReplicationMixin
 from db.store.retention import RetentionMixin
 from db.store.search import SearchMixin
+from db.store.snapshot import SnapshotMixin
 from db.store.timeline import TimelineMixin
 
 
@@ -69,6 +70,7 @@ class Store(
     TimelineMixin,
     EscalationsMixin,
     RetentionMixin,
+    SnapshotMixin,
 ):
     """Use cases on one local database. Open with :meth:`open`; close when done."""
 

@@ -90,7 +90,7 @@ def load_server(admin: str, pilot: Path, passphrase: str) -> tuple[str, str, int
     with psycopg.connect(libpq(url), autocommit=True) as conn:
         conn.execute("ANALYZE ops")
     for overleg in overleggen:
-        grant(url, role, overleg)
+        grant(url, role, overleg, org="gemeente")  # the chair's laptop
     return name, role, n
 
 

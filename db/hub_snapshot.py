@@ -29,8 +29,8 @@ from db.tables import WIRE_COLUMNS
 
 _COLS = ", ".join(WIRE_COLUMNS)
 #: PostgreSQL types of the wire columns, for the binary COPY
-_PG_TYPES = ["text", "text", "int8", "text", "text", "text", "text", "text", "text", "text",
-             "text", "int4"]
+_PG_TYPES = ["int8" if c == "device_seq" else "int4" if c == "schema_version" else "text"
+             for c in WIRE_COLUMNS]
 
 
 @dataclass

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from db.projection import WireOp
-from db.rules import MAX_SHORT, MAX_TEXT
+from db.rules import AUDIENCES, MAX_SHORT, MAX_TEXT
 from db.wire_check import (
     HLC_RE,
     KNOWN_SCHEMA_VERSIONS,
@@ -41,7 +41,11 @@ def passes_plainly(op: WireOp) -> bool:
     """True when ``op`` is of a plain form and passes every check (False: ask
     :func:`check_op`, which may still accept it)."""
     (op_id, device_id, device_seq, hlc, author, overleg_id, entity, entity_id, field,
-     value, base, schema_version) = op
+     value, base, schema_version, audience, org_id) = op
+    # the audience rule of db.wire_check, in its plainest form
+    if not (org_id == "" and audience == "overleg" or type(org_id) is str
+            and audience in AUDIENCES and _UUID.match(org_id)):
+        return False
     if not (type(op_id) is str and _UUID.match(op_id) and type(device_id) is str
             and _UUID.match(device_id) and type(overleg_id) is str
             and _UUID.match(overleg_id) and type(hlc) is str and _HLC.match(hlc)):

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from db import projection_sql
+from db import projection_sql, retention
 from db.clock import MAX_SKEW_MS, Timestamp, now_ms
 from db.projection import WireOp
 from db.store.base import StoreBase, _raw
@@ -98,6 +98,10 @@ class SnapshotMixin(StoreBase):
                 if on_chunk is not None:
                     on_chunk(len(chunk))
             projection_sql.rebuild(raw)
+            # retention (issue 10): a case anonymised by a redaction op in the snapshot
+            # keeps nothing more here than after a pull, even if the server has not erased
+            redacted = retention.redacted_cases(raw)
+            erased = bool(redacted) and retention.erase(raw, redacted) >= 0
             if newest > self._clock.last.encode():
                 self._clock.observe(newest)
             if mine >= self._next_seq:
@@ -108,6 +112,8 @@ class SnapshotMixin(StoreBase):
                 "last_sync_ms = excluded.last_sync_ms", (server, cursor, wall))
             result.changes = self._listed_changes(raw)
             self._save_meta(conn)
+        if erased:
+            self.checkpoint_erased()
         return result
 
     @staticmethod

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sync_helpers import FakeDevice, hub_rows, seed_meeting
+from sync_helpers import ANY_ORG, FakeDevice, hub_rows, seed_meeting
 
 from db.clock import uuid7
 from db.hub_snapshot import open_snapshot
@@ -168,8 +168,8 @@ def test_the_snapshot_keeps_to_row_level_security(pg, pg_hub: str, laptops) -> N
     a, b = laptops("A"), laptops("B")
     overleg_a, _, _ = seed_meeting(a)
     overleg_b, _, _ = seed_meeting(b)
-    grant(pg_hub, ra, overleg_a)
-    grant(pg_hub, rb, overleg_b)
+    grant(pg_hub, ra, overleg_a, org=ANY_ORG)
+    grant(pg_hub, rb, overleg_b, org=ANY_ORG)
     url_a, url_b = pg.as_role(pg_hub, ra), pg.as_role(pg_hub, rb)
     sync_once(a, url_a)
     sync_once(b, url_b)
@@ -188,7 +188,7 @@ def test_the_snapshot_keeps_to_row_level_security(pg, pg_hub: str, laptops) -> N
     assert b2.dump() == b.dump() and b2.check() == []
     # a member of another overleg only gets an empty snapshot; its cursor still moves on
     rc = pg.role("lvv_rc")
-    grant(pg_hub, rc, "0191f0c2-0000-7000-8000-000000000000")
+    grant(pg_hub, rc, "0191f0c2-0000-7000-8000-000000000000", org=ANY_ORG)
     c = laptops("C")
     empty = sync_once(c, pg.as_role(pg_hub, rc))
     assert (empty.pulled, empty.cursor) == (0, top) and c.op_count() == 0

@@ -18,10 +18,10 @@ def test_a_write_from_another_connection_succeeds_while_check_reads(
     reading, written = threading.Event(), threading.Event()
     real = projection_sql.check_projection
 
-    def paused(raw: object) -> list[str]:
-        reading.set()  # integrity and device_seq are read: the snapshot is taken
+    def paused(raw: object, log: list[tuple] | None = None) -> list[str]:
+        reading.set()  # integrity and the log are read: the snapshot is taken
         assert written.wait(60)
-        return real(raw)
+        return real(raw, log)
 
     monkeypatch.setattr(projection_sql, "check_projection", paused)
     result: dict[str, list[str]] = {}

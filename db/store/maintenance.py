@@ -33,14 +33,12 @@ class MaintenanceMixin(StoreBase):
         faults = self.integrity_faults() if integrity else []
         with self._read() as conn:
             raw = _raw(conn)
-            gaps = raw.execute(
-                "SELECT device_id, count(*), min(device_seq), max(device_seq) FROM op "
-                "GROUP BY device_id"
-            ).fetchall()
             # the counter as of this snapshot: the app may be writing as this device now
             row = raw.execute("SELECT value FROM meta WHERE key = 'device_seq'").fetchone()
             next_seq = int(row[0]) if row else self._next_seq
-            for device_id, count, low, high in gaps:
+            # one pass over the log: the sequence of every device and its ops in the heads
+            log = projection_sql.log_pass(raw)
+            for device_id, count, low, high, _in_heads in log:
                 if device_id == self.device_id and (low != 1 or high != count):
                     faults.append(f"device_seq of this device {device_id} is not gapless "
                                   f"({count} ops, {low}..{high})")
@@ -50,7 +48,7 @@ class MaintenanceMixin(StoreBase):
                 elif count != high - low + 1:
                     faults.append(f"device {device_id}: device_seq has gaps "
                                   f"({count} ops, {low}..{high})")
-            faults += projection_sql.check_projection(raw)
+            faults += projection_sql.check_projection(raw, log)
             faults += search_index.faults(conn)
         return faults
 

@@ -155,6 +155,7 @@ class Overleg(SQLModel, table=True):
     name: str | None = None
     municipality: str | None = None
     places: int | None = None
+    agenda_lead_days: int | None = None
 
 
 class Organisation(SQLModel, table=True):
@@ -347,6 +348,8 @@ class Device(SQLModel, table=True):
     name: str | None = None
 
 
+from db.tables_before import AgendaVersion, PartnerInput  # noqa: E402 - issue 15
+
 ENTITIES: dict[str, type[SQLModel]] = {
     "overleg": Overleg,
     "organisation": Organisation,
@@ -363,6 +366,8 @@ ENTITIES: dict[str, type[SQLModel]] = {
     "device": Device,
     "escalation": EscalationRecord,
     "stay": Stay,
+    "agenda_version": AgendaVersion,
+    "partner_input": PartnerInput,
 }
 
 #: the field name of a delete (tombstone) op

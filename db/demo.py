@@ -98,6 +98,7 @@ class _Gen:
         # stays, intake and history draw from their own generator, so that the meetings,
         # agendas and views drawn from ``rng`` stay what they were before stays existed
         self.side = random.Random(seed * 7919 + 12)
+        self.aside = random.Random(seed * 104729 + 10)  # view audiences, for the same reason
 
     def side_pick(self, weighted: list[tuple[Any, int]]) -> Any:
         values, weights = zip(*weighted, strict=True)
@@ -107,9 +108,9 @@ class _Gen:
         return uuid7(_ms(when), self.side.getrandbits(80))
 
     def side_set(self, entity: str, eid: str, overleg: str, when: dt.date,
-                 values: dict[str, Any]) -> None:
+                 values: dict[str, Any], rng: random.Random | None = None) -> None:
         main = self.f._rand
-        self.f._rand = lambda: self.side.getrandbits(80)
+        self.f._rand = lambda: (rng or self.side).getrandbits(80)
         try:
             self.f.set(entity, eid, overleg, values, hlc_ms=_ms(when))
         finally:
@@ -119,8 +120,8 @@ class _Gen:
         return uuid7(_ms(when), self.rng.getrandbits(80))
 
     def set(self, entity: str, eid: str, overleg: str, when: dt.date | None,
-            values: dict[str, Any]) -> None:
-        self.f.set(entity, eid, overleg, values, hlc_ms=_ms(when) if when else None)
+            values: dict[str, Any], wire: dict[str, tuple[str, str]] | None = None) -> None:
+        self.f.set(entity, eid, overleg, values, hlc_ms=_ms(when) if when else None, wire=wire)
 
     def count(self, what: str, n: int = 1) -> None:
         self.counts[what] = self.counts.get(what, 0) + n
@@ -128,6 +129,15 @@ class _Gen:
     def pick(self, weighted: list[tuple[Any, int]]) -> Any:
         values, weights = zip(*weighted, strict=True)
         return self.rng.choices(values, weights)[0]
+
+
+def _audience(kind: d.OrgKind, item_id: str) -> str:
+    """Who reads a demo view's note (issue 10), from the item id, not the random stream."""
+    n = int(item_id.replace("-", "")[-4:], 16) % 10
+    if kind is d.OrgKind.NGO:
+        return "organisation" if n < 2 else "chair" if n < 4 else "overleg"
+    narrow = kind in (d.OrgKind.IND, d.OrgKind.POLITIE)
+    return {9: "chair", 8: "organisation"}.get(n, "overleg") if narrow else "overleg"
 
 
 def _ms(day: dt.date) -> int:
@@ -340,11 +350,15 @@ def _discuss(gen: _Gen, oid: str, mid: str, mdate: dt.date, iid: str, c: _Case,
         if rng.random() < 0.1:
             lean = d.Position.RESEARCH
         positions[org_id] = lean
+        audience = _audience(kind, iid)  # the note's op carries it; its own op only if narrow
         gen.set("partner_view", f"{iid}/{org_id}", oid, mdate, {
             "agenda_item_id": iid, "case_id": c.id, "organisation_id": org_id,
             "position": lean.value, "note": rng.choice(NOTES[lean]),
             "confidential": kind is d.OrgKind.POLITIE and rng.random() < 0.3,
-        })
+        }, wire={"note": (audience, org_id)})
+        if audience != "overleg":  # from its own generator: the rest of the demo stays as is
+            gen.side_set("partner_view", f"{iid}/{org_id}", oid, mdate, {"audience": audience},
+                         rng=gen.aside)
         gen.count("views")
     tally: dict[d.Position, int] = {}
     for p in positions.values():

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 #: The schema version this code writes. Bump it and add a step to MIGRATIONS.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -192,10 +192,22 @@ def _migrate_live(conn: Connection) -> None:
     Device.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
 
 
+def _migrate_privacy(conn: Connection) -> None:
+    """Ops carry the audience of their record and its organisation; a view its audience
+    (issue 10). Idempotent: a column is added only if missing."""
+    for table, col, decl in (
+            ("op", "audience", "VARCHAR NOT NULL DEFAULT 'overleg'"),
+            ("op", "org_id", "VARCHAR NOT NULL DEFAULT ''"),
+            ("partner_view", "audience", "VARCHAR")):
+        cols = {r[1] for r in conn.exec_driver_sql(f"PRAGMA table_info({table})")}
+        if col not in cols:
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {col} {decl}")
+
+
 #: MIGRATIONS[n] takes a file from version n to n + 1.
 MIGRATIONS: dict[int, Migration] = {
     0: _v1, 1: _migrate_search, 2: _migrate_escal, 3: _migrate_report, 4: _migrate_server,
-    5: _migrate_perf, 6: _migrate_live, 7: _migrate_before}
+    5: _migrate_perf, 6: _migrate_live, 7: _migrate_privacy, 8: _migrate_before}
 
 
 def backup_path(path: Path, version: int) -> Path:

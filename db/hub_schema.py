@@ -27,6 +27,8 @@ hub_ops = Table(
     Column("value", Text, nullable=False),
     Column("base", Text, nullable=False),
     Column("schema_version", Integer, nullable=False),
+    Column("audience", Text, nullable=False, server_default="overleg"),
+    Column("org_id", Text, nullable=False, server_default=""),
 )
 
 #: Hub facts: ``hub_id`` (random, names the hub in local cursors), ``schema_version``.

@@ -272,3 +272,13 @@ def _iso(value: dt.date | None) -> str | None:
 
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
+
+
+def check_audience(audience: str) -> str:
+    """The audience of a record: ``overleg`` (everyone at the table), ``chair`` (the
+    chairing gemeente and the partner itself) or ``organisation`` (the partner itself)."""
+    from db.wire_check import AUDIENCES
+
+    if audience not in AUDIENCES:
+        raise ValidationError("audience", "error.choice")
+    return audience

@@ -39,6 +39,10 @@ class Op(SQLModel, table=True):
     value: str  # JSON
     base: str  # JSON list of op ids
     schema_version: int
+    #: who may read the op: overleg (everyone), chair (chair + org_id), organisation
+    audience: str = "overleg"
+    #: the organisation the record belongs to ("" for none)
+    org_id: str = ""
     pushed: bool = False
     skewed: bool = False
 
@@ -270,6 +274,7 @@ class PartnerView(SQLModel, table=True):
     position: str | None = None
     note: str | None = None
     confidential: bool | None = None
+    audience: str | None = None
 
 
 class Decision(SQLModel, table=True):
@@ -397,4 +402,6 @@ WIRE_COLUMNS = (
     "value",
     "base",
     "schema_version",
+    "audience",
+    "org_id",
 )

@@ -51,7 +51,13 @@ WIRE_FIELDS: dict[str, str] = {
     "value": "json",
     "base": "json",
     "schema_version": "integer",
+    "audience": "string",
+    "org_id": "string",
 }
+
+#: who may read an op: the whole overleg, the chair and the record's organisation, or
+#: the record's organisation alone (need-to-know, issue 10)
+AUDIENCES: tuple[str, ...] = ("overleg", "chair", "organisation")
 
 #: fields whose value is structured JSON text in a text column. A text field not listed
 #: here also takes a list or an object (at most MAX_JSON characters): a new structured
@@ -182,6 +188,12 @@ CHECKS: list[tuple[str, str, Callable[[dict[str, Any]], bool]]] = [
          type(b) is str and _UUID.match(b) for b in o["_base"])),
     ("unknown schema_version", "p.schema_version = ANY(known_versions)",
      lambda o: o["schema_version"] in KNOWN_SCHEMA_VERSIONS and _is_int(o["schema_version"])),
+    ("audience is not valid",
+     "CASE WHEN p.org_id = '' THEN p.audience = 'overleg' ELSE p.audience IN "
+     "('overleg', 'chair', 'organisation') AND lvv_is_uuid(p.org_id) END",
+     lambda o: type(o["org_id"]) is str and (
+         o["audience"] == "overleg" if o["org_id"] == "" else
+         o["audience"] in AUDIENCES and bool(_UUID.match(o["org_id"])))),
 ]
 
 
@@ -255,5 +267,5 @@ def canonical_value(value: str) -> str:
     return value
 
 
-__all__ = ["CHECKS", "KNOWN_SCHEMA_VERSIONS", "MAX_JSON", "WIRE_FIELDS",
+__all__ = ["AUDIENCES", "CHECKS", "KNOWN_SCHEMA_VERSIONS", "MAX_JSON", "WIRE_FIELDS",
            "canonical_value", "check_op", "field_kinds", "sql_passes", "sql_refusal"]

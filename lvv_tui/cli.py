@@ -19,6 +19,7 @@ from lvv_tui.commands import (
     case_import,
     core,
     minutes,
+    privacy,
     report,
     search,
     sync,
@@ -28,7 +29,8 @@ from lvv_tui.commands.base import CliError, add_db_arg, run_app
 __all__ = ["COMMAND_MODULES", "CliError", "build_parser", "main", "run_app"]
 
 #: Modules that add subcommands (each has ``register(subparsers)``).
-COMMAND_MODULES = (core, sync, minutes, search, report, case_import, actions, before)
+COMMAND_MODULES = (core, sync, minutes, search, report, case_import, actions, privacy,
+                   before)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -36,6 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     server = sub.add_parser("server", help="set up the shared database (administrators)")
     ssub = server.add_subparsers(dest="server_command", metavar="ACTION", required=True)
+    from lvv_tui.commands.privacy import register_server
+
+    register_server(ssub)  # server audit (issue 10)
     p = ssub.add_parser(
         "init", help="create or upgrade the server schema (idempotent)",
         description="Creates or upgrades the ops table, the app's group role, row-level "
@@ -55,6 +58,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("role", metavar="ROLE", help="an existing PostgreSQL login role")
     p.add_argument("overleg", metavar="OVERLEG", help="the overleg id, or its listed name")
+    p.add_argument("--org", metavar="ORG", default=None,
+                   help="the organisation the role sits at the table for: its id, or a kind "
+                   "(gemeente, ind, dtenv, politie, ngo) that exactly one organisation of the "
+                   "overleg has; the role reads only what is for that organisation")
     _owner_args(p)
     p.set_defaults(func=cmd_server_grant)
 
@@ -217,7 +224,8 @@ def cmd_server_grant(args: argparse.Namespace) -> int:
 
     server = _owner_server(args)
     try:
-        overleg_id, added = grant(server, args.role, args.overleg, app_role=args.app_role)
+        overleg_id, added = grant(server, args.role, args.overleg, app_role=args.app_role,
+                                  org=args.org)
     except SyncError as exc:
         raise _fail(exc) from exc
     key = "sync.cli.granted" if added else "sync.cli.granted_already"

@@ -3,7 +3,10 @@ objects and the audience rules, no database.
 
 The input keeps the facts (*feiten*) apart from the professional judgement (*oordeel*) and
 records what was withheld and why. *Oordeel* and the withheld reason carry an audience of
-their own (default: the partner's own organisation); :func:`visible` applies it for a reader.
+their own (default: the partner's own organisation). The audience travels on the ops
+(:func:`wire`): the server hands an op to no organisation outside it, so a laptop never holds
+what is not for it. :func:`visible` applies the same rules to what a laptop does hold, for a
+reader (a pack ``--for`` another organisation, made on the chair's laptop).
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ from db.domain import Position
 
 
 class Audience(StrEnum):
-    """Who may read a field: the whole overleg, the chair and the owner, or the owner only."""
+    """Who may read a field: the whole overleg, the chair and the owner, or the owner only
+    (the op-level audiences of the need-to-know rules, :data:`db.wire_check.AUDIENCES`)."""
 
     OVERLEG = "overleg"
     CHAIR = "chair"
-    OWN = "own"
+    OWN = "organisation"
 
 
 class InputStatus(StrEnum):
@@ -82,4 +86,27 @@ def visible(item: PartnerInput, reader: str | None,
         out = replace(out, oordeel=None)
     if not may_read(item.withheld_audience, item.organisation_id, reader, chair_orgs):
         out = replace(out, withheld_reason=None)
+    return out
+
+
+#: Fields of the input that are for the table once submitted (the rest have an audience).
+TABLE_FIELDS = ("agenda_item_id", "meeting_id", "case_id", "organisation_id", "position",
+                "feiten", "withheld", "inzet", "oordeel_audience", "withheld_audience",
+                "status", "submitted_on")
+
+
+def wire(organisation_id: str, submitted: bool, oordeel: Audience, withheld: Audience
+         ) -> dict[str, tuple[str, str]]:
+    """field -> (audience, organisation id) of the ops of one input.
+
+    A draft stays with the organisation (every field ``organisation``); submitted, the
+    fields for the table go to the whole overleg, the *oordeel* and the withheld reason to
+    their own audience.
+    """
+    if not submitted:
+        return {f: (Audience.OWN.value, organisation_id)
+                for f in (*TABLE_FIELDS, "oordeel", "withheld_reason")}
+    out = {f: (Audience.OVERLEG.value, organisation_id) for f in TABLE_FIELDS}
+    out["oordeel"] = (oordeel.value, organisation_id)
+    out["withheld_reason"] = (withheld.value, organisation_id)
     return out

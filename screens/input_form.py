@@ -22,7 +22,7 @@ from screens.widgets.form import Field, FormModal
 if TYPE_CHECKING:
     from screens.meeting import MeetingScreen
 
-AUDIENCES = ("own", "chair", "overleg")
+AUDIENCES = ("organisation", "chair", "overleg")
 _TEXTS = ("feiten", "oordeel", "withheld", "withheld_reason", "inzet")
 
 
@@ -61,7 +61,7 @@ class InputForm(FormModal[Any]):
                         TextArea(self._value(name) or "", id=name, soft_wrap=True))
             if name in ("oordeel", "withheld_reason"):
                 audience = f"{name.split('_')[0]}_audience"
-                chosen = str(self._value(audience) or "own")
+                chosen = str(self._value(audience) or "organisation")
                 yield Field(audience, t("input.audience"), RadioSet(
                     *[RadioButton(t(f"input.audience.{a}"), value=a == chosen, id=f"{audience}-{a}")
                       for a in AUDIENCES], id=audience))

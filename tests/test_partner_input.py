@@ -87,3 +87,43 @@ def test_version_2_and_submitted_input_reach_the_other_laptop(
     assert (got.feiten, got.inzet, got.submitted) == ("Feiten van de NGO.", "Zoekt opvang.", True)
     assert chair.submitted_inputs(meeting.id) == {item.id: [ngo]}
     assert chair.check() == [] and partner.check() == []
+
+
+def test_each_op_of_an_input_carries_its_audience(store: Store) -> None:
+    """A draft stays with the organisation; submitted, the table fields go to the overleg
+    and the oordeel and withheld reason to their own audience (op-level, issue 10)."""
+    ov, orgs, case, meeting, item = _table(store)
+    ngo = orgs[d.OrgKind.NGO].id
+    store.publish_agenda(meeting.id, today=dt.date(2026, 3, 20))
+
+    def wire() -> dict[str, tuple[str, str]]:
+        latest: dict[str, tuple[str, str]] = {}
+        for op in store.all_ops():
+            if op.entity == "partner_input":
+                latest[op.field] = (op.audience, op.org_id)
+        return latest
+
+    store.save_input(item.id, ngo, position=d.Position.STAY, feiten="F", oordeel="O",
+                     withheld="W", withheld_reason="R", inzet="I")
+    assert set(wire().values()) == {("organisation", ngo)}  # the draft: nobody else
+    store.submit_input(item.id, ngo, today=dt.date(2026, 3, 25))
+    now = wire()
+    assert now["oordeel"] == now["withheld_reason"] == ("organisation", ngo)
+    for name in ("position", "feiten", "withheld", "inzet", "status", "case_id"):
+        assert now[name] == ("overleg", ngo), name
+    store.save_input(item.id, ngo, oordeel_audience=Audience.CHAIR)
+    assert wire()["oordeel"] == ("chair", ngo)  # written again for the wider audience
+    assert wire()["withheld_reason"] == ("organisation", ngo)
+    assert store.partner_inputs(item.id, ngo)[0].oordeel == "O"
+
+
+def test_the_server_accepts_the_fields_of_the_new_entities() -> None:
+    from db.wire_check import field_kinds
+
+    kinds = field_kinds()
+    for field in ("position", "feiten", "oordeel", "oordeel_audience", "withheld_reason",
+                  "status", "submitted_on"):
+        assert kinds[("partner_input", field)] == "text"
+    assert kinds[("agenda_version", "version")] == "int"
+    assert kinds[("agenda_version", "late")] == "bool"
+    assert kinds[("overleg", "agenda_lead_days")] == "int"

@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from db import domain as d
-from db.partner_inputs import Audience, InputStatus, PartnerInput, visible
+from db.partner_inputs import Audience, InputStatus, PartnerInput, visible, wire
 from db.rules import MAX_TEXT, RuleViolation, ValidationError, _enum, check_text
 from db.store.base import StoreBase
 
 _TEXTS = ("feiten", "oordeel", "withheld", "withheld_reason", "inzet")
+_OWN = Audience.OWN.value
 
 
 def _input(r: dict[str, Any]) -> PartnerInput:
@@ -25,12 +26,22 @@ def _input(r: dict[str, Any]) -> PartnerInput:
         id=r["id"], agenda_item_id=r["agenda_item_id"], meeting_id=r["meeting_id"],
         case_id=r["case_id"], organisation_id=r["organisation_id"],
         position=d.Position(r["position"] or "none"), feiten=r["feiten"] or "",
-        oordeel=r["oordeel"] or "", oordeel_audience=Audience(r["oordeel_audience"] or "own"),
+        oordeel=r["oordeel"] or "", oordeel_audience=Audience(r["oordeel_audience"] or _OWN),
         withheld=r["withheld"] or "", withheld_reason=r["withheld_reason"] or "",
-        withheld_audience=Audience(r["withheld_audience"] or "own"), inzet=r["inzet"] or "",
+        withheld_audience=Audience(r["withheld_audience"] or _OWN), inzet=r["inzet"] or "",
         status=InputStatus(r["status"] or "draft"),
         submitted_on=dt.date.fromisoformat(r["submitted_on"]) if r["submitted_on"] else None,
     )
+
+
+def _stored(inp: PartnerInput, name: str) -> Any:
+    """The value of field ``name`` as the projection holds it (to write it again)."""
+    if name in ("agenda_item_id", "meeting_id", "case_id", "organisation_id"):
+        return getattr(inp, name)
+    if name == "submitted_on":
+        return inp.submitted_on.isoformat() if inp.submitted_on else None
+    value = getattr(inp, name)
+    return value.value if hasattr(value, "value") else value
 
 
 class PartnerInputMixin(StoreBase):
@@ -65,36 +76,60 @@ class PartnerInputMixin(StoreBase):
                 values[key] = _enum(Audience, value, key).value
             else:
                 raise ValueError(f"partner input has no field {key}")
-        key = None
         with self._tx() as conn:
             item = self._input_target(conn, item_id, organisation_id)
             key = f"{item_id}/{organisation_id}"
-            exists = conn.exec_driver_sql(
-                "SELECT status FROM partner_input WHERE id = ? AND deleted = 0", (key,)
-            ).fetchone()
-            if exists is None:
+            rows = self._rows(conn, "SELECT * FROM partner_input WHERE id = ? AND deleted = 0",
+                              (key,))
+            before = _input(rows[0]) if rows else None
+            if before is None:
                 values = {"agenda_item_id": item_id, "meeting_id": item["meeting_id"],
                           "case_id": item["case_id"], "organisation_id": organisation_id,
                           "status": InputStatus.DRAFT.value,
-                          "oordeel_audience": Audience.OWN.value,
-                          "withheld_audience": Audience.OWN.value} | values
-            self._set(conn, "partner_input", key, item["overleg_id"], values)
+                          "oordeel_audience": _OWN, "withheld_audience": _OWN} | values
+            self._write_input(conn, key, item["overleg_id"], organisation_id, values, before,
+                              submitted=before is not None and before.submitted)
             row = self._row(conn, "partner_input", key)
         return _input(row)
 
+    def _write_input(self, conn: Connection, key: str, overleg_id: str, organisation_id: str,
+                     values: dict[str, Any], before: PartnerInput | None, *,
+                     submitted: bool) -> None:
+        """Write the input's fields, each op with its audience (need-to-know): a draft
+        only for the organisation; submitted, the oordeel and the withheld reason for
+        their own audience and the rest for the table. A field whose audience widened or
+        narrowed is written again (its old op cannot be recalled where it was pulled)."""
+        oordeel = Audience(values.get("oordeel_audience") or (
+            before.oordeel_audience if before else _OWN))
+        withheld = Audience(values.get("withheld_audience") or (
+            before.withheld_audience if before else _OWN))
+        now = wire(organisation_id, submitted, oordeel, withheld)
+        force: set[str] = set()
+        if before is not None:
+            was = wire(organisation_id, before.submitted, before.oordeel_audience,
+                       before.withheld_audience)
+            force = {f for f, aud in now.items() if was[f] != aud}
+            for name in force - set(values):
+                values[name] = _stored(before, name)
+        self._set(conn, "partner_input", key, overleg_id, values, wire=now,
+                  force=frozenset(force))
+
     def submit_input(self, item_id: str, organisation_id: str,
                      today: dt.date | None = None) -> PartnerInput:
-        """Submit the organisation's input: the chair and the table see it from now on."""
+        """Submit the organisation's input: the chair and the table see it from now on
+        (the oordeel and the withheld reason only within their audience)."""
         today = today or dt.date.today()
         with self._tx() as conn:
             item = self._input_target(conn, item_id, organisation_id)
             key = f"{item_id}/{organisation_id}"
-            row = conn.exec_driver_sql(
-                "SELECT 1 FROM partner_input WHERE id = ? AND deleted = 0", (key,)).fetchone()
-            if row is None:
+            rows = self._rows(conn, "SELECT * FROM partner_input WHERE id = ? AND deleted = 0",
+                              (key,))
+            if not rows:
                 raise RuleViolation("agenda_item_id", "error.input_empty")
-            self._set(conn, "partner_input", key, item["overleg_id"], {
-                "status": InputStatus.SUBMITTED.value, "submitted_on": today.isoformat()})
+            before = _input(rows[0])
+            self._write_input(conn, key, item["overleg_id"], organisation_id, {
+                "status": InputStatus.SUBMITTED.value, "submitted_on": today.isoformat()},
+                before, submitted=True)
             return _input(self._row(conn, "partner_input", key))
 
     def chair_organisations(self, overleg_id: str) -> frozenset[str]:

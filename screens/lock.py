@@ -1,22 +1,26 @@
 """The idle lock: after ``lock_after`` idle minutes (or ``ctrl+l``) every screen is hidden
 behind :class:`LockScreen` and the store drops its key (``Store.lock``).
 
-The screens under the lock stay in memory as they were, a half-typed form included (nothing
-is written to a file); the passphrase opens the file again (``Store.unlock_with``) and the
-lock screen goes, leaving the user where they were. ``LVV_PASSPHRASE`` does not unlock it.
+The screens under the lock stay as they were, but what was typed in their text fields is
+kept encrypted: the fields are emptied and their texts go into the encrypted database file
+(``Store.lock(texts)``, never a plain file, never an op) before the key is dropped; the
+passphrase opens the file again (``Store.unlock_with`` hands the texts back) and the lock
+screen goes, leaving the user where they were, the half-typed note back in its field.
+``LVV_PASSPHRASE`` does not unlock it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Label, Static, TextArea
 
 from lvv_tui.i18n import t
 from screens.widgets.base import ScreenBase
@@ -93,6 +97,41 @@ class LockScreen(ScreenBase, Screen[None]):
         self.store = store
         self.idle = idle
         self.busy = True
+        self.fields: list[tuple[Widget, Any]] = []
+        """The text fields emptied while locked, with their cursors (texts: in the file)."""
+
+    def _take_texts(self) -> list[str]:
+        """Empty every text field of the screens under the lock; their texts, in order."""
+        texts: list[str] = []
+        with self.prevent(TextArea.Changed, Input.Changed):  # no search, no "edited" mark
+            for screen in self.app.screen_stack:
+                if screen is not self:
+                    texts += self._empty(screen)
+        return texts
+
+    def _empty(self, screen: Screen[Any]) -> list[str]:
+        texts: list[str] = []
+        for widget in screen.query("TextArea, Input"):
+            if isinstance(widget, TextArea) and widget.text:
+                self.fields.append((widget, widget.cursor_location))
+                texts.append(widget.text)
+                widget.text = ""
+            elif isinstance(widget, Input) and widget.value and not widget.password:
+                self.fields.append((widget, widget.cursor_position))
+                texts.append(widget.value)
+                widget.value = ""
+        return texts
+
+    def _give_back(self, texts: list[str]) -> None:
+        with self.prevent(TextArea.Changed, Input.Changed):
+            for (widget, cursor), text in zip(self.fields, texts, strict=False):
+                if isinstance(widget, TextArea):
+                    widget.text = text
+                    widget.cursor_location = cursor
+                elif isinstance(widget, Input):
+                    widget.value = text
+                    widget.cursor_position = cursor
+        self.fields = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="unlock-box"):
@@ -105,11 +144,12 @@ class LockScreen(ScreenBase, Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#lock-passphrase", Input).focus()
         store, idle = self.store, self.idle
+        texts = self._take_texts()
 
         def job() -> None:  # stopping the sync and closing the file wait: off the loop
             if idle.on_lock is not None:
                 idle.on_lock()
-            store.lock()
+            store.lock(texts)
             self.app.call_from_thread(self._locked)
 
         self.run_worker(job, thread=True, exit_on_error=False, group="lock",
@@ -136,11 +176,11 @@ class LockScreen(ScreenBase, Screen[None]):
 
         def job() -> None:
             try:
-                store.unlock_with(passphrase)
+                texts = store.unlock_with(passphrase)
             except Exception as exc:  # a wrong passphrase: stay locked, say so
                 self.app.call_from_thread(self._failed, exc)
                 return
-            self.app.call_from_thread(self._opened)
+            self.app.call_from_thread(self._opened, texts)
 
         self.run_worker(job, thread=True, exclusive=True, exit_on_error=False, group="lock",
                         description="open the database again")
@@ -157,6 +197,7 @@ class LockScreen(ScreenBase, Screen[None]):
         field.value = ""
         field.focus()
 
-    def _opened(self) -> None:
+    def _opened(self, texts: list[str]) -> None:
+        self._give_back(texts)
         self.dismiss()
         self.idle.unlocked()

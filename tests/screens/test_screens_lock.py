@@ -17,6 +17,22 @@ def _app(db, clock, lock_after: float = 10):  # noqa: ANN001, ANN202
                   clock=lambda: clock[0])
 
 
+def _kept(path):  # noqa: ANN001, ANN202
+    """The form texts the locked app keeps in the encrypted file (None: none)."""
+    import json
+
+    from db.engine import open_engine
+
+    engine = open_engine(path, PASSPHRASE)
+    try:
+        with engine.connect() as conn:
+            row = conn.exec_driver_sql(
+                "SELECT value FROM meta WHERE key = 'locked_form_texts'").fetchone()
+    finally:
+        engine.dispose()
+    return json.loads(row[0]) if row else None
+
+
 def _screen_text(app) -> str:  # noqa: ANN001
     return "\n".join("".join(seg.text for seg in strip)
                      for strip in app.screen._compositor.render_strips())
@@ -58,6 +74,11 @@ async def test_idle_lock_hides_keeps_the_note_and_needs_the_passphrase(demo_db) 
         assert isinstance(app.screen, LockScreen)
         assert "half typed secret" not in _screen_text(app)
         assert app.store is not None and app.store.locked  # the key is dropped
+        # the half-typed note is kept encrypted: out of the field, in the SQLCipher file only
+        assert form.query_one("#note").text == ""
+        assert _kept(demo_db) == ["half typed secret"]
+        for path in (demo_db, demo_db.with_name(demo_db.name + "-wal")):
+            assert not path.exists() or b"half typed secret" not in path.read_bytes()
         from db.store import StoreLocked
 
         with pytest.raises(StoreLocked):
@@ -78,6 +99,7 @@ async def test_idle_lock_hides_keeps_the_note_and_needs_the_passphrase(demo_db) 
         assert app.screen is form  # back where the user was
         assert not app.store.locked
         assert form.query_one("#note").text == "half typed secret"
+        assert _kept(demo_db) is None  # handed back once, then gone from the file
         assert "half typed secret" in _screen_text(app)
         await press(pilot, "ctrl+s")
         assert not isinstance(app.screen, ViewForm)  # the note saved after unlocking

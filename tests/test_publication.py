@@ -115,3 +115,16 @@ def test_publish_command_and_meetings_json(tmp_path, capsys) -> None:  # noqa: A
     assert (row["agenda_version"], row["published_on"]) == (2, dt.date.today().isoformat())
     assert main(["publish", "--db", str(path), "--meeting", "1999-01-01"]) == 1
     assert "1999-01-01" in capsys.readouterr().err
+    store = Store.open(path, PASSPHRASE)
+    try:  # the overleg's own lead time: two days before is in time
+        later = store.create_meeting(ov.id, dt.date.today() + dt.timedelta(days=4))
+    finally:
+        store.close()
+    assert main(["publish", "--db", str(path), "--meeting", later.id, "--lead-days", "2"]) == 0
+    out, err = capsys.readouterr()
+    assert "Agenda versie 1" in out and "Later gepubliceerd" not in err
+    store = Store.open(path, PASSPHRASE)
+    try:
+        assert store.agenda_lead_days(ov.id) == 2
+    finally:
+        store.close()

@@ -17,6 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_arg(p)
     p.add_argument("--meeting", required=True, metavar="ID|DATE",
                    help="the meeting's id, or its date (YYYY-MM-DD) when that is unique")
+    p.add_argument("--lead-days", type=int, metavar="N",
+                   help="set the overleg's lead time first: publish N days before a meeting "
+                   "(default 7; kept for its next meetings)")
     p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser(
@@ -56,6 +59,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
     try:
         meeting = _meeting(store, args.meeting)
         try:
+            if args.lead_days is not None:
+                store.set_agenda_lead_days(meeting.overleg_id, args.lead_days)
             pub = store.publish_agenda(meeting.id)
         except StoreError as exc:
             raise CliError(error_message(exc)) from exc

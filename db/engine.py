@@ -157,10 +157,12 @@ def _migrate_report(conn: Connection) -> None:
 
 def _migrate_before(conn: Connection) -> None:
     """Issue 15: agenda versions, partner input, the overleg's agenda lead time (idempotent)."""
-    from db.tables_before import AgendaVersion, PartnerInput
+    from sqlmodel import SQLModel
 
-    for table in (AgendaVersion, PartnerInput):
-        table.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+    import db.tables_before  # noqa: F401 - registers the two tables in the metadata
+
+    for name in ("agenda_version", "partner_input"):
+        SQLModel.metadata.tables[name].create(conn, checkfirst=True)
     conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_agenda_version_meeting_id "
                          "ON agenda_version (meeting_id)")
     columns = {r[1] for r in conn.exec_driver_sql("PRAGMA table_info(overleg)")}

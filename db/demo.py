@@ -108,11 +108,12 @@ class _Gen:
         return uuid7(_ms(when), self.side.getrandbits(80))
 
     def side_set(self, entity: str, eid: str, overleg: str, when: dt.date,
-                 values: dict[str, Any], rng: random.Random | None = None) -> None:
+                 values: dict[str, Any], rng: random.Random | None = None,
+                 wire: dict[str, tuple[str, str]] | None = None) -> None:
         main = self.f._rand
         self.f._rand = lambda: (rng or self.side).getrandbits(80)
         try:
-            self.f.set(entity, eid, overleg, values, hlc_ms=_ms(when))
+            self.f.set(entity, eid, overleg, values, hlc_ms=_ms(when), wire=wire)
         finally:
             self.f._rand = main
 
@@ -129,6 +130,15 @@ class _Gen:
     def pick(self, weighted: list[tuple[Any, int]]) -> Any:
         values, weights = zip(*weighted, strict=True)
         return self.rng.choices(values, weights)[0]
+
+
+#: a partner's sensitive details of a case in the demo (issue 10): topic, text, audience
+DETAILS: dict[d.OrgKind, tuple[str, str, str]] = {
+    d.OrgKind.POLITIE: ("police", "Eerdere melding bekend; details bij de wijkagent.",
+                        "organisation"),
+    d.OrgKind.NGO: ("health", "Medische zorg loopt via de huisarts; art. 64 wordt bekeken.",
+                    "chair"),
+}
 
 
 def _audience(kind: d.OrgKind, item_id: str) -> str:
@@ -359,6 +369,12 @@ def _discuss(gen: _Gen, oid: str, mid: str, mdate: dt.date, iid: str, c: _Case,
         if audience != "overleg":  # from its own generator: the rest of the demo stays as is
             gen.side_set("partner_view", f"{iid}/{org_id}", oid, mdate, {"audience": audience},
                          rng=gen.aside)
+        if c.discussed == 1 and kind in DETAILS and audience != "overleg":
+            topic, text, detail_audience = DETAILS[kind]  # sensitive details, narrowed
+            wire = {"text": (detail_audience, org_id), "topic": (detail_audience, org_id)}
+            gen.side_set("case_detail", f"{c.id}/{org_id}", oid, mdate, {
+                "case_id": c.id, "organisation_id": org_id, "topic": topic, "text": text,
+                "audience": detail_audience}, rng=gen.aside, wire=wire)
         gen.count("views")
     tally: dict[d.Position, int] = {}
     for p in positions.values():

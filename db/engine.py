@@ -111,6 +111,9 @@ def make_engine(path: Path, passphrase: str) -> Engine:
     raw.execute("PRAGMA synchronous = FULL")
     raw.execute("PRAGMA foreign_keys = OFF")
     raw.execute("PRAGMA busy_timeout = 5000")
+    # erased means erased (retention, issue 10): deleted or overwritten content is zeroed in
+    # the file instead of lingering in free space
+    raw.execute("PRAGMA secure_delete = ON")
     engine = create_engine("sqlite://", creator=lambda: raw, poolclass=StaticPool)
 
     @event.listens_for(engine, "begin")
@@ -195,15 +198,23 @@ def _migrate_live(conn: Connection) -> None:
 
 
 def _migrate_privacy(conn: Connection) -> None:
-    """Ops carry the audience of their record and its organisation; a view its audience
-    (issue 10). Idempotent: a column is added only if missing."""
+    """Ops carry the audience of their record and its organisation; a view its audience;
+    a case its sensitive details (``case_detail``), its redaction month; an overleg its
+    retention term (issue 10). Idempotent: a column or table is added only if missing."""
+    from sqlmodel import SQLModel
+
+    import db.tables  # noqa: F401 - registers the tables
+
     for table, col, decl in (
             ("op", "audience", "VARCHAR NOT NULL DEFAULT 'overleg'"),
             ("op", "org_id", "VARCHAR NOT NULL DEFAULT ''"),
-            ("partner_view", "audience", "VARCHAR")):
+            ("partner_view", "audience", "VARCHAR"),
+            ("casus", "redacted", "VARCHAR"),
+            ("overleg", "retention_months", "INTEGER")):
         cols = {r[1] for r in conn.exec_driver_sql(f"PRAGMA table_info({table})")}
         if col not in cols:
             conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {col} {decl}")
+    SQLModel.metadata.tables["case_detail"].create(conn, checkfirst=True)
 
 
 #: MIGRATIONS[n] takes a file from version n to n + 1.

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 
+from db import retention_sql
 from db.wire_check import (
     KNOWN_SCHEMA_VERSIONS,
     field_kinds,
@@ -400,9 +401,8 @@ def init_sql(app_role: str, role: str, schema: str) -> list[str]:
         f"server_seq bigint, status text, reason text) LANGUAGE sql {definer} AS "
         "$$ SELECT * FROM lvv_push(batch::json) $$",
         # ops are immutable, for everyone
-        "CREATE OR REPLACE FUNCTION lvv_ops_immutable() RETURNS trigger LANGUAGE plpgsql AS "
-        "$$ BEGIN RAISE EXCEPTION 'ops are immutable: % refused', TG_OP "
-        "USING ERRCODE = 'insufficient_privilege'; END $$",
+        # (but for retention's erasure by the owner, see db.retention_sql)
+        retention_sql.IMMUTABLE_SQL,
         "CREATE OR REPLACE TRIGGER ops_immutable BEFORE UPDATE OR DELETE ON ops "
         "FOR EACH ROW EXECUTE FUNCTION lvv_ops_immutable()",
         "CREATE OR REPLACE TRIGGER ops_no_truncate BEFORE TRUNCATE ON ops "
@@ -437,4 +437,6 @@ def init_sql(app_role: str, role: str, schema: str) -> list[str]:
         "WHERE m.org_id <> '')) OR (audience = 'chair' AND overleg_id = ANY(ARRAY(SELECT "
         "m.overleg_id FROM lvv_member m WHERE m.is_chair)))))",
         "DROP POLICY IF EXISTS ops_write ON ops",
+        # retention: the owner's erasure of anonymised cases (issue 10)
+        *retention_sql.init_statements(role, sp),
     ]

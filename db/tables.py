@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
-from db.tables_threads import EscalationRecord, Stay
+from db.tables_threads import CaseDetail, EscalationRecord, Stay
 
 # ---------------------------------------------------------------------------------------
 # The op log and device-local bookkeeping
@@ -159,6 +159,9 @@ class Overleg(SQLModel, table=True):
     name: str | None = None
     municipality: str | None = None
     places: int | None = None
+    #: months after a case left before it is anonymised (None: the default, 24)
+    retention_months: int | None = None
+    #: days before a meeting its agenda is published (None: the default, 7)
     agenda_lead_days: int | None = None
 
 
@@ -209,6 +212,8 @@ class Casus(SQLModel, table=True):
     exit_date: str | None = None
     outcome_category: str | None = None
     outcome_subtype: str | None = None
+    #: the month (YYYY-MM) the case was anonymised under the retention term; None: not
+    redacted: str | None = None
 
 
 class Meeting(SQLModel, table=True):
@@ -371,6 +376,7 @@ ENTITIES: dict[str, type[SQLModel]] = {
     "device": Device,
     "escalation": EscalationRecord,
     "stay": Stay,
+    "case_detail": CaseDetail,
     "agenda_version": AgendaVersion,
     "partner_input": PartnerInput,
 }

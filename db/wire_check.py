@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from db.rules import MAX_SHORT, MAX_TEXT
+from db.rules import AUDIENCES, MAX_SHORT, MAX_TEXT
 
 #: Op format versions this code knows (ops of other versions are refused / quarantined).
 KNOWN_SCHEMA_VERSIONS: tuple[int, ...] = (1,)
@@ -54,10 +54,6 @@ WIRE_FIELDS: dict[str, str] = {
     "audience": "string",
     "org_id": "string",
 }
-
-#: who may read an op: the whole overleg, the chair and the record's organisation, or
-#: the record's organisation alone (need-to-know, issue 10)
-AUDIENCES: tuple[str, ...] = ("overleg", "chair", "organisation")
 
 #: fields whose value is structured JSON text in a text column. A text field not listed
 #: here also takes a list or an object (at most MAX_JSON characters): a new structured

@@ -127,3 +127,24 @@ def test_the_server_accepts_the_fields_of_the_new_entities() -> None:
     assert kinds[("agenda_version", "version")] == "int"
     assert kinds[("agenda_version", "late")] == "bool"
     assert kinds[("overleg", "agenda_lead_days")] == "int"
+
+
+def test_retention_erases_the_texts_of_a_partner_input(store: Store) -> None:
+    """An anonymised case keeps no input text (issue 10's retention): erased in the op log
+    and the table, the position kept."""
+    import json
+
+    ov, orgs, case, meeting, item = _table(store)
+    ngo = orgs[d.OrgKind.NGO].id
+    store.publish_agenda(meeting.id, today=dt.date(2026, 3, 20))
+    words = {"feiten": "Zeldzaamfeit", "oordeel": "Zeldzaamoordeel", "withheld": "Zeldzaamdossier",
+             "withheld_reason": "Zeldzaamreden", "inzet": "Zeldzaaminzet"}
+    store.save_input(item.id, ngo, position=d.Position.STAY, **words)
+    store.submit_input(item.id, ngo, today=dt.date(2026, 3, 25))
+    store.redact_cases([case.id], dt.date(2029, 1, 1))
+    text = json.dumps(store.dump(), ensure_ascii=False) + json.dumps(
+        [op.as_dict() for op in store.all_ops()], ensure_ascii=False)
+    assert not [w for w in words.values() if w in text]
+    (kept,) = store.partner_inputs(item.id, ngo)
+    assert kept.position is d.Position.STAY and kept.submitted_on == dt.date(2026, 3, 1)
+    assert store.check() == []

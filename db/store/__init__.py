@@ -53,6 +53,7 @@ from db.store.places import PlacesMixin
 from db.store.publication import PublicationMixin
 from db.store.record import RecordMixin
 from db.store.replication import ReplicationMixin
+from db.store.retention import RetentionMixin
 from db.store.search import SearchMixin
 from db.store.timeline import TimelineMixin
 
@@ -70,6 +71,7 @@ class Store(
     ClosingMixin,
     TimelineMixin,
     EscalationsMixin,
+    RetentionMixin,
     LockingMixin,
     PublicationMixin,
     PartnerInputMixin,

@@ -217,8 +217,13 @@ class StoreBase:
         return op
 
     def _write_own(self, conn: Connection, ops: list[WireOp], sole: list[bool]) -> None:
-        """Write ops this device made as one batch: one insert, one row update per entity."""
-        apply_batch(_raw(conn), ops, first_seq=next_local_seq(conn), pushed=False, fresh=True,
+        """Write ops this device made as one batch: one insert, one row update per entity.
+        A value of an anonymised case is erased before it is written (retention, issue 10)."""
+        from db.retention import redact_ops
+
+        raw = _raw(conn)
+        ops, _ = redact_ops(raw, ops)
+        apply_batch(raw, ops, first_seq=next_local_seq(conn), pushed=False, fresh=True,
                     sole=sole)
         self._touched_items.update(op.entity_id for op in ops if op.entity == "agenda_item")
 

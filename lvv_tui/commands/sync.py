@@ -36,9 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     server = sub.add_parser("server", help="set up the shared database (administrators)")
     ssub = server.add_subparsers(dest="server_command", metavar="ACTION", required=True)
-    from lvv_tui.commands.privacy import register_server
-
-    register_server(ssub)  # server audit (issue 10)
+    _SERVER_ACTIONS[id(sub)] = ssub  # for other modules' server actions (server audit)
     p = ssub.add_parser(
         "init", help="create or upgrade the server schema (idempotent)",
         description="Creates or upgrades the ops table, the app's group role, row-level "
@@ -93,6 +91,15 @@ def _owner_args(p: argparse.ArgumentParser) -> None:
                    help="the shared database, as its owner (default: LVV_SERVER or config)")
     p.add_argument("--app-role", default="lvv_app",
                    help="group role of the app's login roles (default lvv_app)")
+
+
+#: the ``server`` command's subparsers, by the top-level subparsers they were added to
+_SERVER_ACTIONS: dict[int, argparse._SubParsersAction] = {}
+
+
+def server_actions(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
+    """Where a module registered after this one adds a ``server`` action."""
+    return _SERVER_ACTIONS[id(sub)]
 
 
 def _config(args: argparse.Namespace):  # noqa: ANN202

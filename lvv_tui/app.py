@@ -202,11 +202,14 @@ class LvvApp(ContextApp):
         """Run the retention dry run (a worker); start the background sync when a server
         is configured."""
         self._check_retention(message.store)
+        self._start_sync(message.store)
+
+    def _start_sync(self, store: Store) -> None:
         if not self.cfg.server or self.context.sync_loop is not None:
             return
         from lvv_tui.syncworker import SyncLoop
 
-        loop = SyncLoop(message.store, self.cfg.server, interval=self.cfg.sync_interval,
+        loop = SyncLoop(store, self.cfg.server, interval=self.cfg.sync_interval,
                         on_change=self._sync_reported, on_records=self.records_changed)
         self.context.sync_loop = loop
         self.context.sync = loop.state
@@ -272,7 +275,7 @@ class LvvApp(ContextApp):
     def _sync_restart(self) -> None:
         """On the loop, once unlocked: start the sync again (when a server is set)."""
         if self.context.store is not None:
-            self.post_message(self.StoreOpened(self.context.store))
+            self._start_sync(self.context.store)
 
     # -- app-wide actions -------------------------------------------------------------
 

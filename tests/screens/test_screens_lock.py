@@ -152,3 +152,25 @@ def test_lock_after_from_config(monkeypatch, isolated_env) -> None:  # noqa: ANN
     monkeypatch.setenv("LVV_LOCK_AFTER", "-1")
     with pytest.raises(config.ConfigError):
         config.load()
+
+
+async def test_the_lock_stops_the_sync_and_the_passphrase_starts_it_again(
+        demo_db, tmp_path) -> None:  # noqa: ANN001
+    from lvv_tui.app import LvvApp
+    from lvv_tui.config import Config
+    from screens.lock import LockScreen
+
+    app = LvvApp(Config(db=demo_db, lang="nl", lock_after=0,
+                        server=f"sqlite:///{tmp_path / 'hub.db'}"),
+                 today=TODAY, clock=lambda: 0.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        first = app.context.sync_loop
+        assert first is not None
+        await press(pilot, "ctrl+l")
+        assert isinstance(app.screen, LockScreen)
+        assert app.context.sync_loop is None and app.store.locked
+        await type_text(pilot, PASSPHRASE)
+        await press(pilot, "enter")
+        assert not app.store.locked
+        assert app.context.sync_loop is not None and app.context.sync_loop is not first

@@ -35,3 +35,20 @@ async def test_the_view_form_narrows_the_audience_with_one_key(demo_db, reader) 
     with reader() as store:
         view = next(v for v in store.views(item_id) if v.note == "alleen voor ons")
     assert view.audience == "organisation"
+
+
+async def test_unlock_runs_the_retention_dry_run_and_tells_the_secretary(demo_db) -> None:  # noqa: ANN001
+    app = make_app(demo_db)
+    app.retention_notice = True
+    told: list[str] = []
+    notify = app.notify
+
+    def spy(message: str, **kwargs) -> None:  # noqa: ANN003
+        told.append(message)
+        notify(message, **kwargs)
+
+    app.notify = spy  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.context.retention_due is not None and app.context.retention_due > 0
+    assert any("bewaartermijn" in m and str(app.context.retention_due) in m for m in told)

@@ -55,6 +55,7 @@ from db.store.record import RecordMixin
 from db.store.replication import ReplicationMixin
 from db.store.retention import RetentionMixin
 from db.store.search import SearchMixin
+from db.store.snapshot import SnapshotMixin
 from db.store.timeline import TimelineMixin
 
 
@@ -72,6 +73,7 @@ class Store(
     TimelineMixin,
     EscalationsMixin,
     RetentionMixin,
+    SnapshotMixin,
     LockingMixin,
     PublicationMixin,
     PartnerInputMixin,

@@ -314,6 +314,7 @@ class ItemScreen(StoreMixin, Screen[str]):
 
     def record_view(self, organisation_id: str) -> None:
         from screens.view_form import ViewForm
+        from screens.widgets.inputs import prefilled_view
 
         data = self.data
         if data is None or self.refused(case_only=True):
@@ -332,7 +333,9 @@ class ItemScreen(StoreMixin, Screen[str]):
                 if views.cursor_row < views.row_count - 1:
                     views.move_cursor(row=views.cursor_row + 1)
 
-        self.app.push_screen(ViewForm(save, org.name, data.views.get(organisation_id)), done)
+        view = data.views.get(organisation_id) or prefilled_view(  # issue 15: the input
+            data.part.inputs.get(item_id, {}).get(organisation_id))
+        self.app.push_screen(ViewForm(save, org.name, view), done)
 
     def action_decide(self) -> None:
         from screens.decision_form import DecisionForm

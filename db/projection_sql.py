@@ -42,7 +42,7 @@ def _table(entity: str) -> str:
 
 
 #: page cache while a whole-log pass runs (KiB): the heads it probes stay in memory
-PASS_CACHE_KIB = 65536
+PASS_CACHE_KIB = 16384
 
 
 @contextmanager
@@ -115,81 +115,91 @@ _IN_HEADS = (
 )
 
 
-def log_pass(raw: Any) -> list[tuple[str, int, int, int, int]]:
+def log_pass(raw: Any) -> list[tuple[str, int, int, int, int, int]]:
     """One pass over the log, per device: ``(device_id, ops, lowest device_seq, highest
-    device_seq, how many of its ops are in field_head as they are)`` (for check: the
-    sequence gaps and the heads, without a second scan of the log)."""
+    device_seq, heads, heads stored)``: how many of its ops a rebuild makes heads (no op on
+    the same field names them in its base) and how many of those are in ``field_head`` as
+    they are. For check: the sequence gaps and the heads without a second scan of the log.
+
+    Each op is classified in a subquery (0 superseded, 1 a head, 2 a head in field_head)
+    that SQLite runs as a co-routine, so the sort by device holds three small columns per
+    op, not the op."""
     with _big_cache(raw):
         return raw.execute(
             "SELECT device_id, count(*), min(device_seq), max(device_seq), "
-            f"coalesce(sum({_IN_HEADS}), 0) FROM op o GROUP BY device_id"
+            "coalesce(sum(kind > 0), 0), coalesce(sum(kind = 2), 0) FROM ("
+            "SELECT o.device_id AS device_id, o.device_seq AS device_seq, "
+            f"CASE WHEN EXISTS ({_SUPERSEDED}) THEN 0 WHEN {_IN_HEADS} THEN 2 ELSE 1 END "
+            "AS kind FROM op o LIMIT -1) GROUP BY device_id"
         ).fetchall()
 
 
 def check_projection(raw: Any, log: list[tuple] | None = None) -> list[str]:
-    """Faults of the stored projection against a rebuild (caller's snapshot), in SQL.
-
-    Heads are compared with the log (``log``: :func:`log_pass` of this snapshot, worked
-    out if not given); conflicts, deletes and rows with the stored heads (so a wrong head
-    is one fault, not one per layer above it).
-    """
+    """Faults of the stored heads, conflicts and deletes against a rebuild (caller's
+    snapshot), in SQL. Heads are compared with the log (``log``: :func:`log_pass` of this
+    snapshot, worked out if not given); conflicts and deletes with the stored heads (so a
+    wrong head is one fault, not one per layer above it)."""
     with _big_cache(raw):
-        return _check(raw, log_pass(raw) if log is None else log)
+        log = log_pass(raw) if log is None else log
+        faults: list[str] = []
+        computed = sum(int(row[4]) for row in log)
+        matched = sum(int(row[5]) for row in log)  # heads of a rebuild stored as such
+        stored, conflict_faults = _check_conflicts_and_deletes(raw)
+        missing, extra = computed - matched, stored - matched
+        if missing or extra:
+            faults.append(f"field heads differ from a rebuild ({missing + extra} differences)")
+        return faults + conflict_faults
 
 
-def _check(raw: Any, log: list[tuple]) -> list[str]:
-    faults: list[str] = []
-    n_ops = sum(int(row[1]) for row in log)
-    in_heads = sum(int(row[4]) for row in log)
-    # the heads of a rebuild are the ops that no op on the same field names in its base:
-    # the log less the superseded ops, found from the (few) edges of op_base
-    superseded, superseded_in_heads = raw.execute(
-        f"SELECT count(*), coalesce(sum({_IN_HEADS}), 0) FROM op o "
-        f"WHERE o.id IN (SELECT base_id FROM op_base) AND EXISTS ({_SUPERSEDED})"
-    ).fetchone()
-    computed = n_ops - superseded
-    matched = in_heads - superseded_in_heads  # heads of a rebuild that are stored as such
-    stored = raw.execute("SELECT count(*) FROM field_head").fetchone()[0]
-    missing, extra = computed - matched, stored - matched
-    if missing or extra:
-        faults.append(f"field heads differ from a rebuild ({missing + extra} differences)")
-    faults += _check_conflicts_and_deletes(raw)
-    make_owners(raw)
-    try:
-        projection_rows.register(raw)
-        for entity in sorted(ENTITIES):
-            diff = projection_rows.count_differences(raw, entity)
-            if diff:
-                faults.append(f"projection {entity} differs from a rebuild ({diff} rows)")
-    finally:
-        raw.execute("DROP TABLE IF EXISTS temp.lvv_owner")
-    return faults
-
-
-def _check_conflicts_and_deletes(raw: Any) -> list[str]:
-    """Open conflicts and deletes against the stored heads, in one pass over them."""
-    want_conflicts: set[tuple] = set()
-    want_deletes: set[tuple] = set()
-    for entity, entity_id, field, conflicted, deleting in raw.execute(
-            "SELECT entity, entity_id, field, min(value) != max(value), "
-            "max(field = 'deleted' AND value = 'true') FROM field_head "
-            "GROUP BY entity, entity_id, field "
-            "HAVING min(value) != max(value) OR max(field = 'deleted' AND value = 'true')"):
-        if conflicted:
-            want_conflicts.add((entity, entity_id, field))
-        if deleting:
-            want_deletes.add((entity, entity_id))
+def check_rows(raw: Any) -> list[str]:
+    """Faults of the projection tables against the rows the stored heads make (caller's
+    snapshot), one SQL statement per entity."""
     faults = []
-    have_conflicts = set(map(tuple, raw.execute(
-        "SELECT entity, entity_id, field FROM conflict_key")))
-    if have_conflicts != want_conflicts:
-        faults.append(f"open conflicts differ from a rebuild "
-                      f"({len(have_conflicts ^ want_conflicts)} differences)")
-    have_deletes = set(map(tuple, raw.execute("SELECT entity, entity_id FROM tombstone")))
-    if have_deletes != want_deletes:
-        faults.append(f"deletes differ from a rebuild "
-                      f"({len(have_deletes ^ want_deletes)} differences)")
+    with _big_cache(raw):
+        make_owners(raw)
+        try:
+            projection_rows.register(raw)
+            for entity in sorted(ENTITIES):
+                diff = projection_rows.count_differences(raw, entity)
+                if diff:
+                    faults.append(f"projection {entity} differs from a rebuild ({diff} rows)")
+        finally:
+            raw.execute("DROP TABLE IF EXISTS temp.lvv_owner")
     return faults
+
+
+def _check_conflicts_and_deletes(raw: Any) -> tuple[int, list[str]]:
+    """How many heads are stored, and the faults of the open conflicts and deletes against
+    them, in one pass over the heads (SQL: both differences counted both ways)."""
+    stored, conflicts_missing, deletes_missing = raw.execute(
+        "SELECT coalesce(sum(n), 0), "
+        "coalesce(sum(CASE WHEN c THEN NOT EXISTS (SELECT 1 FROM conflict_key k "
+        "WHERE k.entity = g.entity AND k.entity_id = g.entity_id AND k.field = g.field) "
+        "END), 0), "
+        "coalesce(sum(CASE WHEN d THEN NOT EXISTS (SELECT 1 FROM tombstone t "
+        "WHERE t.entity = g.entity AND t.entity_id = g.entity_id) END), 0) "
+        "FROM (SELECT entity, entity_id, field, count(*) AS n, min(value) != max(value) AS c, "
+        "max(field = 'deleted' AND value = 'true') AS d FROM field_head "
+        "GROUP BY entity, entity_id, field) g"
+    ).fetchone()
+    conflicts_extra = raw.execute(
+        "SELECT count(*) FROM conflict_key k WHERE NOT coalesce((SELECT min(value) != "
+        "max(value) FROM field_head h WHERE h.entity = k.entity AND h.entity_id = k.entity_id "
+        "AND h.field = k.field), 0)"
+    ).fetchone()[0]
+    deletes_extra = raw.execute(
+        "SELECT count(*) FROM tombstone t WHERE NOT EXISTS (SELECT 1 FROM field_head h "
+        "WHERE h.entity = t.entity AND h.entity_id = t.entity_id AND h.field = 'deleted' "
+        "AND h.value = 'true')"
+    ).fetchone()[0]
+    faults = []
+    if conflicts_missing or conflicts_extra:
+        faults.append(f"open conflicts differ from a rebuild "
+                      f"({conflicts_missing + conflicts_extra} differences)")
+    if deletes_missing or deletes_extra:
+        faults.append(f"deletes differ from a rebuild "
+                      f"({deletes_missing + deletes_extra} differences)")
+    return int(stored), faults
 
 
 # ---------------------------------------------------------------------------------------

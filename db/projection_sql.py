@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
-from db import projection_rows
+from db import projection_rows, search_index
 from db.projection_rows import columns
 from db.tables import ENTITIES
 
@@ -45,10 +45,15 @@ def _table(entity: str) -> str:
 PASS_CACHE_KIB = 16384
 
 
+#: page cache while a rebuild writes the heads (KiB): they arrive in the log's order, not
+#: theirs, and a cache that holds most of them spares re-reading evicted pages
+REBUILD_CACHE_KIB = 131072
+
+
 @contextmanager
-def _big_cache(raw: Any) -> Iterator[None]:
+def _big_cache(raw: Any, kib: int = PASS_CACHE_KIB) -> Iterator[None]:
     before = raw.execute("PRAGMA cache_size").fetchone()[0]
-    raw.execute(f"PRAGMA cache_size = -{PASS_CACHE_KIB}")
+    raw.execute(f"PRAGMA cache_size = -{kib}")
     try:
         yield
     finally:
@@ -70,9 +75,29 @@ def make_owners(raw: Any) -> None:
 
 
 def rebuild(raw: Any) -> None:
-    """Recompute heads, conflicts, deletes and every projection table from the log."""
-    with _big_cache(raw):
+    """Recompute heads, conflicts, deletes, every projection table and the search index
+    from the log. The tables' own indexes are dropped while they fill and made again after
+    (building an index at once is cheaper than keeping it up row by row), and the search
+    index is rebuilt in bulk (:func:`db.search_index.bulk`), all in the caller's
+    transaction."""
+    with _big_cache(raw, REBUILD_CACHE_KIB), search_index.bulk(raw), _indexes_later(raw):
         _rebuild(raw)
+
+
+@contextmanager
+def _indexes_later(raw: Any) -> Iterator[None]:
+    """Drop the projection tables' secondary indexes; make them again afterwards, each
+    from its own ``CREATE INDEX`` text (primary keys and unique constraints stay)."""
+    tables = [_table(entity) for entity in ENTITIES]
+    marks = ", ".join("?" * len(tables))
+    indexes = raw.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({marks})", tables).fetchall()
+    for name, _sql in indexes:
+        raw.execute(f'DROP INDEX "{name}"')
+    yield
+    for _name, sql in indexes:
+        raw.execute(sql)
 
 
 def _rebuild(raw: Any) -> None:

@@ -106,10 +106,9 @@ class MaintenanceMixin(StoreBase):
             return projection_sql.check_rows(_raw(conn)) + search_index.faults(conn)
 
     def rebuild(self) -> None:
-        """Recompute every projection from the log."""
+        """Recompute every projection (and the search index) from the log."""
         with self._tx() as conn:
             projection_sql.rebuild(_raw(conn))
-            search_index.rebuild(conn)
 
     # -- dump ---------------------------------------------------------------------------
 

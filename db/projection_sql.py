@@ -47,7 +47,7 @@ PASS_CACHE_KIB = 16384
 
 #: page cache while a rebuild writes the heads (KiB): they arrive in the log's order, not
 #: theirs, and a cache that holds most of them spares re-reading evicted pages
-REBUILD_CACHE_KIB = 131072
+REBUILD_CACHE_KIB = 98304
 
 
 @contextmanager

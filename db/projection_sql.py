@@ -11,9 +11,12 @@ same result from SQL over the log and stream what they read, so ``rebuild``, ``c
   as the incremental path does;
 * column values as :func:`db.projection.column_value` makes them.
 
-Rows are worked out in Python from one ordered pass over the heads (the winner of each
-field by a ``max`` over ``hlc, device_id, op_id``), merged with the owners and, for check,
-with the stored table: every stream is ordered by id, so memory holds one row at a time.
+Rows are one SQL statement per entity (:mod:`db.projection_rows`: the owners joined with
+their heads, the winner of each field by a ``max`` over ``hlc, device_id, op_id``), which a
+rebuild inserts and a check compares with the stored table (a LEFT JOIN on id). The check
+of the log is one pass over it (:func:`log_pass`: per op, superseded or a head, and the head
+found in ``field_head`` as it is; per device, the ``device_seq`` range), then one over the
+stored heads for the conflicts and deletes; nothing is held in Python per row.
 
 Everything here runs inside the caller's transaction on the raw DB-API connection.
 Temporary tables live in memory (SQLCipher is built with ``SQLITE_TEMP_STORE=2``), so no

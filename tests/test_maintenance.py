@@ -77,6 +77,9 @@ def test_check_names_each_kind_of_damage_and_rebuild_repairs_it(
         conn.exec_driver_sql(damage)
     faults = small_demo.check()
     assert any(f.startswith(fault) for f in faults), faults
+    # the CLI's way: integrity and the log on two more connections, in threads
+    twin = lambda: Store.open(small_demo.path, PASSPHRASE)  # noqa: E731
+    assert small_demo.check(twins=[twin, twin]) == faults
     small_demo.rebuild()
     assert small_demo.check() == []
     assert small_demo.dump() == before

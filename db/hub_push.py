@@ -72,10 +72,12 @@ def push_pg(conn: Connection, ops: Sequence[WireOp]) -> PushResult:
             raise BadBatch(str(exc)) from exc
         rows = cur.fetchall()
     result = PushResult()
+    low = 0
     for op_id, seq, status, reason in rows:
         if status == "stored":
             result.stored.append(op_id)
             result.last_seq = max(result.last_seq, int(seq))
+            low = int(seq) if not low else min(low, int(seq))
         elif status == "already":
             result.already.append(op_id)
         elif op_id is None:
@@ -84,6 +86,8 @@ def push_pg(conn: Connection, ops: Sequence[WireOp]) -> PushResult:
             result.refused[op_id] = reason
     if result.refused:
         result.stored, result.already = [], []
+    elif result.stored and result.last_seq - low + 1 == len(result.stored):
+        result.first_seq = low  # one run of numbers, all ours
     return result
 
 
@@ -107,8 +111,10 @@ def refusals_in(ops: Sequence[WireOp]) -> dict[str, str]:
     return refused
 
 
-def push_sqlite(conn: Connection, ops: Sequence[WireOp]) -> PushResult:
-    """The same protocol on a SQLite hub, checked here."""
+def push_sqlite(conn: Connection, ops: Sequence[WireOp], pusher: str | None = None,
+                ) -> PushResult:
+    """The same protocol on a SQLite hub, checked here. ``pusher`` (the pushing laptop:
+    a SQLite hub has no accounts) is stamped as ``pushed_by``, with ``received_at``."""
     result = PushResult()
     result.refused = refusals_in(ops)
     if result.refused:
@@ -146,9 +152,14 @@ def push_sqlite(conn: Connection, ops: Sequence[WireOp]) -> PushResult:
     top = int(conn.exec_driver_sql("SELECT coalesce(max(server_seq), 0) FROM ops")
               .scalar_one())
     if new:
+        import datetime as dt
+
+        at = dt.datetime.now(dt.UTC).isoformat()
         conn.execute(hub_ops.insert(), [
-            {"server_seq": top + n, **op._asdict()} for n, op in enumerate(new, start=1)])
+            {"server_seq": top + n, **op._asdict(), "pushed_by": pusher, "received_at": at}
+            for n, op in enumerate(new, start=1)])
         result.stored = [op.id for op in new]
+        result.first_seq = top + 1
         result.last_seq = top + len(new)
     return result
 

@@ -109,19 +109,48 @@ def _payload(op: Sequence[Any]) -> str:
     return json.dumps(list(op), default=str, ensure_ascii=False)
 
 
+def _runs(seqs: Sequence[int], acked: Sequence[bool]) -> list[tuple[int, int]]:
+    """The local_seq ranges of acknowledged ops, broken at any op of the window that was
+    not (so a range marks exactly the ops the hub acknowledged)."""
+    runs: list[tuple[int, int]] = []
+    start = prev = -1
+    for seq, ok in zip(seqs, acked, strict=True):
+        if ok and start < 0:
+            start = seq
+        elif not ok and start >= 0:
+            runs.append((start, prev))
+            start = -1
+        prev = seq
+    if start >= 0:
+        runs.append((start, prev))
+    return runs
+
+
+@dataclass
+class _Sent:
+    """What this round pushed: ids, and the server numbers the stored ones received."""
+
+    ids: set[str] = field(default_factory=set)
+    ranges: list[tuple[int, int]] = field(default_factory=list)
+    """Contiguous runs of server_seq holding only ops this round stored: a pull skips them."""
+
+
 def _push_all(store: Any, hub: Hub, report: SyncReport, batch: int,
-              hook: Checkpoint) -> set[str]:
-    """Push every unpushed op; returns the ids the hub acknowledged this round."""
+              hook: Checkpoint) -> _Sent:
+    """Push every unpushed op; returns what the hub acknowledged this round."""
     skipped: set[str] = set()  # not to send again this round: refused or forbidden
     forbidden: set[str] = set()  # overleg ids the server does not let us write
     one_overleg = False  # after a refusal for rights: one overleg per batch
-    sent: set[str] = set()  # acknowledged this round: the hub holds exactly our payload
+    sent = _Sent()  # acknowledged this round: the hub holds exactly our payload
+    pusher = None if hub.is_pg else _laptop(store)
     try:
         while True:
             limit = batch + len(skipped)
-            window = store.unpushed_ops(limit)
-            skipped.update(op.id for op in window if op.overleg_id in forbidden)
-            ops = [op for op in window if op.id not in skipped][:batch]
+            seqs, window = store.unpushed_window(limit)
+            if forbidden:
+                skipped.update(op.id for op in window if op.overleg_id in forbidden)
+            ops = [op for op in window if op.id not in skipped][:batch] if skipped else \
+                window[:batch]
             if not ops:
                 if len(window) < limit:
                     break
@@ -129,7 +158,8 @@ def _push_all(store: Any, hub: Hub, report: SyncReport, batch: int,
             if one_overleg:
                 ops = [op for op in ops if op.overleg_id == ops[0].overleg_id]
             try:
-                result: PushResult = hub.push(ops, before_commit=lambda: hook("push:sent"))
+                result: PushResult = hub.push(ops, before_commit=lambda: hook("push:sent"),
+                                              pusher=pusher)
             except ServerRefused as exc:
                 if not exc.forbidden:
                     raise
@@ -153,10 +183,17 @@ def _push_all(store: Any, hub: Hub, report: SyncReport, batch: int,
             report.pushed += len(result.stored)  # committed on the server: they moved
             report.already += len(result.already)
             hook("push:committed")
-            acked = result.stored + result.already
+            acked = set(result.stored) | set(result.already)
             if acked:
-                store.mark_pushed(acked)
-                sent.update(acked)
+                first, count = result.numbered()
+                # marks by local_seq range; the cursor moves over our own numbers when
+                # they follow it directly (then the pull never fetches them back)
+                learned = store.acknowledge_push(
+                    _runs(seqs, [op.id in acked for op in window]),
+                    server=report.key, first_seq=first, count=count)
+                sent.ids.update(acked)
+                if count and not learned:
+                    sent.ranges.append((first, first + count - 1))
             hook("push:acked")
     finally:
         report.rejected = sorted(report.reasons)
@@ -165,29 +202,55 @@ def _push_all(store: Any, hub: Hub, report: SyncReport, batch: int,
     return sent
 
 
+def _laptop(store: Any) -> str:
+    """The pushing laptop as a SQLite hub records it: its name, else its device id."""
+    name = store.current_device_name() if hasattr(store, "current_device_name") else None
+    return name or store.device_id
+
+
+def _own_range(ranges: list[tuple[int, int]], cursor: int) -> tuple[int, int] | None:
+    """The range of our own numbers that starts right after ``cursor`` or holds it, if any,
+    and otherwise the next one after it."""
+    ahead = [r for r in ranges if r[1] > cursor]
+    return min(ahead) if ahead else None
+
+
 def _pull_all(store: Any, hub: Hub, report: SyncReport, batch: int, hook: Checkpoint,
-              sent: set[str]) -> None:
+              sent: _Sent) -> None:
     cursor = store.cursor(report.key)
     report.cursor = cursor
+    stored = cursor
     while True:
-        ops, new_cursor = hub.pull(cursor, batch)
+        own = _own_range(sent.ranges, cursor)
+        if own is not None and own[0] <= cursor + 1:
+            # numbers this round's push received: all ours, all in the log; skip them
+            cursor = own[1]
+            continue
+        limit = batch if own is None else min(batch, own[0] - 1 - cursor)
+        ops, origins, new_cursor = hub.pull_origin(cursor, limit)
         if new_cursor == cursor:
             break
         hook("pull:fetched")
+        if sent.ids:
+            fetched = len(ops)
+            ops = [op for op in ops if op.id not in sent.ids]
+            report.duplicates += fetched - len(ops)
         good, bad = screen(ops)
         if bad:
             report.quarantined += store.quarantine(
                 [(str(op[0]), _payload(op), reason) for op, reason in bad], source=hub.display)
-        fresh = [op for op in good if op.id not in sent] if sent else good
-        applied = store.apply_remote(fresh, server=report.key, cursor=new_cursor,
-                                     source=hub.display)
+        applied = store.apply_remote(good, server=report.key, cursor=new_cursor,
+                                     source=hub.display, origin=origins)
         hook("pull:applied")
-        cursor = report.cursor = new_cursor
+        cursor = stored = report.cursor = new_cursor
         report.pulled += applied.applied
-        report.duplicates += applied.duplicates + len(good) - len(fresh)
+        report.duplicates += applied.duplicates
         report.alarms += applied.alarms
         report.skewed += applied.skewed
         report.changes.extend(applied.changes)
+    if cursor != stored:
+        store.advance_cursor(report.key, cursor)
+        report.cursor = cursor
 
 
 def sync_once(

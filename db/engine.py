@@ -184,7 +184,7 @@ def _migrate_origin(conn: Connection) -> None:
     (PostgreSQL) or the pushing laptop (SQLite hub), kept beside the log (idempotent)."""
     conn.exec_driver_sql(
         "CREATE TABLE IF NOT EXISTS op_origin (op_id TEXT PRIMARY KEY, pushed_by TEXT, "
-        "received_at TEXT)")
+        "received_at TEXT) WITHOUT ROWID")
 
 
 #: MIGRATIONS[n] takes a file from version n to n + 1.

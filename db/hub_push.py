@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from db.hub_schema import PushResult, ServerRefused, hub_ops
 from db.projection import WireOp
-from db.server_sql import ID_TAKEN, SEQ_TAKEN, TWICE
+from db.server_sql import ID_TAKEN, IN_ORDER, SEQ_TAKEN, TWICE
 from db.tables import WIRE_COLUMNS
 from db.wire_check import check_op
 
@@ -66,12 +66,20 @@ def push_pg(conn: Connection, ops: Sequence[WireOp]) -> PushResult:
     raw = conn.connection.driver_connection  # the same transaction
     with raw.cursor() as cur:
         try:
-            cur.execute("SELECT op_id, server_seq, status, reason FROM lvv_push(%s::json)",
-                        (batch_json(ops),))
+            cur.execute("SELECT op_id, server_seq, status, reason FROM "
+                        "lvv_push(%s::json, false)", (batch_json(ops),))
         except (errors.InvalidTextRepresentation, errors.UntranslatableCharacter) as exc:
             raise BadBatch(str(exc)) from exc
         rows = cur.fetchall()
     result = PushResult()
+    if len(rows) == 1 and rows[0][2] == IN_ORDER:
+        # the whole batch was new and stored in order from this number on
+        first, count = int(rows[0][1]), int(rows[0][3])
+        if count != len(ops):
+            raise ServerRefused(f"the server stored {count} of {len(ops)} ops")
+        result.stored = [op.id for op in ops]
+        result.first_seq, result.last_seq = first, first + count - 1
+        return result
     low = 0
     for op_id, seq, status, reason in rows:
         if status == "stored":

@@ -42,6 +42,8 @@ ID_TAKEN = "id already used with other contents"
 DEVICE_TAKEN = "device belongs to another account"
 SEQ_TAKEN = "device_seq already used with other contents"
 TWICE = "id twice in the batch with different contents"
+#: The status of the one row that answers a batch stored whole and in order.
+IN_ORDER = "stored in order"
 
 #: Server tables, all owned by the owner; members get what init_sql grants, no more.
 TABLES = ("ops", "lvv_hub", "lvv_member", "lvv_device", "lvv_overleg", "lvv_refusal",
@@ -94,7 +96,10 @@ def _same(s: str, o: str) -> str:
 
 
 def push_function_sql(schema_literal: str) -> str:
-    """``lvv_push(batch json)``: see the module docstring."""
+    """``lvv_push(batch json, per_op boolean)``, the body behind both doors: see the module
+    docstring. With ``per_op`` false (the sync client), a batch stored whole and in order
+    answers one row: ``(NULL, first server_seq, 'stored in order', count)``, the ops
+    numbered from ``first`` in batch order; any other outcome a row per op."""
     cols = ("id", "device_id", "device_seq", "hlc", "author", "overleg_id", "entity",
             "entity_id", "field", "value", "base", "schema_version")
     insert_cols = ", ".join(cols)
@@ -115,9 +120,15 @@ def push_function_sql(schema_literal: str) -> str:
         f"SELECT top + row_number() OVER (ORDER BY s.ord), {select_cols}, who, now() "
         "FROM unnest(staged) s WHERE s.first AND NOT (s.id = ANY(held)) ORDER BY s.ord"
     )
+    # the usual batch in one pass over its text: every row that breaks a rule (or an op of
+    # an overleg or device the account may not write) gets no number, which NOT NULL
+    # refuses; an id or device counter already held breaks a unique index. Either undoes
+    # the statement, and the careful path finds and names the reasons.
     fast_insert = (
         f"WITH ins AS (INSERT INTO ops (server_seq, {insert_cols}, pushed_by, received_at) "
-        f"SELECT top + p.ord, {select_cols.replace('s.', 'p.')}, who, now() "  # in any order
+        f"SELECT CASE WHEN {sql_passes()} AND (is_admin OR (p.overleg_id = ANY(mine) AND "
+        "p.device_id NOT IN (SELECT d.device_id FROM lvv_device d WHERE d.role_name <> who)"
+        f")) THEN top + p.ord END, {select_cols.replace('s.', 'p.')}, who, now() "
         "FROM ROWS FROM (json_to_recordset(batch) AS (id text, device_id text, "
         "device_seq bigint, hlc text, author text, overleg_id text, entity text, "
         "entity_id text, field text, value json, base json, schema_version integer)) "
@@ -125,16 +136,13 @@ def push_function_sql(schema_literal: str) -> str:
         "entity_id, field, value, base, schema_version, ord) "
         # the field list is a jsonb object in a variable: a lookup per op, not a join
         "CROSS JOIN LATERAL (SELECT kinds ->> (p.entity || '.' || p.field) AS kind) f "
-        f"WHERE {sql_passes()} AND (is_admin OR (p.overleg_id = ANY(mine) AND p.device_id "
-        "NOT IN (SELECT d.device_id FROM lvv_device d WHERE d.role_name <> who))) "
-        "RETURNING ops.id, ops.device_id, ops.server_seq), "
+        "RETURNING ops.device_id), "
         "dev AS (INSERT INTO lvv_device (device_id, role_name) SELECT DISTINCT ins.device_id, "
         "who FROM ins WHERE NOT is_admin ON CONFLICT DO NOTHING) "
-        "SELECT coalesce(array_agg(ins.id), '{}'), coalesce(array_agg(ins.server_seq), '{}') "
-        "INTO ids, seqs FROM ins"
+        "SELECT count(*) INTO n FROM ins"
     )
     return f"""
-CREATE OR REPLACE FUNCTION lvv_push(batch json)
+CREATE OR REPLACE FUNCTION lvv_push(batch json, per_op boolean)
 RETURNS TABLE (op_id text, server_seq bigint, status text, reason text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema_literal}, pg_temp AS $fn$
 #variable_conflict use_column
@@ -146,27 +154,12 @@ DECLARE
   staged lvv_push_row[];
   refusals lvv_refusal_row[];
   held text[] := '{{}}';
-  ids text[];
-  seqs bigint[];
   kinds jsonb;
   top bigint;
   n bigint := 0;
   fast boolean := false;
   seq_unique boolean;
 BEGIN
-  IF batch IS NULL OR json_typeof(batch) <> 'array'
-     OR json_array_length(batch) > {MAX_BATCH_OPS} THEN
-    RETURN QUERY SELECT NULL::text, NULL::bigint, 'refused'::text,
-      'the batch is not a list of at most {MAX_BATCH_OPS} ops'::text;
-    RETURN;
-  END IF;
-  IF EXISTS (SELECT 1 FROM json_array_elements(batch) e WHERE json_typeof(e) <> 'object')
-  THEN
-    RETURN QUERY SELECT '#' || e.ord, NULL::bigint, 'refused'::text, 'malformed op'::text
-      FROM json_array_elements(batch) WITH ORDINALITY AS e(o, ord)
-      WHERE json_typeof(e.o) <> 'object';
-    RETURN;
-  END IF;
   is_admin := pg_has_role(session_user,
     (SELECT c.relowner FROM pg_class c WHERE c.oid = 'ops'::regclass), 'MEMBER');
   SELECT coalesce(array_agg(m.overleg_id), '{{}}') INTO mine FROM lvv_member m
@@ -182,21 +175,35 @@ BEGIN
   SELECT i.indisunique INTO seq_unique FROM pg_index i
     WHERE i.indexrelid = to_regclass('ops_device_seq');
   -- the usual batch: every op new and passing every rule, of this account's overleggen
-  -- and devices. One pass: check and insert, numbered by position; anything else (a rule
-  -- broken, an id or a device counter already held) undoes it and takes the careful path
+  -- and devices, stored in one pass, numbered by position; anything else (a rule broken,
+  -- an id or a device counter already held, not a list of objects) undoes it and takes
+  -- the careful path
   IF coalesce(seq_unique, false) THEN
     BEGIN
       {fast_insert};
-      n := cardinality(ids);
-      IF n <> json_array_length(batch) THEN
-        RAISE EXCEPTION 'not every op passes' USING ERRCODE = 'LV001';
+      IF n = 0 OR n > {MAX_BATCH_OPS} THEN
+        RAISE EXCEPTION 'not the usual batch' USING ERRCODE = 'LV001';
       END IF;
       fast := true;
-    EXCEPTION WHEN unique_violation OR data_exception OR SQLSTATE 'LV001' THEN
+    EXCEPTION WHEN unique_violation OR not_null_violation OR data_exception
+      OR SQLSTATE 'LV001' THEN
       n := 0;
     END;
   END IF;
   IF NOT fast THEN
+    IF batch IS NULL OR json_typeof(batch) <> 'array'
+       OR json_array_length(batch) > {MAX_BATCH_OPS} THEN
+      RETURN QUERY SELECT NULL::text, NULL::bigint, 'refused'::text,
+        'the batch is not a list of at most {MAX_BATCH_OPS} ops'::text;
+      RETURN;
+    END IF;
+    IF EXISTS (SELECT 1 FROM json_array_elements(batch) e WHERE json_typeof(e) <> 'object')
+    THEN
+      RETURN QUERY SELECT '#' || e.ord, NULL::bigint, 'refused'::text, 'malformed op'::text
+        FROM json_array_elements(batch) WITH ORDINALITY AS e(o, ord)
+        WHERE json_typeof(e.o) <> 'object';
+      RETURN;
+    END IF;
     -- every rule of db.wire_check, set-based, with the reason per op
     BEGIN
       SELECT coalesce(array_agg(ROW(x.*)::lvv_push_row ORDER BY x.ord), '{{}}')
@@ -251,9 +258,13 @@ BEGIN
     UPDATE lvv_hub SET value = (top + n)::text WHERE key = 'last_seq';
     PERFORM pg_notify({_lit(NOTIFY_CHANNEL)}, (top + n)::text);
   END IF;
-  IF fast THEN
-    RETURN QUERY SELECT u.id, u.seq, 'stored'::text, NULL::text
-      FROM unnest(ids, seqs) AS u(id, seq);
+  IF fast AND NOT per_op THEN
+    -- the whole batch, in its order, got top + 1 .. top + n: one row says so
+    RETURN QUERY SELECT NULL::text, top + 1, {_lit(IN_ORDER)}, n::text;
+    RETURN;
+  ELSIF fast THEN
+    RETURN QUERY SELECT p.id, top + p.ord, 'stored'::text, NULL::text
+      FROM ROWS FROM (json_to_recordset(batch) AS (id text)) WITH ORDINALITY AS p(id, ord);
     RETURN;
   END IF;
   RETURN QUERY
@@ -354,10 +365,14 @@ def init_sql(app_role: str, role: str, schema: str) -> list[str]:
         "WHERE o.server_seq > c.c) t WHERE t.s = c.c + t.rn), c.c) FROM (SELECT "
         "value::bigint AS c FROM lvv_hub WHERE key = 'last_seq') c $$",
         push_function_sql(sp),
-        # the door as the issue names it: the same function, for a batch already in jsonb
+        # the door as the issue names it: a row per op, for a batch in json or jsonb (on
+        # a server set up before, lvv_push(json) was the body itself: replaced in place)
+        "CREATE OR REPLACE FUNCTION lvv_push(batch json) RETURNS TABLE (op_id text, "
+        f"server_seq bigint, status text, reason text) LANGUAGE sql {definer} AS "
+        "$$ SELECT * FROM lvv_push(batch, true) $$",
         "CREATE OR REPLACE FUNCTION lvv_push(batch jsonb) RETURNS TABLE (op_id text, "
         f"server_seq bigint, status text, reason text) LANGUAGE sql {definer} AS "
-        "$$ SELECT * FROM lvv_push(batch::json) $$",
+        "$$ SELECT * FROM lvv_push(batch::json, true) $$",
         # ops are immutable, for everyone
         "CREATE OR REPLACE FUNCTION lvv_ops_immutable() RETURNS trigger LANGUAGE plpgsql AS "
         "$$ BEGIN RAISE EXCEPTION 'ops are immutable: % refused', TG_OP "
@@ -371,9 +386,11 @@ def init_sql(app_role: str, role: str, schema: str) -> list[str]:
         "REVOKE ALL ON " + ", ".join(TABLES) + f" FROM {role}",
         "REVOKE ALL ON SEQUENCE lvv_refusal_id_seq FROM PUBLIC",
         "REVOKE ALL ON FUNCTION lvv_max_seq(), lvv_push(json), lvv_push(jsonb), "
+        "lvv_push(json, boolean), "
         "lvv_try_jsonb(text) FROM PUBLIC",
         f"GRANT SELECT ON ops, lvv_hub, lvv_member TO {role}",
-        f"GRANT EXECUTE ON FUNCTION lvv_max_seq(), lvv_push(json), lvv_push(jsonb) TO {role}",
+        "GRANT EXECUTE ON FUNCTION lvv_max_seq(), lvv_push(json), lvv_push(jsonb), "
+        f"lvv_push(json, boolean) TO {role}",
         f"DO $$ BEGIN EXECUTE format('GRANT USAGE ON SCHEMA %I TO {role}', "
         "current_schema()); END $$",
         # row-level security: a role reads only the overleggen it is a member of

@@ -367,6 +367,8 @@ class ConflictValue:
     author: str
     device_id: str
     hlc: str
+    pushed_by: str | None = None
+    """The account that pushed it to the server (None: this laptop's own, or not known)."""
 
     @property
     def written_at(self) -> dt.datetime:

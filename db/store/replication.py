@@ -48,15 +48,17 @@ class ReplicationMixin(StoreBase):
                     map(tuple, delete_keys))):
                 if field == DELETED:
                     sql = (
-                        "SELECT o.id, o.value, o.author, o.device_id, o.hlc, o.overleg_id "
-                        "FROM field_head h JOIN op o ON o.id = h.op_id WHERE h.entity = ? "
+                        "SELECT o.id, o.value, o.author, o.device_id, o.hlc, o.overleg_id, g.pushed_by "
+                        "FROM field_head h JOIN op o ON o.id = h.op_id "
+                        "LEFT JOIN op_origin g ON g.op_id = o.id WHERE h.entity = ? "
                         "AND h.entity_id = ?"
                     )
                     params: tuple = (entity, entity_id)
                 else:
                     sql = (
-                        "SELECT o.id, o.value, o.author, o.device_id, o.hlc, o.overleg_id "
-                        "FROM field_head h JOIN op o ON o.id = h.op_id WHERE h.entity = ? "
+                        "SELECT o.id, o.value, o.author, o.device_id, o.hlc, o.overleg_id, g.pushed_by "
+                        "FROM field_head h JOIN op o ON o.id = h.op_id "
+                        "LEFT JOIN op_origin g ON g.op_id = o.id WHERE h.entity = ? "
                         "AND h.entity_id = ? AND h.field = ?"
                     )
                     params = (entity, entity_id, field)
@@ -65,7 +67,8 @@ class ReplicationMixin(StoreBase):
                     continue
                 rows.sort(key=lambda r: (r[4], r[3], r[0]), reverse=True)
                 values = tuple(
-                    d.ConflictValue(r[0], json.loads(r[1]), r[2], r[3], r[4]) for r in rows
+                    d.ConflictValue(r[0], json.loads(r[1]), r[2], r[3], r[4], r[6])
+                    for r in rows
                 )
                 out.append(d.Conflict(entity, entity_id, field, rows[0][5], values))
         return out

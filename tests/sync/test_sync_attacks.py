@@ -236,7 +236,9 @@ def test_sqlite_hub_runs_the_same_checks_in_the_client(tmp_path: Path, laptops) 
     # a poison row written into the file by hand is quarantined, the rest applied
     with sqlite3.connect(tmp_path / "hub.db") as raw:
         top = raw.execute("SELECT max(server_seq) FROM ops").fetchone()[0]
-        raw.execute("INSERT INTO ops VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        raw.execute("INSERT INTO ops (server_seq, id, device_id, device_seq, hlc, "
+                        "author, overleg_id, entity, entity_id, field, value, base, "
+                        "schema_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (top + 1, uuid7(), dev.device_id, 7, "x", "X", overleg, "meeting", "m1",
                      "place", 12345, "[]", 1))
     a.update_meeting(a.meetings(overleg)[0].id, place="Later")

@@ -50,9 +50,12 @@ CONNECT_TIMEOUT = 5
 _WIRE = [hub_ops.c[name] for name in WIRE_COLUMNS]
 _COLS = ", ".join(WIRE_COLUMNS)
 _PG_PULL = (
-    f"SELECT server_seq, {_COLS}, pushed_by, received_at FROM ops "
+    f"SELECT server_seq, {_COLS}, pushed_by, received_at::text FROM ops "
     "WHERE server_seq > %s AND server_seq <= %s ORDER BY server_seq"
 )
+#: the top number, and received_at as text in one form (ISO, UTC) for this transaction
+_PG_TOP = ("SELECT lvv_max_seq(), set_config('datestyle', 'ISO', true), "
+           "set_config('timezone', 'UTC', true)")
 _N = len(WIRE_COLUMNS)
 #: op id -> (pushed_by, received_at), as the hub stamped them
 Origins = dict[str, tuple[str, str]]
@@ -68,6 +71,19 @@ def _driver_errors() -> tuple[type[BaseException], ...]:
 
 
 
+def _iso(at: Any) -> Any:
+    """A hub's received_at as ISO 8601 text (PostgreSQL's ISO output, e.g.
+    ``2026-11-30 03:10:35.5+00``, or a SQLite hub's own text), None as None."""
+    import datetime as dt
+
+    if at is None:
+        return None
+    try:
+        return dt.datetime.fromisoformat(str(at)).isoformat()
+    except ValueError:  # not ours to judge: keep what the hub said
+        return str(at)
+
+
 def _origins(rows: Sequence[Any]) -> Origins:
     """op id -> (pushed_by, received_at as ISO 8601 text) for the rows that have them (a
     row put in by hand, or pushed before they were kept, may not)."""
@@ -79,7 +95,7 @@ def _origins(rows: Sequence[Any]) -> Origins:
             continue
         when = texts.get(at)
         if when is None:
-            when = texts[at] = at if at is None or isinstance(at, str) else at.isoformat()
+            when = texts[at] = _iso(at)
         out[r[1]] = (by, when)
     return out
 
@@ -323,11 +339,11 @@ class Hub:
     def pull(self, cursor: int, limit: int = BATCH) -> tuple[list[WireOp], int]:
         """Ops after ``cursor`` in commit order, and the cursor after them (see
         :meth:`pull_origin`)."""
-        ops, _origins, end = self.pull_origin(cursor, limit)
+        ops, _origins, end = self.pull_origin(cursor, limit, origins=False)
         return ops, end
 
-    def pull_origin(self, cursor: int, limit: int = BATCH) -> tuple[list[WireOp], Origins,
-                                                                     int]:
+    def pull_origin(self, cursor: int, limit: int = BATCH, *, origins: bool = True,
+                    ) -> tuple[list[WireOp], Origins, int]:
         """Ops after ``cursor`` in commit order, who pushed each and when, and the cursor
         after them.
 
@@ -342,7 +358,7 @@ class Hub:
             with conn.begin():
                 if self.is_pg:  # the driver's own cursor: rows as plain tuples
                     with conn.connection.driver_connection.cursor() as cur:
-                        cur.execute("SELECT lvv_max_seq()")
+                        cur.execute(_PG_TOP)
                         end = min(cursor + limit, int(cur.fetchone()[0]))
                         if end <= cursor:
                             return [], {}, cursor
@@ -363,7 +379,7 @@ class Hub:
             raise translate(exc, self.display) from exc
         make = WireOp._make
         ops = [make(r[1:_N + 1]) for r in rows]
-        return ops, _origins(rows), end
+        return ops, _origins(rows) if origins else {}, end
 
     def count(self) -> int:
         """Ops this account can see on the hub."""

@@ -41,6 +41,8 @@ from db.store import Store  # noqa: E402
 from db.sync import BATCH, Hub, sync_once  # noqa: E402
 from db.tables import WIRE_COLUMNS  # noqa: E402
 
+ANY_ORG = "0191f0c2-0000-7000-8000-0000000000aa"  # the grants' organisation (unused here)
+
 PASSPHRASE = "bench"
 
 
@@ -82,7 +84,8 @@ def copy_baseline(url: str, ops: list[WireOp]) -> float:
             "device_id text NOT NULL, device_seq bigint NOT NULL, hlc text NOT NULL, "
             "author text NOT NULL, overleg_id text NOT NULL, entity text NOT NULL, "
             "entity_id text NOT NULL, field text NOT NULL, value text NOT NULL, "
-            "base text NOT NULL, schema_version integer NOT NULL)")
+            "base text NOT NULL, schema_version integer NOT NULL, audience text NOT NULL, "
+            "org_id text NOT NULL)")
         started = time.perf_counter()
         with conn.transaction():
             cur = conn.cursor()
@@ -142,7 +145,7 @@ def main() -> int:
     try:
         init_server(owner)
         overleg = uuid7()
-        grant(owner, role, overleg)
+        grant(owner, role, overleg, org=ANY_ORG)
         user = with_db(args.pg, name, role)
         ops = make_ops(args.ops, overleg)
         copy_s = copy_baseline(owner, ops)
@@ -160,7 +163,7 @@ def main() -> int:
                 admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
                 admin.execute(f"CREATE DATABASE {name}")
             init_server(owner)
-            grant(owner, role, overleg)
+            grant(owner, role, overleg, org=ANY_ORG)
             laptop = Store.open(Path(folder) / "a.db", PASSPHRASE, create=True)
             laptop.bulk_import(ops, pushed=False)
             empty = Store.open(Path(folder) / "b.db", PASSPHRASE, create=True)

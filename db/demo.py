@@ -98,6 +98,7 @@ class _Gen:
         # stays, intake and history draw from their own generator, so that the meetings,
         # agendas and views drawn from ``rng`` stay what they were before stays existed
         self.side = random.Random(seed * 7919 + 12)
+        self.aside = random.Random(seed * 104729 + 10)  # view audiences, for the same reason
 
     def side_pick(self, weighted: list[tuple[Any, int]]) -> Any:
         values, weights = zip(*weighted, strict=True)
@@ -107,11 +108,12 @@ class _Gen:
         return uuid7(_ms(when), self.side.getrandbits(80))
 
     def side_set(self, entity: str, eid: str, overleg: str, when: dt.date,
-                 values: dict[str, Any]) -> None:
+                 values: dict[str, Any], rng: random.Random | None = None,
+                 wire: dict[str, tuple[str, str]] | None = None) -> None:
         main = self.f._rand
-        self.f._rand = lambda: self.side.getrandbits(80)
+        self.f._rand = lambda: (rng or self.side).getrandbits(80)
         try:
-            self.f.set(entity, eid, overleg, values, hlc_ms=_ms(when))
+            self.f.set(entity, eid, overleg, values, hlc_ms=_ms(when), wire=wire)
         finally:
             self.f._rand = main
 
@@ -119,8 +121,8 @@ class _Gen:
         return uuid7(_ms(when), self.rng.getrandbits(80))
 
     def set(self, entity: str, eid: str, overleg: str, when: dt.date | None,
-            values: dict[str, Any]) -> None:
-        self.f.set(entity, eid, overleg, values, hlc_ms=_ms(when) if when else None)
+            values: dict[str, Any], wire: dict[str, tuple[str, str]] | None = None) -> None:
+        self.f.set(entity, eid, overleg, values, hlc_ms=_ms(when) if when else None, wire=wire)
 
     def count(self, what: str, n: int = 1) -> None:
         self.counts[what] = self.counts.get(what, 0) + n
@@ -128,6 +130,24 @@ class _Gen:
     def pick(self, weighted: list[tuple[Any, int]]) -> Any:
         values, weights = zip(*weighted, strict=True)
         return self.rng.choices(values, weights)[0]
+
+
+#: a partner's sensitive details of a case in the demo (issue 10): topic, text, audience
+DETAILS: dict[d.OrgKind, tuple[str, str, str]] = {
+    d.OrgKind.POLITIE: ("police", "Eerdere melding bekend; details bij de wijkagent.",
+                        "organisation"),
+    d.OrgKind.NGO: ("health", "Medische zorg loopt via de huisarts; art. 64 wordt bekeken.",
+                    "chair"),
+}
+
+
+def _audience(kind: d.OrgKind, item_id: str) -> str:
+    """Who reads a demo view's note (issue 10), from the item id, not the random stream."""
+    n = int(item_id.replace("-", "")[-4:], 16) % 10
+    if kind is d.OrgKind.NGO:
+        return "organisation" if n < 2 else "chair" if n < 4 else "overleg"
+    narrow = kind in (d.OrgKind.IND, d.OrgKind.POLITIE)
+    return {9: "chair", 8: "organisation"}.get(n, "overleg") if narrow else "overleg"
 
 
 def _ms(day: dt.date) -> int:
@@ -340,11 +360,21 @@ def _discuss(gen: _Gen, oid: str, mid: str, mdate: dt.date, iid: str, c: _Case,
         if rng.random() < 0.1:
             lean = d.Position.RESEARCH
         positions[org_id] = lean
+        audience = _audience(kind, iid)  # the note's op carries it; its own op only if narrow
         gen.set("partner_view", f"{iid}/{org_id}", oid, mdate, {
             "agenda_item_id": iid, "case_id": c.id, "organisation_id": org_id,
             "position": lean.value, "note": rng.choice(NOTES[lean]),
             "confidential": kind is d.OrgKind.POLITIE and rng.random() < 0.3,
-        })
+        }, wire={"note": (audience, org_id)})
+        if audience != "overleg":  # from its own generator: the rest of the demo stays as is
+            gen.side_set("partner_view", f"{iid}/{org_id}", oid, mdate, {"audience": audience},
+                         rng=gen.aside)
+        if c.discussed == 1 and kind in DETAILS and audience != "overleg":
+            topic, text, detail_audience = DETAILS[kind]  # sensitive details, narrowed
+            wire = {"text": (detail_audience, org_id), "topic": (detail_audience, org_id)}
+            gen.side_set("case_detail", f"{c.id}/{org_id}", oid, mdate, {
+                "case_id": c.id, "organisation_id": org_id, "topic": topic, "text": text,
+                "audience": detail_audience}, rng=gen.aside, wire=wire)
         gen.count("views")
     tally: dict[d.Position, int] = {}
     for p in positions.values():

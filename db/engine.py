@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 #: The schema version this code writes. Bump it and add a step to MIGRATIONS.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -111,6 +111,9 @@ def make_engine(path: Path, passphrase: str) -> Engine:
     raw.execute("PRAGMA synchronous = FULL")
     raw.execute("PRAGMA foreign_keys = OFF")
     raw.execute("PRAGMA busy_timeout = 5000")
+    # erased means erased (retention, issue 10): deleted or overwritten content is zeroed in
+    # the file instead of lingering in free space
+    raw.execute("PRAGMA secure_delete = ON")
     engine = create_engine("sqlite://", creator=lambda: raw, poolclass=StaticPool)
 
     @event.listens_for(engine, "begin")
@@ -179,6 +182,26 @@ def _migrate_live(conn: Connection) -> None:
     Device.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
 
 
+def _migrate_privacy(conn: Connection) -> None:
+    """Ops carry the audience of their record and its organisation; a view its audience;
+    a case its sensitive details (``case_detail``), its redaction month; an overleg its
+    retention term (issue 10). Idempotent: a column or table is added only if missing."""
+    from sqlmodel import SQLModel
+
+    import db.tables  # noqa: F401 - registers the tables
+
+    for table, col, decl in (
+            ("op", "audience", "VARCHAR NOT NULL DEFAULT 'overleg'"),
+            ("op", "org_id", "VARCHAR NOT NULL DEFAULT ''"),
+            ("partner_view", "audience", "VARCHAR"),
+            ("casus", "redacted", "VARCHAR"),
+            ("overleg", "retention_months", "INTEGER")):
+        cols = {r[1] for r in conn.exec_driver_sql(f"PRAGMA table_info({table})")}
+        if col not in cols:
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {col} {decl}")
+    SQLModel.metadata.tables["case_detail"].create(conn, checkfirst=True)
+
+
 def _migrate_origin(conn: Connection) -> None:
     """Who pushed each pulled op, and when the hub received it (issue 9): the account
     (PostgreSQL) or the pushing laptop (SQLite hub), kept beside the log (idempotent)."""
@@ -190,7 +213,7 @@ def _migrate_origin(conn: Connection) -> None:
 #: MIGRATIONS[n] takes a file from version n to n + 1.
 MIGRATIONS: dict[int, Migration] = {
     0: _v1, 1: _migrate_search, 2: _migrate_escal, 3: _migrate_report, 4: _migrate_server,
-    5: _migrate_perf, 6: _migrate_live, 7: _migrate_origin}
+    5: _migrate_perf, 6: _migrate_live, 7: _migrate_privacy, 8: _migrate_origin}
 
 
 def backup_path(path: Path, version: int) -> Path:

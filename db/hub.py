@@ -270,6 +270,11 @@ class Hub:
                     # version 2: every push is checked (an older lvv-tui would not check)
                     conn.execute(hub_meta.update().where(hub_meta.c.key == "schema_version")
                                  .values(value=str(HUB_SCHEMA_VERSION)))
+                cols = {r[1] for r in conn.exec_driver_sql("PRAGMA table_info(ops)")}
+                for col, default in (("audience", "overleg"), ("org_id", "")):
+                    if col not in cols:  # a hub made before ops carried an audience
+                        conn.exec_driver_sql(f"ALTER TABLE ops ADD COLUMN {col} TEXT NOT NULL "
+                                             f"DEFAULT '{default}'")
                 conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ops_device_seq ON ops "
                                      "(device_id, device_seq)")
                 have = {r[1] for r in conn.exec_driver_sql("PRAGMA table_info(ops)")}
@@ -364,6 +369,8 @@ class Hub:
                             return [], {}, cursor
                         cur.execute(_PG_PULL, (cursor, end))
                         rows = cur.fetchall()
+                        # every pull is logged on the server (who read which window)
+                        cur.execute("SELECT lvv_log_pull(%s, %s)", (cursor, end))
                 else:
                     end = min(cursor + limit, self._max_seq(conn))
                     if end <= cursor:

@@ -25,11 +25,12 @@ from db.wire_check import check_op
 _TEMPLATE = (
     '{"id":"%s","device_id":"%s","device_seq":%d,"hlc":"%s","author":"%s",'
     '"overleg_id":"%s","entity":"%s","entity_id":"%s","field":"%s","value":%s,"base":%s,'
-    '"schema_version":%d}'
+    '"schema_version":%d,"audience":"%s","org_id":"%s"}'
 )
 #: a character a JSON string may not hold as it is
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
-_STRINGS = ("id", "device_id", "hlc", "author", "overleg_id", "entity", "entity_id", "field")
+_STRINGS = ("id", "device_id", "hlc", "author", "overleg_id", "entity", "entity_id", "field",
+            "audience", "org_id")
 
 
 class BadBatch(Exception):
@@ -44,7 +45,7 @@ def batch_json(ops: Sequence[WireOp]) -> str:
         _NEEDS_ESCAPE.search(op.author) or _NEEDS_ESCAPE.search(op.entity_id)
         for op in ops) and not _NEEDS_ESCAPE.search("".join(
             op.id + op.device_id + op.hlc + op.overleg_id + op.entity + op.field
-            for op in ops))
+            + op.audience + op.org_id for op in ops))
     if plain and all(type(op.device_seq) is int and type(op.schema_version) is int
                      for op in ops):
         return "[" + ",".join([_TEMPLATE % op for op in ops]) + "]"

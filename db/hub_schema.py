@@ -27,6 +27,8 @@ hub_ops = Table(
     Column("value", Text, nullable=False),
     Column("base", Text, nullable=False),
     Column("schema_version", Integer, nullable=False),
+    Column("audience", Text, nullable=False, server_default="overleg"),
+    Column("org_id", Text, nullable=False, server_default=""),
     # who pushed it (no accounts on a SQLite hub: the pushing laptop) and when
     Column("pushed_by", Text),
     Column("received_at", Text),

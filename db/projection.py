@@ -52,6 +52,8 @@ class WireOp(NamedTuple):
     value: str
     base: str
     schema_version: int
+    audience: str = "overleg"
+    org_id: str = ""
 
     def as_tuple(self) -> tuple:
         return tuple(self)

@@ -272,3 +272,16 @@ def _iso(value: dt.date | None) -> str | None:
 
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
+
+
+#: who may read a record's op: the whole overleg, the chair and the record's organisation,
+#: or the record's organisation alone (need-to-know, issue 10)
+AUDIENCES: tuple[str, ...] = ("overleg", "chair", "organisation")
+
+
+def check_audience(audience: str) -> str:
+    """The audience of a record: ``overleg`` (everyone at the table), ``chair`` (the
+    chairing gemeente and the partner itself) or ``organisation`` (the partner itself)."""
+    if audience not in AUDIENCES:
+        raise ValidationError("audience", "error.choice")
+    return audience

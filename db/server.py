@@ -14,6 +14,7 @@ A SQLite hub has no roles: ``init`` only creates its tables.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -168,14 +169,64 @@ def list_overleggen(url: str) -> list[dict[str, Any]]:
              "members": [m for m in r[3].split(",") if m]} for r in rows]
 
 
-def grant(url: str, role: str, overleg: str, app_role: str = APP_ROLE) -> tuple[str, bool]:
-    """Give login role ``role`` access to an overleg: its id, or a name that matches exactly
-    one overleg in the administrator's list. Returns (the overleg id, whether it is new)."""
+#: what a grant without an organisation is told
+NEED_ORG = ("a role belongs to an overleg as an organisation: give --org ORG, the "
+            "organisation's id (lvv-tui dump shows it) or its kind (gemeente, ind, dtenv, "
+            "politie, ngo) when exactly one organisation of the overleg has it, e.g. "
+            "lvv-tui server grant {role} {overleg} --org ngo")
+_KINDS = ("gemeente", "ind", "dtenv", "politie", "ngo", "other")
+#: the kind of organisation that chairs an overleg (sees ``chair`` audience ops)
+CHAIR_KIND = "gemeente"
+
+
+def _org_kinds(conn: Any, overleg_id: str) -> dict[str, str]:
+    """The organisations of an overleg as the server holds them: id -> kind (latest op)."""
+    rows = conn.exec_driver_sql(
+        "SELECT DISTINCT ON (entity_id) entity_id, value FROM ops WHERE entity = "
+        "'organisation' AND field = 'kind' AND overleg_id = %(o)s "
+        "ORDER BY entity_id, hlc DESC, device_id DESC, id DESC", {"o": overleg_id}).all()
+    out: dict[str, str] = {}
+    for org_id, value in rows:
+        try:
+            out[org_id] = str(json.loads(value))
+        except ValueError:
+            continue
+    return out
+
+
+def _resolve_org(conn: Any, overleg_id: str, org: str) -> tuple[str, bool]:
+    """(organisation id, whether it chairs) for ``org``: an id, or a kind that exactly one
+    organisation of the overleg has."""
+    kinds = _org_kinds(conn, overleg_id)
+    if _UUID.match(org):
+        org_id = org.lower()
+        if kinds and org_id not in kinds:
+            raise ServerRefused(f"organisation {org_id} is not one of overleg {overleg_id}")
+        return org_id, kinds.get(org_id) == CHAIR_KIND
+    kind = org.lower()
+    if kind not in _KINDS:
+        raise ServerRefused(f"--org {org!r}: give an organisation id or one of "
+                            + ", ".join(_KINDS))
+    ids = sorted(i for i, k in kinds.items() if k == kind)
+    if len(ids) != 1:
+        raise ServerRefused(f"{len(ids)} organisations of overleg {overleg_id} are of kind "
+                            f"{kind}; give the organisation's id (lvv-tui dump shows it)")
+    return ids[0], kind == CHAIR_KIND
+
+
+def grant(url: str, role: str, overleg: str, app_role: str = APP_ROLE, *,
+          org: str | None = None) -> tuple[str, bool]:
+    """Give login role ``role`` access to an overleg as organisation ``org``: the overleg's
+    id, or a name that matches exactly one overleg in the administrator's list; the
+    organisation's id or a kind that matches exactly one of its organisations. Returns
+    (the overleg id, whether the membership is new or changed)."""
     quoted = _ident(role, "role")
     group = _ident(app_role, "role")
     overleg = overleg.strip()
     if not overleg or len(overleg) > 200:
         raise ServerRefused("give the overleg id (lvv-tui dump shows it) or its name")
+    if not org or not org.strip():
+        raise ServerRefused(NEED_ORG.format(role=role, overleg=overleg))
     hub, conn = _owner_conn(url)
     try:
         with conn.begin():
@@ -187,10 +238,15 @@ def grant(url: str, role: str, overleg: str, app_role: str = APP_ROLE) -> tuple[
                 raise ServerRefused(f"role {role} does not exist: create it first "
                                     f"(CREATE ROLE {role} LOGIN PASSWORD '…')")
             overleg_id = _resolve_overleg(conn, overleg)
+            org_id, chair = _resolve_org(conn, overleg_id, org.strip())
             conn.exec_driver_sql(f"GRANT {group} TO {quoted}")
             added = conn.exec_driver_sql(
-                "INSERT INTO lvv_member (role_name, overleg_id) VALUES (%(r)s, %(o)s) "
-                "ON CONFLICT DO NOTHING RETURNING 1", {"r": role, "o": overleg_id},
+                "INSERT INTO lvv_member (role_name, overleg_id, org_id, is_chair) VALUES "
+                "(%(r)s, %(o)s, %(g)s, %(c)s) ON CONFLICT (role_name, overleg_id) DO UPDATE "
+                "SET org_id = excluded.org_id, is_chair = excluded.is_chair WHERE "
+                "(lvv_member.org_id, lvv_member.is_chair) IS DISTINCT FROM "
+                "(excluded.org_id, excluded.is_chair) RETURNING 1",
+                {"r": role, "o": overleg_id, "g": org_id, "c": chair},
             ).scalar_one_or_none()
     except sa_exc.SQLAlchemyError as exc:
         raise translate(exc, hub.display) from exc
@@ -226,5 +282,5 @@ def revoke(url: str, role: str, overleg: str, app_role: str = APP_ROLE) -> tuple
     return overleg_id, bool(had)
 
 
-__all__ = ["APP_ROLE", "InitResult", "SyncError", "add_overleg", "grant", "init_server",
+__all__ = ["APP_ROLE", "NEED_ORG", "InitResult", "SyncError", "add_overleg", "grant", "init_server",
            "init_sql", "list_overleggen", "revoke"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 
+from db import retention_sql
 from db.wire_check import (
     KNOWN_SCHEMA_VERSIONS,
     field_kinds,
@@ -47,10 +48,31 @@ IN_ORDER = "stored in order"
 
 #: Server tables, all owned by the owner; members get what init_sql grants, no more.
 TABLES = ("ops", "lvv_hub", "lvv_member", "lvv_device", "lvv_overleg", "lvv_refusal",
-          "lvv_schema_field")
+          "lvv_schema_field", "lvv_pull_log")
+
+#: ``lvv_log_pull(from, to)``: the pull of window (from, to] by the session user, logged
+#: (NEN 7513: event, time, user, acting for = its organisation, the cases touched). It
+#: counts what the role could read there with the same rule as the policy ``ops_read``.
+PULL_LOG_SQL = """
+CREATE OR REPLACE FUNCTION lvv_log_pull(from_seq bigint, to_seq bigint) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $fn$
+  WITH mem AS (SELECT m.overleg_id, m.org_id, m.is_chair FROM lvv_member m
+      JOIN pg_roles r ON r.rolname = m.role_name
+      WHERE pg_has_role(session_user, r.oid, 'MEMBER')),
+    seen AS (SELECT o.overleg_id, o.entity, o.entity_id, o.field, o.value FROM ops o
+      JOIN mem ON mem.overleg_id = o.overleg_id
+      WHERE o.server_seq > from_seq AND o.server_seq <= to_seq AND (o.audience = 'overleg'
+        OR o.org_id = mem.org_id OR (o.audience = 'chair' AND mem.is_chair)))
+  INSERT INTO lvv_pull_log (role_name, overleg_id, org_id, from_seq, to_seq, ops, case_ids)
+  SELECT session_user, s.overleg_id, min(mem.org_id), from_seq, to_seq, count(*),
+    coalesce(array_agg(DISTINCT CASE WHEN s.entity = 'casus' THEN s.entity_id
+      WHEN s.field = 'case_id' THEN lvv_try_jsonb(s.value) #>> '{{}}' END)
+      FILTER (WHERE s.entity = 'casus' OR s.field = 'case_id'), '{{}}')
+  FROM seen s JOIN mem ON mem.overleg_id = s.overleg_id GROUP BY s.overleg_id
+$fn$"""
 
 _PAYLOAD = ("device_id", "device_seq", "hlc", "author", "overleg_id", "entity", "entity_id",
-            "field", "schema_version")
+            "field", "schema_version", "audience", "org_id")
 
 #: Version of the hub schema this code reads and writes.
 HUB_SCHEMA_VERSION = 2
@@ -71,18 +93,21 @@ def _parse_sql(safe: bool = False) -> str:
         for c, d, t in (("device_seq", 16, "bigint"), ("schema_version", 9, "integer")))
     return (
         "SELECT p.ord, p.id, p.device_id, p.device_seq, p.hlc, p.author, p.overleg_id, "
-        "p.entity, p.entity_id, p.field, p.value, p.base, p.schema_version, "
+        "p.entity, p.entity_id, p.field, p.value, p.base, p.schema_version, p.audience, "
+        "p.org_id, "
         f"coalesce({sql_refusal(safe)}, CASE WHEN NOT (is_admin OR p.overleg_id = ANY(mine)) "
         f"THEN {_lit(FORBIDDEN)} END) AS bad, "
         "row_number() OVER (PARTITION BY p.id ORDER BY p.ord) = 1 AS first "
         "FROM (SELECT e.ord::integer AS ord, e.id, e.device_id, e.hlc, e.author, "
         "e.overleg_id, e.entity, e.entity_id, e.field, coalesce(e.value, 'null') AS value, "
+        "coalesce(e.audience, 'overleg') AS audience, coalesce(e.org_id, '') AS org_id, "
         f"e.base, {nums[:-1]} "
         "FROM ROWS FROM (json_to_recordset(batch) AS (id text, device_id text, "
         "device_seq json, hlc text, author text, overleg_id text, entity text, "
-        "entity_id text, field text, value json, base json, schema_version json)) "
+        "entity_id text, field text, value json, base json, schema_version json, "
+        "audience text, org_id text)) "
         "WITH ORDINALITY AS e(id, device_id, device_seq, hlc, author, overleg_id, entity, "
-        "entity_id, field, value, base, schema_version, ord)) p "
+        "entity_id, field, value, base, schema_version, audience, org_id, ord)) p "
         "CROSS JOIN LATERAL (SELECT kinds ->> (p.entity || '.' || p.field) AS kind) f"
     )
 
@@ -100,8 +125,11 @@ def push_function_sql(schema_literal: str) -> str:
     docstring. With ``per_op`` false (the sync client), a batch stored whole and in order
     answers one row: ``(NULL, first server_seq, 'stored in order', count)``, the ops
     numbered from ``first`` in batch order; any other outcome a row per op."""
+    # privacy (issue 10): lvv_push's only changes are the two wire columns ``audience`` and
+    # ``org_id`` in ``cols``, in the recordset type below, in the TWICE comparison, and
+    # their check "audience is not valid" (db.wire_check.CHECKS, run through sql_passes)
     cols = ("id", "device_id", "device_seq", "hlc", "author", "overleg_id", "entity",
-            "entity_id", "field", "value", "base", "schema_version")
+            "entity_id", "field", "value", "base", "schema_version", "audience", "org_id")
     insert_cols = ", ".join(cols)
     select_cols = ", ".join(
         "coalesce(s.value, 'null')::text" if c == "value" else
@@ -131,9 +159,10 @@ def push_function_sql(schema_literal: str) -> str:
         f")) THEN top + p.ord END, {select_cols.replace('s.', 'p.')}, who, now() "
         "FROM ROWS FROM (json_to_recordset(batch) AS (id text, device_id text, "
         "device_seq bigint, hlc text, author text, overleg_id text, entity text, "
-        "entity_id text, field text, value json, base json, schema_version integer)) "
+        "entity_id text, field text, value json, base json, schema_version integer, "
+        "audience text, org_id text)) "
         "WITH ORDINALITY AS p(id, device_id, device_seq, hlc, author, overleg_id, entity, "
-        "entity_id, field, value, base, schema_version, ord) "
+        "entity_id, field, value, base, schema_version, audience, org_id, ord) "
         # the field list is a jsonb object in a variable: a lookup per op, not a join
         "CROSS JOIN LATERAL (SELECT kinds ->> (p.entity || '.' || p.field) AS kind) f "
         "RETURNING ops.device_id), "
@@ -222,7 +251,7 @@ BEGIN
           GROUP BY s.id
           HAVING count(DISTINCT ROW(s.device_id, s.device_seq, s.hlc, s.author,
             s.overleg_id, s.entity, s.entity_id, s.field, s.value::text, s.base::text,
-            s.schema_version)) > 1
+            s.schema_version, s.audience, s.org_id)) > 1
         UNION ALL
         SELECT ROW(min(s.ord), min(s.id), {_lit(SEQ_TAKEN)})::lvv_refusal_row
           FROM unnest(staged) s GROUP BY s.device_id, s.device_seq
@@ -321,6 +350,9 @@ def init_sql(app_role: str, role: str, schema: str) -> list[str]:
         )""",
         "ALTER TABLE ops ADD COLUMN IF NOT EXISTS pushed_by text",
         "ALTER TABLE ops ADD COLUMN IF NOT EXISTS received_at timestamptz",
+        # need-to-know (issue 10): who may read the op, and the record's organisation
+        "ALTER TABLE ops ADD COLUMN IF NOT EXISTS audience text NOT NULL DEFAULT 'overleg'",
+        "ALTER TABLE ops ADD COLUMN IF NOT EXISTS org_id text NOT NULL DEFAULT ''",
         "DROP INDEX IF EXISTS ops_overleg_seq",
         # a device counter is used once; an older server may already hold a repeat
         # (pushed before lvv_push existed): then a plain index, and lvv_push checks by hand
@@ -335,6 +367,10 @@ def init_sql(app_role: str, role: str, schema: str) -> list[str]:
         "FROM ops WHERE server_seq > 0) t WHERE t.s = t.rn ON CONFLICT (key) DO NOTHING",
         "CREATE TABLE IF NOT EXISTS lvv_member (role_name text NOT NULL, "
         "overleg_id text NOT NULL, PRIMARY KEY (role_name, overleg_id))",
+        # the organisation a role sits at the table for, and whether it chairs (issue 10)
+        "ALTER TABLE lvv_member ADD COLUMN IF NOT EXISTS org_id text NOT NULL DEFAULT ''",
+        "ALTER TABLE lvv_member ADD COLUMN IF NOT EXISTS is_chair boolean NOT NULL "
+        "DEFAULT false",
         "CREATE TABLE IF NOT EXISTS lvv_device (device_id text PRIMARY KEY, "
         "role_name text NOT NULL, bound_at timestamptz NOT NULL DEFAULT now())",
         "CREATE TABLE IF NOT EXISTS lvv_overleg (overleg_id text PRIMARY KEY, "
@@ -343,6 +379,11 @@ def init_sql(app_role: str, role: str, schema: str) -> list[str]:
         "CREATE TABLE IF NOT EXISTS lvv_refusal (id bigserial PRIMARY KEY, "
         "at timestamptz NOT NULL DEFAULT now(), role_name text NOT NULL, op_id text, "
         "device_id text, overleg_id text, reason text NOT NULL)",
+        # every pull, per role (issue 10: who read what, NEN 7513 fields)
+        "CREATE TABLE IF NOT EXISTS lvv_pull_log (id bigserial PRIMARY KEY, "
+        "at timestamptz NOT NULL DEFAULT now(), role_name text NOT NULL, "
+        "overleg_id text NOT NULL, org_id text NOT NULL, from_seq bigint NOT NULL, "
+        "to_seq bigint NOT NULL, ops integer NOT NULL, case_ids text[] NOT NULL)",
         "CREATE TABLE IF NOT EXISTS lvv_schema_field (entity text NOT NULL, "
         "field text NOT NULL, kind text NOT NULL, PRIMARY KEY (entity, field))",
         "DELETE FROM lvv_schema_field",
@@ -352,7 +393,7 @@ def init_sql(app_role: str, role: str, schema: str) -> list[str]:
         "CREATE TYPE lvv_push_row AS (ord integer, id text, device_id text, "
         "device_seq bigint, hlc text, author text, overleg_id text, entity text, "
         "entity_id text, field text, value json, base json, schema_version integer, "
-        "bad text, first boolean)",
+        "audience text, org_id text, bad text, first boolean)",
         "DROP TYPE IF EXISTS lvv_refusal_row",
         "CREATE TYPE lvv_refusal_row AS (ord integer, op_id text, reason text)",
         # functions
@@ -365,6 +406,7 @@ def init_sql(app_role: str, role: str, schema: str) -> list[str]:
         "WHERE o.server_seq > c.c) t WHERE t.s = c.c + t.rn), c.c) FROM (SELECT "
         "value::bigint AS c FROM lvv_hub WHERE key = 'last_seq') c $$",
         push_function_sql(sp),
+        PULL_LOG_SQL.format(schema=sp),
         # the door as the issue names it: a row per op, for a batch in json or jsonb (on
         # a server set up before, lvv_push(json) was the body itself: replaced in place)
         "CREATE OR REPLACE FUNCTION lvv_push(batch json) RETURNS TABLE (op_id text, "
@@ -374,9 +416,8 @@ def init_sql(app_role: str, role: str, schema: str) -> list[str]:
         f"server_seq bigint, status text, reason text) LANGUAGE sql {definer} AS "
         "$$ SELECT * FROM lvv_push(batch::json, true) $$",
         # ops are immutable, for everyone
-        "CREATE OR REPLACE FUNCTION lvv_ops_immutable() RETURNS trigger LANGUAGE plpgsql AS "
-        "$$ BEGIN RAISE EXCEPTION 'ops are immutable: % refused', TG_OP "
-        "USING ERRCODE = 'insufficient_privilege'; END $$",
+        # (but for retention's erasure by the owner, see db.retention_sql)
+        retention_sql.IMMUTABLE_SQL,
         "CREATE OR REPLACE TRIGGER ops_immutable BEFORE UPDATE OR DELETE ON ops "
         "FOR EACH ROW EXECUTE FUNCTION lvv_ops_immutable()",
         "CREATE OR REPLACE TRIGGER ops_no_truncate BEFORE TRUNCATE ON ops "
@@ -385,6 +426,9 @@ def init_sql(app_role: str, role: str, schema: str) -> list[str]:
         "REVOKE ALL ON " + ", ".join(TABLES) + " FROM PUBLIC",
         "REVOKE ALL ON " + ", ".join(TABLES) + f" FROM {role}",
         "REVOKE ALL ON SEQUENCE lvv_refusal_id_seq FROM PUBLIC",
+        "REVOKE ALL ON SEQUENCE lvv_pull_log_id_seq FROM PUBLIC",
+        "REVOKE ALL ON FUNCTION lvv_log_pull(bigint, bigint) FROM PUBLIC",
+        f"GRANT EXECUTE ON FUNCTION lvv_log_pull(bigint, bigint) TO {role}",
         "REVOKE ALL ON FUNCTION lvv_max_seq(), lvv_push(json), lvv_push(jsonb), "
         "lvv_push(json, boolean), "
         "lvv_try_jsonb(text) FROM PUBLIC",
@@ -401,7 +445,15 @@ def init_sql(app_role: str, role: str, schema: str) -> list[str]:
         "current_user, (SELECT r.oid FROM pg_roles r WHERE r.rolname = lvv_member.role_name), "
         "'MEMBER'))",
         "DROP POLICY IF EXISTS ops_read ON ops",
+        # need-to-know: an op of a narrower audience only to its organisation (and, for
+        # ``chair``, to the chairing organisation). The role's memberships are read once
+        # per query into arrays (init plans), not per row
         f"CREATE POLICY ops_read ON ops FOR SELECT TO {role} USING "
-        "(overleg_id IN (SELECT m.overleg_id FROM lvv_member m))",
+        "(overleg_id = ANY(ARRAY(SELECT m.overleg_id FROM lvv_member m)) AND "
+        "(audience = 'overleg' OR org_id = ANY(ARRAY(SELECT m.org_id FROM lvv_member m "
+        "WHERE m.org_id <> '')) OR (audience = 'chair' AND overleg_id = ANY(ARRAY(SELECT "
+        "m.overleg_id FROM lvv_member m WHERE m.is_chair)))))",
         "DROP POLICY IF EXISTS ops_write ON ops",
+        # retention: the owner's erasure of anonymised cases (issue 10)
+        *retention_sql.init_statements(role, sp),
     ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
-from db.tables_threads import EscalationRecord, Stay
+from db.tables_threads import CaseDetail, EscalationRecord, Stay
 
 # ---------------------------------------------------------------------------------------
 # The op log and device-local bookkeeping
@@ -39,6 +39,10 @@ class Op(SQLModel, table=True):
     value: str  # JSON
     base: str  # JSON list of op ids
     schema_version: int
+    #: who may read the op: overleg (everyone), chair (chair + org_id), organisation
+    audience: str = "overleg"
+    #: the organisation the record belongs to ("" for none)
+    org_id: str = ""
     pushed: bool = False
     skewed: bool = False
 
@@ -155,6 +159,8 @@ class Overleg(SQLModel, table=True):
     name: str | None = None
     municipality: str | None = None
     places: int | None = None
+    #: months after a case left before it is anonymised (None: the default, 24)
+    retention_months: int | None = None
 
 
 class Organisation(SQLModel, table=True):
@@ -204,6 +210,8 @@ class Casus(SQLModel, table=True):
     exit_date: str | None = None
     outcome_category: str | None = None
     outcome_subtype: str | None = None
+    #: the month (YYYY-MM) the case was anonymised under the retention term; None: not
+    redacted: str | None = None
 
 
 class Meeting(SQLModel, table=True):
@@ -269,6 +277,7 @@ class PartnerView(SQLModel, table=True):
     position: str | None = None
     note: str | None = None
     confidential: bool | None = None
+    audience: str | None = None
 
 
 class Decision(SQLModel, table=True):
@@ -363,6 +372,7 @@ ENTITIES: dict[str, type[SQLModel]] = {
     "device": Device,
     "escalation": EscalationRecord,
     "stay": Stay,
+    "case_detail": CaseDetail,
 }
 
 #: the field name of a delete (tombstone) op
@@ -392,4 +402,6 @@ WIRE_COLUMNS = (
     "value",
     "base",
     "schema_version",
+    "audience",
+    "org_id",
 )

@@ -71,4 +71,16 @@ class Stay(SQLModel, table=True):
     exit_item_id: str | None = None
 
 
-#: entity name (as in ops) -> projection table
+class CaseDetail(SQLModel, table=True):
+    """A partner's sensitive details of a case (health, police information), with its own
+    audience like a view's note (issue 10). id = ``case_id/organisation_id``."""
+
+    __tablename__ = "case_detail"
+    id: str = Field(primary_key=True)
+    overleg_id: str
+    deleted: bool = False
+    case_id: str | None = Field(default=None, index=True)
+    organisation_id: str | None = None
+    topic: str | None = None  # health, police, other
+    text: str | None = None
+    audience: str | None = None

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from db.rules import MAX_SHORT, MAX_TEXT
+from db.rules import AUDIENCES, MAX_SHORT, MAX_TEXT
 
 #: Op format versions this code knows (ops of other versions are refused / quarantined).
 KNOWN_SCHEMA_VERSIONS: tuple[int, ...] = (1,)
@@ -51,6 +51,8 @@ WIRE_FIELDS: dict[str, str] = {
     "value": "json",
     "base": "json",
     "schema_version": "integer",
+    "audience": "string",
+    "org_id": "string",
 }
 
 #: fields whose value is structured JSON text in a text column. A text field not listed
@@ -182,6 +184,12 @@ CHECKS: list[tuple[str, str, Callable[[dict[str, Any]], bool]]] = [
          type(b) is str and _UUID.match(b) for b in o["_base"])),
     ("unknown schema_version", "p.schema_version = ANY(known_versions)",
      lambda o: o["schema_version"] in KNOWN_SCHEMA_VERSIONS and _is_int(o["schema_version"])),
+    ("audience is not valid",
+     "CASE WHEN p.org_id = '' THEN p.audience = 'overleg' ELSE p.audience IN "
+     "('overleg', 'chair', 'organisation') AND lvv_is_uuid(p.org_id) END",
+     lambda o: type(o["org_id"]) is str and (
+         o["audience"] == "overleg" if o["org_id"] == "" else
+         o["audience"] in AUDIENCES and bool(_UUID.match(o["org_id"])))),
 ]
 
 
@@ -260,13 +268,20 @@ def passes_plainly(op: Sequence[Any], ids: set[str]) -> bool:
     a boolean or null as value; a base of op ids written without spaces). False says
     nothing: ask :func:`check_op`. ``ids``: UUIDs already found valid (device and overleg
     ids repeat), grown here."""
-    if len(op) != 12:
+    if len(op) != 14:
         return False
     (op_id, device_id, device_seq, hlc, author, overleg_id, entity, entity_id, field,
-     value, base, schema_version) = op
-    for uuid in (device_id, overleg_id):
+     value, base, schema_version, audience, org_id) = op
+    if org_id == "":
+        if audience != "overleg":
+            return False
+    elif type(audience) is not str or audience not in AUDIENCES or type(org_id) is not str:
+        return False
+    for uuid in (device_id, overleg_id) if org_id == "" else (device_id, overleg_id, org_id):
+        if type(uuid) is not str:
+            return False
         if uuid not in ids:
-            if type(uuid) is not str or not _UUID_FULL(uuid):
+            if not _UUID_FULL(uuid):
                 return False
             ids.add(uuid)
     if not (type(op_id) is str and _UUID_FULL(op_id) and type(device_seq) is int
@@ -303,6 +318,6 @@ def canonical_value(value: str) -> str:
     return value
 
 
-__all__ = ["CHECKS", "KNOWN_SCHEMA_VERSIONS", "MAX_JSON", "WIRE_FIELDS",
+__all__ = ["AUDIENCES", "CHECKS", "KNOWN_SCHEMA_VERSIONS", "MAX_JSON", "WIRE_FIELDS",
            "canonical_value", "check_op", "field_kinds", "passes_plainly", "sql_passes",
            "sql_refusal"]

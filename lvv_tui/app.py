@@ -187,7 +187,10 @@ class LvvApp(ContextApp):
             self.push_screen(MeetingsScreen())
 
     def on_lvv_app_store_opened(self, message: StoreOpened) -> None:
-        """Start the background sync when a server is configured."""
+        """Run the retention dry run (a worker); start the background sync when a server
+        is configured."""
+        if self.retention_notice:
+            self._check_retention(message.store)
         if not self.cfg.server or self.context.sync_loop is not None:
             return
         from lvv_tui.syncworker import SyncLoop
@@ -198,6 +201,29 @@ class LvvApp(ContextApp):
         self.context.sync = loop.state
         self.context.sync_changed.publish(loop.state)
         loop.start()
+
+    retention_notice: bool = True
+    """Run the retention dry run on unlock and tell the secretary (off in screen tests whose
+    snapshots must not depend on when a toast comes and goes)."""
+
+    def _check_retention(self, store: Store) -> None:
+        """The retention dry run on unlock, off the event loop: the secretary is told when
+        cases are past their term (issue 10; ``lvv-tui retention`` anonymises them)."""
+        today = self.context.today()
+
+        def job() -> None:
+            due = len(store.retention_due(today))
+            self.call_from_thread(self._retention_found, due)
+
+        self.run_worker(job, thread=True, exclusive=True, exit_on_error=False,
+                        group="retention")
+
+    def _retention_found(self, due: int) -> None:
+        self.context.retention_due = due
+        if due:
+            self.notify(i18n.t("privacy.retention.toast", n=due),
+                        title=i18n.t("privacy.retention.toast_title"), severity="warning",
+                        timeout=15)
 
     def _sync_reported(self, state: SyncState) -> None:
         """From the loop's thread: hand the state to the event loop (never waits on it)."""

@@ -26,6 +26,7 @@ from lvv_tui.presentation import (
     action_cells,
     action_heads,
     action_summary,
+    audience_mark,
     item_notes,
     item_record_lines,
     meta_rows,
@@ -251,8 +252,9 @@ def to_docx(doc: MinutesDoc, path: str | Path) -> None:
             heading(t("minutes.views", lang=lang), 2)
             conf = t("minutes.confidential", lang=lang)
             table(view_heads(lang),
-                  [[v.organisation + (f" ({conf})" if v.confidential else ""), v.position,
-                    v.note] for v in item.views])
+                  [[v.organisation + (f" ({conf})" if v.confidential else "")
+                    + (f" ({audience_mark(v.audience, lang)})" if v.audience != "overleg"
+                       else ""), v.position, v.note] for v in item.views])
         lines = item_record_lines(item.decision, item.escalation, lang)
         if lines:
             heading(t("minutes.decision_head", lang=lang), 2)

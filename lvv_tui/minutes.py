@@ -202,7 +202,8 @@ def build_minutes(
         hidden = 0
         if item.kind is d.ItemKind.CASE or item.case_id:
             for v in sorted(store.views(item.id), key=lambda v: org_order(v.organisation_id)):
-                if (v.confidential or item.confidential) and not include_confidential:
+                narrow = v.audience != "overleg"  # a note not for the whole table
+                if (v.confidential or item.confidential or narrow) and not include_confidential:
                     hidden += 1
                     continue
                 views.append(view_line(v, org_name(v.organisation_id), lang))

@@ -112,10 +112,18 @@ class ViewLine:
     position: str
     note: str
     confidential: bool = False
+    #: who may read the note: overleg, chair or organisation (need-to-know)
+    audience: str = "overleg"
 
 
 def view_line(view: d.View, organisation: str, lang: str | None = None) -> ViewLine:
-    return ViewLine(organisation, label(view.position, lang), view.note, view.confidential)
+    return ViewLine(organisation, label(view.position, lang), view.note, view.confidential,
+                    view.audience)
+
+
+def audience_mark(audience: str, lang: str | None = None) -> str:
+    """The mark of a narrower audience ("" for the whole overleg)."""
+    return "" if audience == "overleg" else t(f"privacy.mark.{audience}", lang=lang)
 
 
 def view_heads(lang: str | None = None) -> list[str]:

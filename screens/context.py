@@ -50,6 +50,8 @@ class AppContext:
     """The last sync state the loop published (None: no server)."""
     status_widgets: tuple[Callable[[], Widget], ...] = ()
     """Factories of the widgets at the right of every top bar."""
+    retention_due: int | None = None
+    """Cases past their retention term, as the dry run on unlock found (None: not yet)."""
 
     @property
     def has_server(self) -> bool:

@@ -13,7 +13,13 @@ from rich.text import Text
 
 from db import domain as d
 from lvv_tui.i18n import label, t
-from lvv_tui.presentation import case_lines, decision_block, iso_date, view_line
+from lvv_tui.presentation import (
+    audience_mark,
+    case_lines,
+    decision_block,
+    iso_date,
+    view_line,
+)
 from screens.conflicts import mark
 from screens.meeting_data import MeetingData
 from screens.widgets.agenda import item_title
@@ -183,7 +189,9 @@ def view_cells(org: d.Organisation, view: d.View | None) -> list[Text]:
         mark(literal(org.name, one_line=True, limit=16), True) if view.conflicts else name,
         Text(words.position),
         literal(words.note, one_line=True, limit=50),
-        Text(t("item.confidential_mark") if words.confidential else "", style="yellow"),
+        Text(" ".join(x for x in (
+            t("item.confidential_mark") if words.confidential else "",
+            audience_mark(words.audience)) if x), style="yellow"),
     ]
 
 

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Checkbox, RadioButton, RadioSet, TextArea
+from textual.widgets import Checkbox, RadioButton, RadioSet, Static, TextArea
 
 from db import domain as d
 from lvv_tui.i18n import label, t
@@ -42,8 +42,15 @@ class PositionSet(RadioSet):
         self.chosen = event.index
 
 
+AUDIENCES = ("overleg", "chair", "organisation")
+
+
 class ViewForm(FormModal[d.View]):
     """Returns the recorded view (durable), or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+o", "audience", "Who reads", id="view-audience", priority=True),
+    ]
 
     DEFAULT_CSS = """
     ViewForm #note { height: 6; }
@@ -56,6 +63,8 @@ class ViewForm(FormModal[d.View]):
         self.seen = view.seen if view else frozenset()
         self.record = ("partner_view", view.id) if view else None
         self.title_text = t("view_form.title", organisation=organisation)
+        self.audience = view.audience if view else "overleg"
+        """Who may read the note; ``ctrl+o`` goes round overleg, chair, organisation."""
 
     def fields(self) -> ComposeResult:
         current = self.view.position if self.view else d.Position.NONE
@@ -69,6 +78,24 @@ class ViewForm(FormModal[d.View]):
         yield Field("confidential", t("view_form.confidential"), Checkbox(
             Text(t("view_form.confidential_label")),
             self.view.confidential if self.view else False, id="confidential"))
+        yield Field("audience", t("privacy.audience.label"),
+                    Static(self._audience_text(), id="audience"))
+
+    def _audience_text(self) -> Text:
+        from lvv_tui.presentation import audience_mark
+
+        text = Text(t(f"privacy.audience.{self.audience}"))
+        mark = audience_mark(self.audience)
+        if mark:
+            text.append("  " + mark, style="yellow")
+        if self.view is not None and AUDIENCES.index(self.audience) > AUDIENCES.index(
+                self.view.audience):
+            text.append("\n" + t("privacy.audience.recall"), style="italic")
+        return text
+
+    def action_audience(self) -> None:
+        self.audience = AUDIENCES[(AUDIENCES.index(self.audience) + 1) % len(AUDIENCES)]
+        self.query_one("#audience", Static).update(self._audience_text())
 
     def on_mount(self) -> None:
         self.query_one("#position", RadioSet).focus()
@@ -79,6 +106,7 @@ class ViewForm(FormModal[d.View]):
             "position": POSITIONS[index].value,
             "note": self.query_one("#note", TextArea).text,
             "confidential": self.query_one("#confidential", Checkbox).value,
+            "audience": self.audience,
         }
 
     def check(self, values: dict[str, Any]) -> dict[str, str]:

@@ -281,6 +281,8 @@ class View:
     """The op ids of the values shown (pass back as ``seen`` when saving an edit)."""
     conflicts: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     """The fields with an open conflict (shown with a mark until resolved)."""
+    audience: str = "overleg"
+    """Who may read the note: overleg, chair or organisation (db.wire_check.AUDIENCES)."""
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ from db.store.opfactory import OpFactory
 from db.store.places import PlacesMixin
 from db.store.record import RecordMixin
 from db.store.replication import ReplicationMixin
+from db.store.retention import RetentionMixin
 from db.store.search import SearchMixin
 from db.store.timeline import TimelineMixin
 
@@ -67,6 +68,7 @@ class Store(
     ClosingMixin,
     TimelineMixin,
     EscalationsMixin,
+    RetentionMixin,
 ):
     """Use cases on one local database. Open with :meth:`open`; close when done."""
 

@@ -177,8 +177,10 @@ class StoreBase:
         return out
 
     def _make_op(self, entity: str, entity_id: str, overleg_id: str, field: str,
-                 value_json: str, base: list[str]) -> WireOp:
-        """The next op of this device (not yet written)."""
+                 value_json: str, base: list[str],
+                 audience: tuple[str, str] = ("overleg", "")) -> WireOp:
+        """The next op of this device (not yet written); ``audience``: (who may read it,
+        the record's organisation id), see db.wire_check.AUDIENCES."""
         op = WireOp(
             id=uuid7(),
             device_id=self.device_id,
@@ -192,13 +194,20 @@ class StoreBase:
             value=value_json,
             base=dumps(sorted(base)),
             schema_version=SCHEMA_VERSION_OPS,
+            audience=audience[0],
+            org_id=audience[1],
         )
         self._next_seq += 1
         return op
 
     def _write_own(self, conn: Connection, ops: list[WireOp], sole: list[bool]) -> None:
-        """Write ops this device made as one batch: one insert, one row update per entity."""
-        apply_batch(_raw(conn), ops, first_seq=next_local_seq(conn), pushed=False, fresh=True,
+        """Write ops this device made as one batch: one insert, one row update per entity.
+        A value of an anonymised case is erased before it is written (retention, issue 10)."""
+        from db.retention import redact_ops
+
+        raw = _raw(conn)
+        ops, _ = redact_ops(raw, ops)
+        apply_batch(raw, ops, first_seq=next_local_seq(conn), pushed=False, fresh=True,
                     sole=sole)
 
     def _emit(
@@ -225,6 +234,9 @@ class StoreBase:
         overleg_id: str,
         values: Mapping[str, Any],
         seen: Collection[str] | None = None,
+        *,
+        wire: Mapping[str, tuple[str, str]] | None = None,
+        force: frozenset[str] = frozenset(),
     ) -> int:
         """Write the fields that changed; returns the number of ops written.
 
@@ -233,6 +245,10 @@ class StoreBase:
         made on a stale screen becomes a conflict instead of a silent overwrite. A field left
         as it was shown is no edit and writes nothing. Without ``seen`` the base is the
         value shown now (a use case that reads and writes in one transaction).
+
+        ``wire``: field -> (audience, organisation id) its op carries (need-to-know, issue
+        10; default the whole overleg). A field in ``force`` is written even when its value
+        is unchanged (its audience changed).
         """
         allowed = entity_fields(entity)
         heads = self._heads(conn, entity, entity_id)
@@ -246,20 +262,22 @@ class StoreBase:
             current = heads.get(field, [])
             if saw is not None:
                 shown = saw.get(field, [])
-                if shown:
-                    if value_json == max(shown, key=_order)[3]:
-                        continue  # left as shown: not an edit
-                elif value in _EMPTY:
-                    continue  # empty when shown and still empty: not an edit
-                if current and {h[3] for h in current} == {value_json}:
-                    continue  # already so, everywhere: nothing to add
+                if field in force:
+                    pass_on = True  # its audience changed: written even if the same
+                elif shown:
+                    pass_on = value_json != max(shown, key=_order)[3]  # left as shown: no edit
+                else:
+                    pass_on = value not in _EMPTY  # empty when shown and still empty
+                if not pass_on or (field not in force and current
+                                   and {h[3] for h in current} == {value_json}):
+                    continue  # not an edit, or already so everywhere: nothing to add
                 base = [h[0] for h in shown]
                 sole = {h[0] for h in current} <= set(base)
             else:
                 agreed = len({h[3] for h in current}) <= 1
                 if current:
                     winner = max(current, key=_order)
-                    if agreed and winner[3] == value_json:
+                    if agreed and winner[3] == value_json and field not in force:
                         continue
                     # heads that agree (two laptops set the same value) are all seen by this
                     # edit; with a conflict open an ordinary edit supersedes the shown value
@@ -267,7 +285,8 @@ class StoreBase:
                 else:
                     base = []
                 sole = agreed
-            ops.append(self._make_op(entity, entity_id, overleg_id, field, value_json, base))
+            ops.append(self._make_op(entity, entity_id, overleg_id, field, value_json, base,
+                                     (wire or {}).get(field, ("overleg", ""))))
             soles.append(sole)
         if ops:
             self._write_own(conn, ops, soles)

@@ -43,7 +43,9 @@ class OpFactory:
         self._last.clear()
 
     def set(self, entity: str, entity_id: str, overleg_id: str, values: Mapping[str, Any],
-            *, hlc_ms: int | None = None) -> None:
+            *, hlc_ms: int | None = None,
+            wire: Mapping[str, tuple[str, str]] | None = None) -> None:
+        """Ops setting ``values``; ``wire``: field -> (audience, organisation id)."""
         for field, value in values.items():
             key = (entity, entity_id, field)
             prev = self._last.get(key)
@@ -64,6 +66,8 @@ class OpFactory:
                 value=dumps(value),
                 base=dumps([prev] if prev else []),
                 schema_version=SCHEMA_VERSION_OPS,
+                audience=(wire or {}).get(field, ("overleg", ""))[0],
+                org_id=(wire or {}).get(field, ("overleg", ""))[1],
             )
             self._seq += 1
             self._last[key] = op.id

@@ -15,12 +15,13 @@ from db.clock import uuid7
 from db.rules import (
     MAX_TEXT,
     _enum,
+    check_audience,
     check_case_item,
     check_date,
     check_dissent,
     check_text,
 )
-from db.store.base import StoreBase
+from db.store.base import StoreBase, _raw
 from db.store.rows import _action, _decision, _view
 
 
@@ -45,25 +46,38 @@ class RecordMixin(StoreBase):
         note: str = "",
         confidential: bool = False,
         seen: Collection[str] | None = None,
+        audience: str = "overleg",
     ) -> d.View:
         """Record (or change) an organisation's view on a case item; durable on return.
 
         ``seen``: the op ids the form showed (``View.seen``); see :meth:`_set`.
+        ``audience`` (overleg, chair, organisation) says who may read the note: its op
+        carries it, and the server hands it to no other organisation. Narrowing it later
+        cannot recall a note already pulled.
         """
         position = _enum(d.Position, position, "position")
         note = check_text(note, "note")
+        audience = check_audience(audience)
         with self._tx() as conn:
             item = self._row(conn, "agenda_item", item_id)
             check_case_item(item)
             self._unlocked_meeting(conn, item["meeting_id"])
             vid = f"{item_id}/{organisation_id}"
-            self._set(conn, "partner_view", vid, item["overleg_id"], {
+            old = _raw(conn).execute("SELECT audience FROM partner_view WHERE id = ?",
+                                     (vid,)).fetchone()
+            changed = old is not None and (old[0] or "overleg") != audience
+            values = {
                 "agenda_item_id": item_id, "case_id": item["case_id"],
                 "organisation_id": organisation_id, "position": position.value,
                 "note": note, "confidential": bool(confidential),
-            }, seen)
+            }
+            if changed or audience != "overleg":
+                values["audience"] = audience
+            self._set(conn, "partner_view", vid, item["overleg_id"], values, seen,
+                      wire={"note": (audience, organisation_id)},
+                      force=frozenset({"note"}) if changed else frozenset())
         return d.View(vid, item_id, item["case_id"], organisation_id, position, note,
-                      bool(confidential))
+                      bool(confidential), audience=audience)
 
     # -- decisions --------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from db import domain as d
-from db import projection_sql
+from db import projection_sql, retention
 from db.clock import is_skewed, now_ms
 from db.engine import StoreError
 from db.projection import (
@@ -207,12 +207,18 @@ class ReplicationMixin(StoreBase):
         applied = duplicates = alarms = skewed = 0
         changes: list[d.RecordChange] = []
         wall = now_ms()
+        erased = False
         with self._tx() as conn:
             raw = _raw(conn)
+            # retention (issue 10): what an anonymised case does not keep is erased before
+            # it is stored; a redaction op among ``ops`` erases the case's older ops too
+            ops, newly = retention.redact_ops(raw, ops)
             skews = [is_skewed(op.hlc, wall) for op in ops] if _may_skew(ops, wall) else \
                 [False] * len(ops)
             statuses = apply_batch(raw, ops, first_seq=next_local_seq(conn),
                                    pushed=True, skewed=skews)
+            if newly:
+                erased = retention.erase(_raw(conn), newly) >= 0
             kept_aside = []
             latest = ""  # the clock observes the latest applied reading once: the same
             # guarantee (ahead of every op it has seen) as observing each in turn
@@ -251,6 +257,8 @@ class ReplicationMixin(StoreBase):
                     (server, cursor, wall),
                 )
             self._save_meta(conn)
+        if erased:
+            self.checkpoint_erased()
         return ApplyResult(applied, duplicates, alarms, skewed, tuple(changes))
 
     def origin_of(self, op_ids: Sequence[str]) -> dict[str, tuple[str, str]]:

@@ -61,7 +61,7 @@ def _item(r: Mapping[str, Any]) -> d.AgendaItem:
 def _view(r: Mapping[str, Any], seen: frozenset = _NONE, conflicts: frozenset = _NONE) -> d.View:
     return d.View(r["id"], r["agenda_item_id"], r["case_id"], r["organisation_id"],
                   d.Position(r["position"] or "none"), r["note"] or "", bool(r["confidential"]),
-                  seen, conflicts)
+                  seen, conflicts, r.get("audience") or "overleg")
 
 
 def _decision(r: Mapping[str, Any], seen: frozenset = _NONE, conflicts: frozenset = _NONE) -> d.Decision:

@@ -36,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     server = sub.add_parser("server", help="set up the shared database (administrators)")
     ssub = server.add_subparsers(dest="server_command", metavar="ACTION", required=True)
+    _SERVER_ACTIONS[id(sub)] = ssub  # for other modules' server actions (server audit)
     p = ssub.add_parser(
         "init", help="create or upgrade the server schema (idempotent)",
         description="Creates or upgrades the ops table, the app's group role, row-level "
@@ -55,6 +56,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("role", metavar="ROLE", help="an existing PostgreSQL login role")
     p.add_argument("overleg", metavar="OVERLEG", help="the overleg id, or its listed name")
+    p.add_argument("--org", metavar="ORG", default=None,
+                   help="the organisation the role sits at the table for: its id, or a kind "
+                   "(gemeente, ind, dtenv, politie, ngo) that exactly one organisation of the "
+                   "overleg has; the role reads only what is for that organisation")
     _owner_args(p)
     p.set_defaults(func=cmd_server_grant)
 
@@ -86,6 +91,15 @@ def _owner_args(p: argparse.ArgumentParser) -> None:
                    help="the shared database, as its owner (default: LVV_SERVER or config)")
     p.add_argument("--app-role", default="lvv_app",
                    help="group role of the app's login roles (default lvv_app)")
+
+
+#: the ``server`` command's subparsers, by the top-level subparsers they were added to
+_SERVER_ACTIONS: dict[int, argparse._SubParsersAction] = {}
+
+
+def server_actions(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
+    """Where a module registered after this one adds a ``server`` action."""
+    return _SERVER_ACTIONS[id(sub)]
 
 
 def _config(args: argparse.Namespace):  # noqa: ANN202
@@ -217,7 +231,8 @@ def cmd_server_grant(args: argparse.Namespace) -> int:
 
     server = _owner_server(args)
     try:
-        overleg_id, added = grant(server, args.role, args.overleg, app_role=args.app_role)
+        overleg_id, added = grant(server, args.role, args.overleg, app_role=args.app_role,
+                                  org=args.org)
     except SyncError as exc:
         raise _fail(exc) from exc
     key = "sync.cli.granted" if added else "sync.cli.granted_already"

@@ -14,7 +14,9 @@ def make_app(db: Path, lang: str = "nl", keymap: dict[str, str] | None = None): 
     from lvv_tui.config import Config
 
     cfg = Config(db=db, lang=lang, keymap=keymap or {})
-    return LvvApp(cfg, today=TODAY, clock=lambda: 0.0)
+    app = LvvApp(cfg, today=TODAY, clock=lambda: 0.0)
+    app.retention_notice = False  # its toast has its own test (test_screens_privacy)
+    return app
 
 
 async def settle(pilot) -> None:  # noqa: ANN001

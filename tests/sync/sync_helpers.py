@@ -9,6 +9,9 @@ from typing import Any
 from db.clock import HybridClock, new_device_id, uuid7
 from db.projection import SCHEMA_VERSION_OPS, WireOp
 
+#: an organisation id for grants in tests where the organisation does not matter
+ANY_ORG = "0191f0c2-0000-7000-8000-0000000000aa"
+
 
 class FakeDevice:
     """Makes wire ops as a device would, without a store (for hub-level tests)."""

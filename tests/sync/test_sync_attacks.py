@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sync_helpers import FakeDevice, seed_meeting
+from sync_helpers import ANY_ORG, FakeDevice, seed_meeting
 
 from db.clock import uuid7
 from db.hub_push import batch_json
@@ -49,7 +49,7 @@ def world(pg, pg_hub: str, laptops):  # noqa: ANN001, ANN201
     overleg, meeting_id, _ = seed_meeting(a)
     ra, rb, rm = pg.role("lvv_ra"), pg.role("lvv_rb"), pg.role("lvv_rm")
     for role in (ra, rb, rm):
-        grant(pg_hub, role, overleg)
+        grant(pg_hub, role, overleg, org=ANY_ORG)
     url_a, url_b = pg.as_role(pg_hub, ra), pg.as_role(pg_hub, rb)
     sync_once(a, url_a)
     sync_once(b, url_b)
@@ -170,7 +170,7 @@ def test_a_hidden_id_is_refused_in_the_same_words(world) -> None:  # noqa: ANN00
     other = world["laptops"]("O")
     other_overleg, _, _ = seed_meeting(other)
     ro = pg.role("lvv_ro")
-    grant(world["owner"], ro, other_overleg)
+    grant(world["owner"], ro, other_overleg, org=ANY_ORG)
     sync_once(other, pg.as_role(world["owner"], ro))
     hidden = other.all_ops()[0]
     visible = world["a"].all_ops()[0]
@@ -236,9 +236,9 @@ def test_sqlite_hub_runs_the_same_checks_in_the_client(tmp_path: Path, laptops) 
     # a poison row written into the file by hand is quarantined, the rest applied
     with sqlite3.connect(tmp_path / "hub.db") as raw:
         top = raw.execute("SELECT max(server_seq) FROM ops").fetchone()[0]
-        raw.execute("INSERT INTO ops (server_seq, id, device_id, device_seq, hlc, "
-                        "author, overleg_id, entity, entity_id, field, value, base, "
-                        "schema_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        raw.execute("INSERT INTO ops (server_seq, id, device_id, device_seq, hlc, author, "
+                        "overleg_id, entity, entity_id, field, value, base, schema_version) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (top + 1, uuid7(), dev.device_id, 7, "x", "X", overleg, "meeting", "m1",
                      "place", 12345, "[]", 1))
     a.update_meeting(a.meetings(overleg)[0].id, place="Later")

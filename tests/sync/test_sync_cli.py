@@ -8,7 +8,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from sync_helpers import seed_meeting
+from sync_helpers import ANY_ORG, seed_meeting
 
 from lvv_tui.cli import main
 
@@ -104,9 +104,12 @@ def test_server_init_and_grant(pg, capsys: pytest.CaptureFixture) -> None:  # no
     assert main(["server", "init", url]) == 0  # idempotent
     assert "lvv_app" in capsys.readouterr().out
     role = pg.role("lvv_cli")
-    assert main(["server", "grant", role, overleg, "--server", url]) == 0
+    # a role sits at the table as an organisation: without --org the grant says how
+    assert main(["server", "grant", role, overleg, "--server", url]) == 3
+    assert "--org" in capsys.readouterr().err
+    assert main(["server", "grant", role, overleg, "--server", url, "--org", ANY_ORG]) == 0
     assert f"heeft nu toegang tot overleg {overleg}" in capsys.readouterr().out
-    assert main(["server", "grant", role, overleg, "--server", url]) == 0
+    assert main(["server", "grant", role, overleg, "--server", url, "--org", ANY_ORG]) == 0
     assert "had al toegang" in capsys.readouterr().out
     # names come from the administrator's list only
     assert main(["server", "overleg", "add", overleg, "LSO Teststad", "--server", url]) == 0
@@ -115,11 +118,11 @@ def test_server_init_and_grant(pg, capsys: pytest.CaptureFixture) -> None:  # no
     assert overleg in listed and "LSO Teststad" in listed and role in listed
     assert main(["server", "revoke", role, "LSO Teststad", "--server", url]) == 0
     assert f"geen toegang meer tot overleg {overleg}" in capsys.readouterr().out
-    assert main(["server", "grant", role, "LSO Teststad", "--server", url]) == 0
+    assert main(["server", "grant", role, "LSO Teststad", "--server", url, "--org", ANY_ORG]) == 0
     assert f"heeft nu toegang tot overleg {overleg}" in capsys.readouterr().out
-    assert main(["server", "grant", "lvv_nobody", overleg, "--server", url]) == 3
+    assert main(["server", "grant", "lvv_nobody", overleg, "--server", url, "--org", ANY_ORG]) == 3
     assert "does not exist" in capsys.readouterr().err
-    assert main(["server", "grant", role, "LSO Nergens", "--server", url]) == 3
+    assert main(["server", "grant", role, "LSO Nergens", "--server", url, "--org", ANY_ORG]) == 3
     assert "no overleg named" in capsys.readouterr().err
 
 

@@ -43,6 +43,9 @@ _CHANGES = st.one_of(
     st.tuples(st.just("value"), st.sampled_from(_VALUES)),
     st.tuples(st.just("base"), st.sampled_from(_BASES)),
     st.tuples(st.just("schema_version"), st.sampled_from([1, 2, "1", True])),
+    st.tuples(st.just("audience"), st.sampled_from(
+        ["overleg", "chair", "organisation", "Overleg", "", None])),
+    st.tuples(st.just("org_id"), st.sampled_from(_UUIDS + [None])),
 )
 
 
@@ -62,6 +65,7 @@ def test_the_fast_check_never_passes_what_the_full_check_refuses(changes) -> Non
 def test_ordinary_ops_pass_the_fast_check() -> None:
     ids: set[str] = set()
     for changes in ({}, {"value": "null"}, {"field": "status", "value": '"gepland"'},
+                    {"audience": "organisation", "org_id": uuid7()},
                     {"base": json.dumps([uuid7()], separators=(",", ":"))}):
         op = _plain_op(**changes)
         assert check_op(op) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sync_helpers import seed_meeting
+from sync_helpers import ANY_ORG, seed_meeting
 
 from db.server import grant
 from db.sync import Hub, sync_once
@@ -27,8 +27,8 @@ def test_pushing_accounts_reach_the_laptops_and_the_conflict_screen(pg, pg_hub: 
     ra, rb = pg.role("lvv_ra"), pg.role("lvv_rb")
     a, b = laptops("Anna"), laptops("Bram")
     overleg, meeting_id, _ = seed_meeting(a)
-    grant(pg_hub, ra, overleg)
-    grant(pg_hub, rb, overleg)
+    grant(pg_hub, ra, overleg, org=ANY_ORG)
+    grant(pg_hub, rb, overleg, org=ANY_ORG)
     url_a, url_b = pg.as_role(pg_hub, ra), pg.as_role(pg_hub, rb)
     sync_once(a, url_a)
     sync_once(b, url_b)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from sync_helpers import FakeDevice, seed_meeting
+from sync_helpers import ANY_ORG, FakeDevice, seed_meeting
 
 from db.clock import uuid7
 from db.server import add_overleg, grant, init_server
@@ -32,9 +32,9 @@ def test_roles_see_and_write_only_their_overleg(pg, pg_hub: str, laptops) -> Non
     a, b = laptops("A"), laptops("B")
     overleg_a, _, _ = seed_meeting(a)
     overleg_b, _, _ = seed_meeting(b)
-    assert grant(pg_hub, ra, overleg_a) == (overleg_a, True)
-    assert grant(pg_hub, ra, overleg_a) == (overleg_a, False)
-    grant(pg_hub, rb, overleg_b)
+    assert grant(pg_hub, ra, overleg_a, org=ANY_ORG) == (overleg_a, True)
+    assert grant(pg_hub, ra, overleg_a, org=ANY_ORG) == (overleg_a, False)
+    grant(pg_hub, rb, overleg_b, org=ANY_ORG)
     url_a, url_b = pg.as_role(pg_hub, ra), pg.as_role(pg_hub, rb)
     sync_once(a, url_a)
     sync_once(b, url_b)
@@ -66,7 +66,7 @@ def test_no_role_can_update_or_delete_an_op(pg, pg_hub: str, laptops) -> None:  
     ra = pg.role("lvv_ra")
     a = laptops("A")
     overleg_a, _, _ = seed_meeting(a)
-    grant(pg_hub, ra, overleg_a)
+    grant(pg_hub, ra, overleg_a, org=ANY_ORG)
     sync_once(a, pg.as_role(pg_hub, ra))
     statements = ["UPDATE ops SET value = '\"x\"'", "DELETE FROM ops", "TRUNCATE ops"]
     with _connect(pg.as_role(pg_hub, ra)) as conn:
@@ -96,16 +96,16 @@ def test_role_without_membership_sees_nothing(pg, pg_hub: str, laptops) -> None:
     outsider = pg.role("lvv_out")
     with pytest.raises(ServerRefused, match="not allowed|permission"):
         sync_once(laptops("X"), pg.as_role(pg_hub, outsider))
-    grant(pg_hub, outsider, "0191f0c2-0000-7000-8000-000000000000")
+    grant(pg_hub, outsider, "0191f0c2-0000-7000-8000-000000000000", org=ANY_ORG)
     report = sync_once(laptops("Y"), pg.as_role(pg_hub, outsider))
     assert report.pulled == 0
 
 
 def test_grant_needs_an_existing_role(pg_hub: str) -> None:
     with pytest.raises(ServerRefused, match="does not exist"):
-        grant(pg_hub, "lvv_nobody_here", "0191f0c2-0000-7000-8000-000000000000")
+        grant(pg_hub, "lvv_nobody_here", "0191f0c2-0000-7000-8000-000000000000", org=ANY_ORG)
     with pytest.raises(ServerRefused, match="plain name"):
-        grant(pg_hub, "x; DROP TABLE ops", "o1")
+        grant(pg_hub, "x; DROP TABLE ops", "o1", org=ANY_ORG)
 
 
 def test_grant_by_overleg_name_from_the_administrators_list(pg, pg_hub: str,  # noqa: ANN001
@@ -115,11 +115,11 @@ def test_grant_by_overleg_name_from_the_administrators_list(pg, pg_hub: str,  # 
     sync_once(a, pg_hub)  # the overleg's name is in its ops on the server now: not enough
     role = pg.role("lvv_named")
     with pytest.raises(ServerRefused, match="no overleg named 'LSO Teststad' in the server"):
-        grant(pg_hub, role, "LSO Teststad")
+        grant(pg_hub, role, "LSO Teststad", org=ANY_ORG)
     assert add_overleg(pg_hub, overleg, "LSO Teststad") is True
     assert add_overleg(pg_hub, overleg, "LSO Teststad") is False
-    assert grant(pg_hub, role, "LSO Teststad") == (overleg, True)
-    assert grant(pg_hub, role, overleg) == (overleg, False)  # the same membership
+    assert grant(pg_hub, role, "LSO Teststad", org="gemeente") == (overleg, True)
+    assert grant(pg_hub, role, overleg, org="gemeente") == (overleg, False)  # the same membership
     fresh = laptops("N")
     sync_once(fresh, pg.as_role(pg_hub, role))
     assert fresh.dump() == a.dump()
@@ -128,7 +128,7 @@ def test_grant_by_overleg_name_from_the_administrators_list(pg, pg_hub: str,  # 
     sync_once(b, pg_hub)
     with pytest.raises(ServerRefused, match="already used by overleg"):
         add_overleg(pg_hub, other, "LSO Teststad")
-    assert grant(pg_hub, role, "LSO Teststad") == (overleg, False)
+    assert grant(pg_hub, role, "LSO Teststad", org="gemeente") == (overleg, False)
 
 
 def test_a_laptop_with_a_forbidden_overleg_still_syncs_the_other(pg, pg_hub: str,  # noqa: ANN001
@@ -141,7 +141,7 @@ def test_a_laptop_with_a_forbidden_overleg_still_syncs_the_other(pg, pg_hub: str
     n_a = a.op_count()
     overleg_b, _, _ = seed_meeting(a)  # a second overleg on the same laptop, no access
     n_b = a.op_count() - n_a
-    grant(pg_hub, ra, overleg_a)
+    grant(pg_hub, ra, overleg_a, org=ANY_ORG)
     url = pg.as_role(pg_hub, ra)
     report = sync_once(a, url, batch=7)
     assert report.forbidden == [overleg_b] and report.withheld == n_b

@@ -1,16 +1,26 @@
 """Sync benchmark against a local PostgreSQL.
 
-Prints, each as a ratio to a raw psycopg COPY of the same rows into a table of the same shape
-(budget: push + pull <= 3 x COPY):
+The baseline, exactly: the N rows as the server stores them (``server_seq`` + the wire
+columns, ``value`` and ``base`` as the same JSON text), already built as Python tuples,
+written by the database owner with one psycopg ``COPY … FROM STDIN`` (text format) in one
+transaction into a fresh table with the same columns and types and two unique indexes
+(``id``, ``server_seq``); no checks, no row-level security, no ``pushed_by`` /
+``received_at`` columns, and not the third unique index the server's ``ops`` has
+(``device_id, device_seq``). Timed from the start of the transaction to its commit.
+Everything below is printed as a ratio to it (budget: push + pull <= 3 x COPY):
 
 * wire: push of N ops through the server function ``lvv_push`` (batches of 10,000 as one
-  JSON array each; every op checked, numbered under the advisory lock, stamped) + pull of
-  them (cursor batches), as a login role under row-level security;
-* full: the same through ``sync_once`` from a laptop holding N unpushed ops, and an empty
-  laptop pulling them (op log + projections written locally);
+  JSON array each, built by the client; every op checked, numbered under the advisory lock,
+  stamped, one commit per batch) + pull of them (cursor windows of 10,000, each pull logged
+  on the server), as a login role under row-level security;
+* full: the same through ``sync_once`` from a laptop holding N unpushed ops (read from its
+  encrypted file, marked pushed there; its own ops are not pulled back), and an empty
+  laptop pulling them (every op checked, op log + projections + ``op_origin`` written in
+  its encrypted file, ``synchronous=FULL``);
 
 and the latency of an incremental sync of one meeting's ops (push from one laptop, pull on
-another), median of several runs.
+another), median of several runs. On a shared machine the seconds move with the load; the
+ratios, from one run, move less.
 
     .venv/bin/python benchmarks/bench_sync.py [--ops 100000] [--pg URL]
 

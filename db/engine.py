@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 #: The schema version this code writes. Bump it and add a step to MIGRATIONS.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -158,6 +158,21 @@ def _migrate_report(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_stay_case_id ON stay (case_id)")
 
 
+def _migrate_before(conn: Connection) -> None:
+    """Issue 15: agenda versions, partner input, the overleg's agenda lead time (idempotent)."""
+    from sqlmodel import SQLModel
+
+    import db.tables_before  # noqa: F401 - registers the two tables in the metadata
+
+    for name in ("agenda_version", "partner_input"):
+        SQLModel.metadata.tables[name].create(conn, checkfirst=True)
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_agenda_version_meeting_id "
+                         "ON agenda_version (meeting_id)")
+    columns = {r[1] for r in conn.exec_driver_sql("PRAGMA table_info(overleg)")}
+    if "agenda_lead_days" not in columns:
+        conn.exec_driver_sql("ALTER TABLE overleg ADD COLUMN agenda_lead_days INTEGER")
+
+
 def _migrate_server(conn: Connection) -> None:
     """The quarantine of pulled ops that fail the checks (idempotent)."""
     conn.exec_driver_sql(
@@ -213,7 +228,8 @@ def _migrate_origin(conn: Connection) -> None:
 #: MIGRATIONS[n] takes a file from version n to n + 1.
 MIGRATIONS: dict[int, Migration] = {
     0: _v1, 1: _migrate_search, 2: _migrate_escal, 3: _migrate_report, 4: _migrate_server,
-    5: _migrate_perf, 6: _migrate_live, 7: _migrate_privacy, 8: _migrate_origin}
+    5: _migrate_perf, 6: _migrate_live, 7: _migrate_privacy, 8: _migrate_before,
+    9: _migrate_origin}
 
 
 def backup_path(path: Path, version: int) -> Path:

@@ -13,26 +13,28 @@ Definitions (the report prints them; ``[from, to]`` includes both days):
   subtype decides the category);
 - ``days_in_lvv_mean`` (one decimal) / ``days_in_lvv_median``: exit − intake of those left;
 - ``in_intake``: put forward on or before to and not yet decided on to;
-- ``escalations_open``: decisions of meetings up to to with an escalation and no advice;
+- ``escalations_open``: escalation threads open on to; the ``escalations`` section: open
+  threads by level and age band, advice adopted or not and days from sending to advice in
+  the period (definitions: :mod:`db.escalation_stats`);
 - ``actions_overdue``: actions due before to and not done on to.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
 from db import domain as d
+from db.escalation_stats import escalation_stats, mean_median, section
 
 #: the report's figures, in the order of the report and its JSON
 KEYS = ("intake", "intake_cumulative", "stock_start", "stock_end", "left",
         "left_by_category", "left_by_subtype", "days_in_lvv_mean", "days_in_lvv_median",
-        "in_intake", "escalations_open", "actions_overdue")
+        "in_intake", "escalations_open", "escalations", "actions_overdue")
 #: the figures that add up over overleggen (the mean and median do not)
 ADDITIVE = ("intake", "intake_cumulative", "stock_start", "stock_end", "left", "in_intake",
             "escalations_open", "actions_overdue")
@@ -68,13 +70,6 @@ SELECT overleg_id, outcome_subtype, julianday(exit_date) - julianday(intake_date
 FROM st WHERE exit_date BETWEEN :f AND :t {and_where}
 """
 
-_ESCALATIONS = """
-SELECT x.overleg_id, count(*) FROM decision x JOIN meeting m ON m.id = x.meeting_id
-WHERE x.deleted = 0 AND m.deleted = 0 AND coalesce(x.escalation_level, 'none') != 'none'
-  AND coalesce(x.escalation_advice, '') = '' AND m.date <= :t {and_where_x}
-GROUP BY x.overleg_id
-"""
-
 _OVERDUE = """
 SELECT overleg_id, count(*) FROM action_item
 WHERE deleted = 0 AND due_date < :t
@@ -106,12 +101,20 @@ class Figures:
     days_in_lvv_median: float | None = None
     in_intake: int = 0
     escalations_open: int = 0
+    escalations: dict[str, Any] = field(default_factory=lambda: _no_escalations())
     actions_overdue: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """The figures under the keys of the report, in its order."""
-        return {k: (dict(v) if isinstance(v, dict) else v)
-                for k in KEYS for v in [getattr(self, k)]}
+        return {k: _copy(getattr(self, k)) for k in KEYS}
+
+
+def _copy(value: Any) -> Any:
+    return {k: _copy(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+
+def _no_escalations() -> dict[str, Any]:
+    return section(escalation_stats((), None, dt.date.min))
 
 
 @dataclass(frozen=True)
@@ -140,18 +143,8 @@ class Monitoring:
     months: tuple[Month, ...]
 
 
-def _days_stats(days: list[float]) -> tuple[float | None, float | None]:
-    if not days:
-        return None, None
-    from decimal import ROUND_HALF_UP, Decimal
-
-    mean = float((Decimal(str(sum(days))) / len(days)).quantize(Decimal("0.1"), ROUND_HALF_UP))
-    median = statistics.median(days)
-    return mean, (int(median) if float(median).is_integer() else float(median))
-
-
-def _figures(counts: Iterable[int], left: list[tuple[str | None, float]], escalations: int,
-             overdue: int) -> Figures:
+def _figures(counts: Iterable[int], left: list[tuple[str | None, float]],
+             escalations: d.EscalationStats, overdue: int) -> Figures:
     intake, cumulative, start, end, in_intake = counts
     by_category = dict.fromkeys(CATEGORIES, 0)
     by_subtype = dict.fromkeys(SUBTYPES, 0)
@@ -159,9 +152,9 @@ def _figures(counts: Iterable[int], left: list[tuple[str | None, float]], escala
         if subtype in by_subtype:
             by_subtype[subtype] += 1
             by_category[d.OutcomeSubtype(subtype).category.value] += 1
-    mean, median = _days_stats([days for _s, days in left if days is not None])
+    mean, median = mean_median([days for _s, days in left if days is not None])
     return Figures(intake, cumulative, start, end, len(left), by_category, by_subtype, mean,
-                   median, in_intake, escalations, overdue)
+                   median, in_intake, escalations.open_total, section(escalations), overdue)
 
 
 def _months(date_from: dt.date, date_to: dt.date) -> list[str]:
@@ -173,8 +166,10 @@ def _months(date_from: dt.date, date_to: dt.date) -> list[str]:
 
 
 def compute(conn: Connection, date_from: dt.date, date_to: dt.date,
-            overleg_id: str | None = None) -> Monitoring:
-    """The figures of [date_from, date_to] per overleg (all, or the one given) and in total."""
+            overleg_id: str | None = None,
+            threads: Sequence[d.EscalationThread] = ()) -> Monitoring:
+    """The figures of [date_from, date_to] per overleg (all, or the one given) and in total;
+    ``threads``: the escalation threads (of that overleg), read by the store."""
     if date_to < date_from:
         from db.rules import ValidationError
 
@@ -193,20 +188,25 @@ def compute(conn: Connection, date_from: dt.date, date_to: dt.date,
     left: dict[str, list[tuple[str | None, float]]] = {}
     for oid, subtype, days in raw.execute(_LEFT.format(and_where=and_where), params):
         left.setdefault(oid, []).append((subtype, days))
-    escalations = dict(raw.execute(_ESCALATIONS.format(
-        and_where_x="AND x.overleg_id = :o" if overleg_id else ""), params).fetchall())
+    gone = {r[0] for r in raw.execute("SELECT id FROM casus WHERE deleted != 0")}
+    by_overleg: dict[str, list[d.EscalationThread]] = {}
+    for x in threads:
+        if x.case_id not in gone and (overleg_id is None or x.overleg_id == overleg_id):
+            by_overleg.setdefault(x.overleg_id, []).append(x)
     overdue = dict(raw.execute(_OVERDUE.format(and_where=and_where), params).fetchall())
     zero = (0, 0, 0, 0, 0)
     per = tuple(
-        OverlegFigures(oid, name or "", _figures(counts.get(oid, zero), left.get(oid, []),
-                                                 escalations.get(oid, 0), overdue.get(oid, 0)))
+        OverlegFigures(oid, name or "", _figures(
+            counts.get(oid, zero), left.get(oid, []),
+            escalation_stats(by_overleg.get(oid, ()), date_from, date_to), overdue.get(oid, 0)))
         for oid, name in overleggen
     )
     known = {oid for oid, _n in overleggen}
     all_counts = [sum(c[i] for oid, c in counts.items() if oid in known) for i in range(5)]
     all_left = [x for oid, rows in left.items() if oid in known for x in rows]
     total = _figures(all_counts, all_left,
-                     sum(n for oid, n in escalations.items() if oid in known),
+                     escalation_stats([x for oid, xs in by_overleg.items() if oid in known
+                                       for x in xs], date_from, date_to),
                      sum(n for oid, n in overdue.items() if oid in known))
     months = {m: {"intake": 0, "left": 0, "cat": dict.fromkeys(CATEGORIES, 0)}
               for m in _months(date_from, date_to)}

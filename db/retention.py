@@ -7,7 +7,8 @@ What is kept, what is erased, per record about the case (:data:`KEEP_AS`):
   details of the case (nationality, health, identity, cooperation, procedure, who put it
   forward), the notes of views, the decision's reasoning, actions' text, the summaries and
   corrections of its agenda items, escalation questions and reasons, a partner's
-  sensitive details;
+  sensitive details, a partner's input before the meeting (feiten, oordeel, what was
+  withheld and why, inzet);
 * by month (a date becomes the first of its month): the dates of the case, its stays,
   escalations, actions and decisions;
 * kept as they are: the overleg, the case code, status, perspective, outcome category and
@@ -63,10 +64,13 @@ KEEP_AS: dict[str, dict[str, str]] = {
                               "dtenv_dossier_on", "scenario_on", "intake_date", "exit_date"),
                              MONTH)},
     "case_detail": {"text": ERASE, "topic": ERASE},
+    # a partner's input before the meeting (issue 15): its texts; the position is kept
+    "partner_input": {**dict.fromkeys(("feiten", "oordeel", "withheld", "withheld_reason",
+                                       "inzet"), ERASE), "submitted_on": MONTH},
 }
 #: records that name their case in a ``case_id`` field
 CASE_ENTITIES = ("agenda_item", "partner_view", "decision", "action_item", "escalation",
-                 "stay", "case_detail")
+                 "stay", "case_detail", "partner_input")
 #: records that name the agenda item they belong to (an item of the case)
 ITEM_ENTITIES = ("minutes_text", "minutes_correction")
 

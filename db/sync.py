@@ -50,6 +50,7 @@ from db.hub import (
 )
 from db.projection import WireOp
 from db.server_sql import ADVISORY_LOCK_KEY, FORBIDDEN, NOTIFY_CHANNEL
+from db.sync_join import Progress
 from db.wire_check import canonical_value, check_op, passes_plainly
 
 
@@ -217,9 +218,16 @@ def _own_range(ranges: list[tuple[int, int]], cursor: int) -> tuple[int, int] | 
 
 
 def _pull_all(store: Any, hub: Hub, report: SyncReport, batch: int, hook: Checkpoint,
-              sent: _Sent) -> None:
+              sent: _Sent, snapshot: bool = True, progress: Progress | None = None,
+              ) -> None:
     cursor = store.cursor(report.key)
     report.cursor = cursor
+    if snapshot and cursor == 0 and not sent.ids and store.is_empty():
+        # a new laptop: everything it may read in one snapshot, then pulls from its top
+        from db.sync_join import join
+
+        if join(store, hub, report, batch, hook, progress):
+            cursor = report.cursor
     stored = cursor
     while True:
         own = _own_range(sent.ranges, cursor)
@@ -274,13 +282,17 @@ def sync_once(
     *,
     batch: int = BATCH,
     checkpoint: Checkpoint | None = None,
+    snapshot: bool = True,
+    progress: Progress | None = None,
 ) -> SyncReport:
     """Push everything unpushed, then pull everything new. Raises a :class:`SyncError`
     whose ``report`` (a :class:`SyncReport`, or None before anything moved) says what did
     move.
 
     ``store`` is a :class:`db.store.Store`. Whatever happens, local data only ever grows
-    by whole, committed batches.
+    by whole, committed batches. A laptop with an empty log joins from the hub's snapshot
+    (:mod:`db.sync_join`; ``snapshot=False``: window by window), reporting its progress
+    to ``progress(done, total)``.
     """
     hook = checkpoint or (lambda _step: None)
     own = not isinstance(server, Hub)
@@ -291,7 +303,7 @@ def sync_once(
         report.to_push = store.unsynced_count()
         with _no_gc():
             sent = _push_all(store, hub, report, batch, hook)
-            _pull_all(store, hub, report, batch, hook, sent)
+            _pull_all(store, hub, report, batch, hook, sent, snapshot, progress)
         store.record_sync(report.key)
         return report
     except SyncError as exc:

@@ -161,6 +161,8 @@ class Overleg(SQLModel, table=True):
     places: int | None = None
     #: months after a case left before it is anonymised (None: the default, 24)
     retention_months: int | None = None
+    #: days before a meeting its agenda is published (None: the default, 7)
+    agenda_lead_days: int | None = None
 
 
 class Organisation(SQLModel, table=True):
@@ -356,6 +358,8 @@ class Device(SQLModel, table=True):
     name: str | None = None
 
 
+from db.tables_before import AgendaVersion, PartnerInput  # noqa: E402 - issue 15
+
 ENTITIES: dict[str, type[SQLModel]] = {
     "overleg": Overleg,
     "organisation": Organisation,
@@ -373,6 +377,8 @@ ENTITIES: dict[str, type[SQLModel]] = {
     "escalation": EscalationRecord,
     "stay": Stay,
     "case_detail": CaseDetail,
+    "agenda_version": AgendaVersion,
+    "partner_input": PartnerInput,
 }
 
 #: the field name of a delete (tombstone) op

@@ -15,6 +15,8 @@ bindings and palette commands, and the background sync. Extension points (keep t
   :attr:`LvvApp.BINDINGS` with an ``id`` and an ``action_…`` method that pushes the screen.
 * :class:`LvvApp.StoreOpened` is posted to the app once the database is unlocked; a
   background worker can start from its handler.
+* The idle lock (:mod:`screens.lock`): after ``lock_after`` idle minutes or ``ctrl+l`` the
+  app pushes the lock screen over every screen and the store drops its key.
 * :class:`LvvApp.SyncChanged` carries each state of the sync loop to the event loop; the app
   keeps it in the context and publishes it on ``context.sync_changed``.
 """
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -72,6 +75,7 @@ class LvvApp(ContextApp):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+l", "lock", "Lock", id="lock", show=False, priority=True),
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+r", "case_register", "Cases", id="case-register"),
         Binding("ctrl+k,f4", "conflicts", "Conflicts", id="conflicts"),
@@ -142,6 +146,11 @@ class LvvApp(ContextApp):
             status_widgets=tuple(self.status_widgets),
         )
         """What the screens get (typed): store, today, clock, timers, overleg, sync state."""
+        from screens.lock import IdleLock
+
+        self.idle = IdleLock(self, self.context, cfg.lock_after, on_lock=self._sync_stop,
+                             on_unlock=self._sync_restart)
+        """The idle lock (``lock_after`` minutes, ``ctrl+l``); see :mod:`screens.lock`."""
 
     @property
     def store(self) -> Store | None:
@@ -164,6 +173,9 @@ class LvvApp(ContextApp):
     def on_mount(self) -> None:
         if self.cfg.keymap:
             self.set_keymap(self.cfg.keymap)
+        if self.cfg.lock_after > 0:
+            self.set_interval(min(30.0, self.cfg.lock_after * 15), self.idle.check,
+                              name="idle-lock")
         if self.store is not None:
             self._start()
         else:
@@ -191,11 +203,14 @@ class LvvApp(ContextApp):
         is configured."""
         if self.retention_notice:
             self._check_retention(message.store)
+        self._start_sync(message.store)
+
+    def _start_sync(self, store: Store) -> None:
         if not self.cfg.server or self.context.sync_loop is not None:
             return
         from lvv_tui.syncworker import SyncLoop
 
-        loop = SyncLoop(message.store, self.cfg.server, interval=self.cfg.sync_interval,
+        loop = SyncLoop(store, self.cfg.server, interval=self.cfg.sync_interval,
                         on_change=self._sync_reported, on_records=self.records_changed)
         self.context.sync_loop = loop
         self.context.sync = loop.state
@@ -239,6 +254,33 @@ class LvvApp(ContextApp):
         if self.context.store is not None and self._owns_store:
             self.context.store.close()
             self.context.store = None
+
+    # -- the idle lock ----------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent) and not event.is_forwarded:
+            self.idle.touch()
+        await super().on_event(event)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While locked only quitting works (no palette, no screen on top of the lock)."""
+        if action not in ("quit", "lock") and self.idle.locked:
+            return False
+        return super().check_action(action, parameters)
+
+    def action_lock(self) -> None:
+        self.idle.lock()
+
+    def _sync_stop(self) -> None:
+        """From the lock's thread: stop the background sync before the key goes."""
+        loop, self.context.sync_loop = self.context.sync_loop, None
+        if loop is not None:
+            loop.stop()
+
+    def _sync_restart(self) -> None:
+        """On the loop, once unlocked: start the sync again (when a server is set)."""
+        if self.context.store is not None:
+            self._start_sync(self.context.store)
 
     # -- app-wide actions -------------------------------------------------------------
 

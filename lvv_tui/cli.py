@@ -13,13 +13,24 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from lvv_tui.commands import actions, case_import, core, minutes, privacy, report, search, sync
+from lvv_tui.commands import (
+    actions,
+    before,
+    case_import,
+    core,
+    minutes,
+    privacy,
+    report,
+    search,
+    sync,
+)
 from lvv_tui.commands.base import CliError, add_db_arg, run_app
 
 __all__ = ["COMMAND_MODULES", "CliError", "build_parser", "main", "run_app"]
 
 #: Modules that add subcommands (each has ``register(subparsers)``).
-COMMAND_MODULES = (core, sync, minutes, search, report, case_import, actions, privacy)
+COMMAND_MODULES = (core, sync, minutes, search, report, case_import, actions, privacy,
+                   before)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,7 +10,9 @@ Keys of ``config.toml``::
     server = "postgresql://…"       # the shared database (optional)
     author = "J. Jansen"            # your name in the audit trail
     laptop = "Laptop secretaris"    # this laptop's name, shown to others instead of its id
+    organisation = "DTenV"          # your organisation (input before the meeting)
     sync_interval = 5               # seconds between sync rounds
+    lock_after = 10                 # idle minutes before the app locks itself (0 = never)
 
     [keymap]                        # binding id = keys, e.g.
     item-next = "n,pagedown"
@@ -65,6 +67,10 @@ class Config:
     laptop: str | None = None
     """This laptop's human name, shown to others instead of its device id."""
     sync_interval: float = 5.0
+    organisation: str | None = None
+    """The organisation this laptop prepares input for (its name in the overleg)."""
+    lock_after: float = 10.0
+    """Idle minutes before the app locks itself (0 = never)."""
     keymap: dict[str, str] = field(default_factory=dict)
 
 
@@ -94,12 +100,22 @@ def load(
     cfg.server = server or env.get("LVV_SERVER") or data.get("server") or None
     cfg.author = author or env.get("LVV_AUTHOR") or data.get("author") or None
     cfg.laptop = env.get("LVV_LAPTOP") or data.get("laptop") or None
+    cfg.organisation = env.get("LVV_ORGANISATION") or data.get("organisation") or None
     interval = env.get("LVV_SYNC_INTERVAL") or data.get("sync_interval")
     if interval is not None:
         try:
             cfg.sync_interval = max(1.0, float(interval))
         except ValueError as exc:
             raise ConfigError(f"sync_interval must be a number, not {interval!r}") from exc
+    lock_after = env.get("LVV_LOCK_AFTER") or data.get("lock_after")
+    if lock_after is not None:
+        try:
+            cfg.lock_after = float(lock_after)
+        except ValueError as exc:
+            raise ConfigError(f"lock_after must be a number of minutes, not {lock_after!r}") \
+                from exc
+        if cfg.lock_after < 0:
+            raise ConfigError("lock_after must be 0 (never) or more minutes")
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict):
         raise ConfigError("[keymap] must be a table of binding id = keys")

@@ -231,6 +231,9 @@ def to_docx(doc: MinutesDoc, path: str | Path) -> None:
                         node.set(XML_SPACE, "preserve")
             tbl_el.append(tr)
 
+    from lvv_tui.personal_data import first_line
+
+    word.add_paragraph().add_run(first_line(lang)).bold = True
     cls = word.add_paragraph()
     cls.add_run(doc.classification).bold = True
     heading(doc.title, 0)
@@ -313,13 +316,19 @@ def _atomic_write(path: Path, write: Callable) -> None:
 
 
 def export(doc: MinutesDoc, fmt: str, path: str | Path) -> Path:
-    """Render ``doc`` as ``fmt`` (md, html, docx) into ``path``; returns the path."""
-    path = Path(path)
+    """Render ``doc`` as ``fmt`` (md, html, docx) into ``path``; returns the path written.
+
+    The file name and the first line say that the file holds personal data
+    (:mod:`lvv_tui.personal_data`): ``verslag.md`` is written as ``verslag.PERSOONSGEGEVENS.md``.
+    """
+    from lvv_tui.personal_data import html_first_line, marked_path, md_first_line
+
+    path = marked_path(path)
     if fmt == "md":
-        data = to_markdown(doc).encode("utf-8")
+        data = (md_first_line(doc.lang) + to_markdown(doc)).encode("utf-8")
         _atomic_write(path, lambda fh: fh.write(data))
     elif fmt == "html":
-        data = to_html(doc).encode("utf-8")
+        data = (html_first_line(doc.lang) + to_html(doc)).encode("utf-8")
         _atomic_write(path, lambda fh: fh.write(data))
     elif fmt == "docx":
         to_docx(doc, path)

@@ -57,7 +57,8 @@ class MinutesItem:
     actions: tuple[ActionLine, ...] = ()
     #: Deferred (uitgesteld) to a later meeting.
     deferred: bool = False
-    #: escalation steps recorded at this item: (label, text), in order
+    #: steps recorded at this item: the stay's (LVV-zaak or not, scenario, exit), then the
+    #: escalation's; (label, text), in order
     escalation: tuple[tuple[str, str], ...] = ()
 
 
@@ -192,9 +193,12 @@ def build_minutes(
             item_actions.setdefault(a.agenda_item_id, []).append(a)
 
     steps = escalation_lines(store, meeting_id, include_confidential, lang)
+    agenda = store.agenda(meeting_id)
+    for item_id, lines in stay_lines(store, agenda, lang).items():
+        steps[item_id] = lines + steps.get(item_id, [])
     items: list[MinutesItem] = []
     besluiten: list[DecisionLine] = []
-    for number, item in enumerate(store.agenda(meeting_id), start=1):
+    for number, item in enumerate(agenda, start=1):
         c = case(item.case_id)
         code = c.code if c else None
         withheld = item.confidential and not include_confidential
@@ -293,6 +297,41 @@ def escalation_lines(store: Store, meeting_id: str, include_confidential: bool,
             text = t("escalation.minutes.closed", lang=lang, level=level)
         out.setdefault(step.agenda_item_id, []).append((head, text))
     return out
+
+
+def stay_lines(store: Store, agenda: list[d.AgendaItem], lang: str
+               ) -> dict[str, list[tuple[str, str]]]:
+    """The steps of a case's stay decided at this meeting's items, worded, by item id: the
+    LSO's decision whether it is an LVV-zaak, the begeleidingsscenario, the exit."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for case_id in dict.fromkeys(i.case_id for i in agenda if i.case_id):
+        for stay in store.stays(case_id):
+            lines = (
+                (stay.lvv_item_id, "intake", stay.lvv_verdict is not None),
+                (stay.scenario_item_id, "scenario", stay.scenario is not None),
+                (stay.exit_item_id, "exit", stay.outcome_subtype is not None),
+            )
+            for item_id, kind, done in lines:
+                if item_id and done:
+                    out.setdefault(item_id, []).append(_stay_line(stay, kind, lang))
+    return out
+
+
+def _stay_line(stay: d.Stay, kind: str, lang: str) -> tuple[str, str]:
+    if kind == "intake":
+        assert stay.lvv_verdict is not None
+        text = label(stay.lvv_verdict, lang)
+        if stay.lvv_reason:
+            text += "; " + t("minutes.stay.reason", lang=lang, reason=stay.lvv_reason)
+        return t("minutes.stay.intake", lang=lang), text
+    if kind == "scenario":
+        assert stay.scenario is not None
+        return t("minutes.stay.scenario", lang=lang), label(stay.scenario, lang)
+    assert stay.outcome_subtype is not None
+    return t("minutes.stay.exit", lang=lang), t(
+        "minutes.stay.exit_text", lang=lang, date=format_date(stay.exit_date, lang),
+        outcome=label(stay.outcome_subtype, lang),
+        category=label(stay.outcome_subtype.category, lang))
 
 
 def find_meeting(store: Store, ref: str) -> d.Meeting:

@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from db.escalation_stats import AGE_BANDS, LEVELS, SECTION_KEYS
 from db.monitoring import CATEGORIES, KEYS, SUBTYPES, Monitoring
 from lvv_tui.i18n import t
 
@@ -22,9 +23,41 @@ FORMATS = ("md", "html", "docx", "xlsx", "csv", "json")
 BINARY = ("docx", "xlsx")
 
 
+def definition_keys() -> list[str]:
+    """The keys the report defines: every figure, and each of the escalations section."""
+    out: list[str] = []
+    for key in KEYS:
+        out.append(key)
+        if key == "escalations":
+            out += [f"escalations.{sub}" for sub in SECTION_KEYS]
+    return out
+
+
 def definitions(lang: str = "nl") -> dict[str, str]:
     """The definition of every figure, in the report's language."""
-    return {key: t(f"report.def.{key}", lang=lang) for key in KEYS}
+    return {key: t(f"report.def.{key}", lang=lang) for key in definition_keys()}
+
+
+def _escalation_rows(columns: list[dict[str, Any]], lang: str
+                     ) -> list[tuple[str, str, list[Any]]]:
+    """The rows of the escalations section (open by level and by age, advice adopted or
+    not, days from sending to advice), under ``escalations_open``."""
+    out: list[tuple[str, str, list[Any]]] = []
+    sections = [c["escalations"] for c in columns]
+    for level in LEVELS:
+        out.append((f"escalations.open_by_level.{level}",
+                    "  " + t("report.row.open_level", lang=lang,
+                             level=t(f"Escalation.{level}", lang=lang)),
+                    [x["open_by_level"][level] for x in sections]))
+    for band in AGE_BANDS:
+        out.append((f"escalations.open_by_age.{band}",
+                    "  " + t("report.row.open_age", lang=lang,
+                             age=t(f"report.age.{band}", lang=lang)),
+                    [x["open_by_age"][band] for x in sections]))
+    for sub in SECTION_KEYS[2:]:
+        out.append((f"escalations.{sub}", "  " + t(f"report.key.escalations.{sub}", lang=lang),
+                    [x[sub] for x in sections]))
+    return out
 
 
 def to_dict(mon: Monitoring, lang: str = "nl") -> dict[str, Any]:
@@ -59,6 +92,8 @@ def table_rows(mon: Monitoring, lang: str = "nl") -> list[tuple[str, str, list[A
             for sub in SUBTYPES:
                 out.append((f"{key}.{sub}", "    " + t(f"OutcomeSubtype.{sub}", lang=lang),
                             [c[key][sub] for c in columns]))
+        elif key == "escalations":
+            out += _escalation_rows(columns, lang)
         else:
             out.append((key, t(f"report.key.{key}", lang=lang), [c[key] for c in columns]))
     return out

@@ -110,7 +110,7 @@ class ConflictsScreen(StoreMixin, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="conflicts-back"),
         Binding("m", "merge", "Merged value", id="conflict-merge"),
-        Binding("ctrl+l", "reload", "Reload", id="conflict-reload"),
+        Binding("f5", "reload", "Reload", id="conflict-reload"),
     ]
 
     @dataclass

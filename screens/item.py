@@ -59,6 +59,9 @@ class ItemScreen(StoreMixin, Screen[str]):
         Binding("b", "decide", "Decision", id="decision-record"),
         Binding("a", "add_action", "Action", id="action-add"),
         Binding("e", "escalation", "Escalation", id="item-escalation"),
+        # on the help screen (f1) and in the palette; the footer is full at 80 columns
+        Binding("i", "stay('intake')", "Intake step", id="item-intake-step", show=False),
+        Binding("u", "stay('exit')", "Exit", id="item-exit", show=False),
         Binding("s", "toggle_timer", "Timer", id="timer-toggle"),
         Binding("d", "defer", "Defer", id="item-defer"),
         Binding("k", "discussed", "Discussed", id="item-discussed", show=False),
@@ -311,6 +314,7 @@ class ItemScreen(StoreMixin, Screen[str]):
 
     def record_view(self, organisation_id: str) -> None:
         from screens.view_form import ViewForm
+        from screens.widgets.inputs import prefilled_view
 
         data = self.data
         if data is None or self.refused(case_only=True):
@@ -329,7 +333,9 @@ class ItemScreen(StoreMixin, Screen[str]):
                 if views.cursor_row < views.row_count - 1:
                     views.move_cursor(row=views.cursor_row + 1)
 
-        self.app.push_screen(ViewForm(save, org.name, data.views.get(organisation_id)), done)
+        view = data.views.get(organisation_id) or prefilled_view(  # issue 15: the input
+            data.part.inputs.get(item_id, {}).get(organisation_id))
+        self.app.push_screen(ViewForm(save, org.name, view), done)
 
     def action_decide(self) -> None:
         from screens.decision_form import DecisionForm
@@ -363,6 +369,19 @@ class ItemScreen(StoreMixin, Screen[str]):
             self.app.notify(t("escalation.none_here"), severity="warning", markup=False)
             return
         open_step_at_item(self, self.store, self.data, self.reload)
+
+    def action_stay(self, what: str) -> None:
+        """The case's stay at this item: its next intake step (i) or its exit (u)."""
+        from screens.stay_form import open_exit, open_intake_step
+
+        if self.data is not None and self.data.history is not None and \
+                not self.refused(case_only=True):
+            opener = open_intake_step if what == "intake" else open_exit
+            opener(self, self.store, self.data, self._saved)
+
+    def _saved(self, result: object) -> None:
+        if result is not None:
+            self.reload(meeting_too=True)
 
     def edit_action(self, action_id: str | None) -> None:
         from screens.action_form import ActionForm
@@ -425,22 +444,6 @@ class ItemScreen(StoreMixin, Screen[str]):
     # -- palette ------------------------------------------------------------------------
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
-        out: list[tuple[str, str, Any]] = []
-        if self.data is None:
-            return out
-        out.append((t("cmd.record_decision"), "", self.action_decide))
-        out.append((t("cmd.add_action"), "", self.action_add_action))
-        out.append((t("cmd.next_item"), "", lambda: self.action_step(1)))
-        out.append((t("cmd.previous_item"), "", lambda: self.action_step(-1)))
-        cases = [i for i in self.data.items if i.kind is d.ItemKind.CASE]
-        after = [i for i in cases if i.position > self.data.item.position]
-        if after:
-            out.append((t("cmd.next_case"), "", lambda: self.go_to(after[0].id)))
-        for org in self.data.table_orgs() if self.data.item.kind is d.ItemKind.CASE else []:
-            out.append((t("cmd.record_view", organisation=org.name), "",
-                        lambda org_id=org.id: self.record_view(org_id)))
-        for n, item in enumerate(self.data.items, start=1):
-            title = item_title(item, self.data.part.cases).plain
-            out.append((t("cmd.goto_item", n=n, title=title), t("cmd.goto_item_help"),
-                        lambda item_id=item.id: self.go_to(item_id)))
-        return out
+        from screens.item_commands import item_commands
+
+        return item_commands(self)

@@ -36,6 +36,8 @@ class ItemData:
     decision: d.Decision | None
     actions: list[d.Action]
     escalations: tuple[d.EscalationThread, ...] = ()
+    #: the case's latest stay (None: a general item, or a case never put forward)
+    stay: d.Stay | None = None
 
     @property
     def index(self) -> int:
@@ -70,8 +72,9 @@ def load_item(store: Any, part: MeetingData, item_id: str) -> ItemData:
     elif item.kind is d.ItemKind.PREVIOUS_MINUTES:
         actions = store.open_actions_for_meeting(part.meeting.id) + actions
     threads = tuple(store.case_escalations(item.case_id)) if item.case_id else ()
+    stay = store.current_stay(item.case_id) if item.case_id else None
     return ItemData(part, items, item, history, views, store.decision(item.id), actions,
-                    threads)
+                    threads, stay)
 
 
 #: Styles of the case file's lines by their key (see :func:`lvv_tui.presentation.case_lines`).
@@ -98,6 +101,11 @@ def case_file(data: ItemData, today: dt.date) -> Text:
         value = literal(line.value, one_line=True)
         value.stylize(CASE_STYLE.get(line.key, ""))
         text.append_text(mark(value, line.key in case.conflicts))
+    if data.stay is not None:
+        from screens.stay_form import stay_line
+
+        text.append("\n" + t("stay.label") + ": ", style="dim")
+        text.append_text(stay_line(data.stay, data.part.meeting.date))
     return text
 
 

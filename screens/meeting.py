@@ -14,11 +14,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from db import domain as d
+from lvv_tui.agenda_text import change_text, version_line
 from lvv_tui.i18n import label, t
 from screens.conflicts import JUMP_BINDING, mark, open_conflict
 from screens.meeting_data import MeetingData, load_meeting
 from screens.widgets.agenda import item_title, status_cell
 from screens.widgets.base import ScreenCommands, StoreMixin, literal
+from screens.widgets.inputs import submitted_title
 from screens.widgets.rules import refusal_for, would_refuse
 from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
@@ -87,6 +89,8 @@ class MeetingScreen(StoreMixin, Screen[None]):
         Binding("s", "close_meeting", "Close meeting", id="meeting-close"),
         Binding("l", "action_list", "Action list", id="action-list"),
         Binding("u", "carry_deferred", "Carry deferred on", id="meeting-carry", show=False),
+        Binding("P", "publish_agenda", "Publish agenda", id="agenda-publish", show=False),
+        Binding("i", "prepare_input", "Input beforehand", id="input-prepare", show=False),
     ]
     COMMANDS = {ScreenCommands}
 
@@ -168,6 +172,11 @@ class MeetingScreen(StoreMixin, Screen[None]):
         info.append("   " if info else "")
         info.append(t("meeting.info.minutes") + ": ", style="dim")
         info.append(label(m.minutes_status))
+        if data.publication is not None:  # issue 15: the published agenda's version
+            info.append(" · " + version_line(data.publication), style="dim")
+            if data.publication.changes:  # the partners see what changed in this version
+                info.append(" (" + "; ".join(change_text(c) for c in data.publication.changes)
+                            + ")", style="yellow")
         if refusal_for(m) is not None:  # approved: say how the record changes now
             info.append(" · " + t("meeting.locked_how"), style="yellow")
         self.query_one("#meeting-info", Static).update(info)
@@ -182,7 +191,8 @@ class MeetingScreen(StoreMixin, Screen[None]):
         sync_rows(self.query_one(AgendaTable), [
             (item.id, [
                 Text(str(n)),
-                mark(item_title(item, data.cases), item.id in data.marks.items),
+                mark(submitted_title(item_title(item, data.cases), data.submitted.get(item.id),
+                                     names), item.id in data.marks.items),
                 Text(t("meeting.minutes", n=item.timebox_min) if item.timebox_min else ""),
                 status_cell(item),
                 Text(t("meeting.decided") if item.has_decision else "", style="green"),
@@ -376,6 +386,18 @@ class MeetingScreen(StoreMixin, Screen[None]):
         if not self.refused():
             carry_deferred_flow(self)
 
+    def action_publish_agenda(self) -> None:
+        from screens.publish import publish_agenda
+
+        if not self.refused():
+            publish_agenda(self)
+
+    def action_prepare_input(self) -> None:
+        from screens.input_form import prepare_input
+
+        if not self.refused():
+            prepare_input(self)
+
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         out: list[tuple[str, str, Any]] = []
         if self.data is None:
@@ -386,4 +408,7 @@ class MeetingScreen(StoreMixin, Screen[None]):
                         lambda item_id=item.id: self.open_item(item_id)))
         out.append((t("cmd.add_case"), "", self.action_add_case))
         out.append((t("cmd.add_general"), "", self.action_add_general))
+        out.append((t("binding.agenda-publish"), t("cmd.publish_help"),
+                    self.action_publish_agenda))
+        out.append((t("binding.input-prepare"), t("cmd.input_help"), self.action_prepare_input))
         return out

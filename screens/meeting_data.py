@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from db import domain as d
@@ -18,6 +18,12 @@ class MeetingData:
     cases: dict[str, d.Case]
     marks: d.ConflictMarks = d.ConflictMarks()
     """What holds an open conflict (⚠ on the agenda rows)."""
+    #: The published agenda's latest version (None: not published) — issue 15.
+    publication: Any = None
+    #: Per agenda item id, the organisations that submitted their input beforehand.
+    submitted: dict[str, list[str]] = field(default_factory=dict)
+    #: Per agenda item id and organisation, the submitted input as the table may read it.
+    inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def present(self) -> set[str]:
         """Ids of the organisations marked present."""
@@ -29,6 +35,11 @@ def load_meeting(store: Any, meeting_id: str) -> MeetingData:
     meeting = store.meeting(meeting_id)
     items = store.agenda(meeting_id)
     cases = {i.case_id: store.case(i.case_id) for i in items if i.case_id}
+    inputs: dict[str, dict[str, Any]] = {}
+    for x in store.meeting_inputs(meeting_id, None):
+        inputs.setdefault(x.agenda_item_id, {})[x.organisation_id] = x
+    submitted = {item: sorted(orgs) for item, orgs in inputs.items()}
     return MeetingData(meeting, store.organisations(meeting.overleg_id),
                        store.attendance(meeting_id), items, cases,
-                       store.conflict_marks(meeting.overleg_id))
+                       store.conflict_marks(meeting.overleg_id),
+                       store.agenda_publication(meeting_id), submitted, inputs)

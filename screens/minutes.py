@@ -386,13 +386,13 @@ class MinutesScreen(StoreMixin, Screen[None]):
                                 include_v_numbers=request.include_v_numbers,
                                 made_on=self._today(), lang=lang)
             self.post_message(self.ExportProgressed(1, 3))
-            export(doc, request.fmt, request.path)
+            written = export(doc, request.fmt, request.path)
             self.post_message(self.ExportProgressed(3, 3))
         except Exception as exc:  # shown to the user; the app keeps running
             self.post_message(self.ExportFailed(error_text(exc) if not isinstance(
                 exc, OSError) else f"{request.path}: {exc.strerror or exc}"))
             return
-        self.post_message(self.MinutesExported(request.path, request.fmt))
+        self.post_message(self.MinutesExported(written, request.fmt))
 
     def on_minutes_screen_export_progressed(self, message: ExportProgressed) -> None:
         self.query_one("#export-progress", ProgressBar).update(total=message.total,

@@ -82,7 +82,7 @@ class SearchScreen(StoreMixin, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="search-back"),
         Binding("ctrl+f", "focus_query", "Query", id="search-focus-query"),
-        Binding("ctrl+l", "clear_filters", "No filters", id="search-clear-filters"),
+        Binding("ctrl+g", "clear_filters", "No filters", id="search-clear-filters"),
     ]
 
     @dataclass

@@ -24,7 +24,7 @@ from screens.widgets.base import StoreMixin, literal
 from screens.widgets.tables import sync_rows
 from screens.widgets.topbar import TopBar
 
-KIND_STYLE = {"intake": "cyan", "view": "", "deferred": "yellow", "decision": "bold green",
+KIND_STYLE = {"put_forward": "cyan", "intake": "cyan", "scenario": "bold cyan", "view": "", "deferred": "yellow", "decision": "bold green",
               "action": "", "action_closed": "dim", "escalation": "bold magenta",
               "exit": "bold cyan"}
 
@@ -56,12 +56,23 @@ def _enum_label(enum: type, value: str | None) -> str:
         return value
 
 
+def stay_words(entry: Any) -> str:
+    """A step of a stay: put forward, the LSO's decision whether it is an LVV-zaak, the
+    begeleidingsscenario."""
+    if entry.kind == "put_forward":
+        return t("timeline.stay.put_forward")
+    if entry.kind == "scenario":
+        return t("timeline.stay.scenario",
+                 perspective=_enum_label(d.Perspective, entry.value))
+    return t(f"timeline.stay.intake.{entry.value or 'yes'}")
+
+
 def entry_words(entry: Any, orgs: dict[str, str]) -> Text:
     """What happened, in words; user text as literal text (never markup)."""
     who = orgs.get(entry.who or "", "")
     kind = entry.kind
-    if kind == "intake":
-        head = t("timeline.intake")
+    if kind in ("put_forward", "intake", "scenario"):
+        head = stay_words(entry)
     elif kind == "view":
         head = t("timeline.view", org=who, position=_enum_label(d.Position, entry.value))
     elif kind == "deferred":
@@ -81,6 +92,8 @@ def entry_words(entry: Any, orgs: dict[str, str]) -> Text:
         head = t(f"timeline.esc.{entry.value}", level=_enum_label(d.Escalation, entry.level))
     else:
         head = t("timeline.exit", outcome=_enum_label(d.OutcomeSubtype, entry.value))
+        if entry.value in {s.value for s in d.OutcomeSubtype}:
+            head += f" ({label(d.OutcomeSubtype(entry.value).category)})"
     text = Text(head, style=KIND_STYLE.get(kind, ""))
     if entry.confidential:
         text.append(" (" + t("timeline.confidential") + ")", style="yellow")

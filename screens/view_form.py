@@ -61,7 +61,7 @@ class ViewForm(FormModal[d.View]):
         super().__init__(save)
         self.view = view
         self.seen = view.seen if view else frozenset()
-        self.record = ("partner_view", view.id) if view else None
+        self.record = ("partner_view", view.id) if view and view.id else None
         self.title_text = t("view_form.title", organisation=organisation)
         self.audience = view.audience if view else "overleg"
         """Who may read the note; ``ctrl+o`` goes round overleg, chair, organisation."""

@@ -45,7 +45,7 @@ def test_the_cli_reads_its_commands_from_the_command_modules() -> None:
     assert [m.__name__ for m in cli.COMMAND_MODULES] == [
         "lvv_tui.commands.core", "lvv_tui.commands.sync", "lvv_tui.commands.minutes",
         "lvv_tui.commands.search", "lvv_tui.commands.report", "lvv_tui.commands.case_import",
-        "lvv_tui.commands.actions", "lvv_tui.commands.privacy"]
+        "lvv_tui.commands.actions", "lvv_tui.commands.privacy", "lvv_tui.commands.before"]
     assert cli.CliError is base.CliError  # one error type, whoever raises it
 
 

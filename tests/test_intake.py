@@ -251,3 +251,40 @@ def test_the_intake_decision_goes_on_the_latest_item_since_put_forward(store, ls
     _item(store, ov, case, "2024-01-31")  # after today
     found = store.intake_agenda_item(case.id, today=D("2024-01-20"))
     assert found is not None and found.id == item.id
+
+
+def test_an_exit_at_an_item_is_of_that_case_and_obeys_the_meeting_lock(store, lso) -> None:  # noqa: ANN001
+    from db.store import Locked
+
+    ov, _orgs = lso
+    case = store.create_case(ov.id, "C-1", intake_date="2024-01-10")
+    other = store.create_case(ov.id, "C-2", intake_date="2024-01-10")
+    elsewhere = _item(store, ov, other, "2024-03-01")
+    with pytest.raises(ValidationError) as exc:
+        store.record_exit(case.id, "2024-03-01", "return", item_id=elsewhere.id)
+    assert _codes(exc) == ("exit_item_id", "error.other_case")
+    item = _item(store, ov, case, "2024-03-01")
+    store.approve_minutes(item.meeting_id)
+    with pytest.raises(Locked):
+        store.record_exit(case.id, "2024-03-01", "return", item_id=item.id)
+    assert store.current_stay(case.id).exit_date is None  # nothing was written
+
+
+def test_the_timeline_shows_every_stay_at_its_items(store, lso) -> None:  # noqa: ANN001
+    ov, _orgs = lso
+    case = store.create_case(ov.id, "C-1", put_forward_on="2024-01-02", put_forward_by="NGO")
+    first = _item(store, ov, case, "2024-01-10")
+    store.decide_intake(first.id, d.LvvVerdict.YES)
+    leaving = _item(store, ov, case, "2024-05-01")
+    store.record_exit(case.id, "2024-05-01", "detention", item_id=leaving.id)
+    store.put_forward(case.id, "Gemeente", "2024-07-01")
+    back = _item(store, ov, case, "2024-07-08")
+    store.decide_intake(back.id, d.LvvVerdict.NO, "Geen LVV-zaak meer")
+    lines = [(e.on, e.kind, e.value, e.item_id, e.text) for e in store.case_timeline(case.id)]
+    assert lines == [
+        (D("2024-07-08"), "intake", "no", back.id, "Geen LVV-zaak meer"),
+        (D("2024-07-01"), "put_forward", None, None, "Gemeente"),
+        (D("2024-05-01"), "exit", "detention", leaving.id, ""),
+        (D("2024-01-10"), "intake", "yes", first.id, ""),
+        (D("2024-01-02"), "put_forward", None, None, "NGO"),
+    ]

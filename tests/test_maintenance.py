@@ -80,3 +80,31 @@ def test_check_names_each_kind_of_damage_and_rebuild_repairs_it(
     small_demo.rebuild()
     assert small_demo.check() == []
     assert small_demo.dump() == before
+
+
+def test_check_holds_other_devices_to_gapless_numbers_unless_pulled_as_a_role(
+        tmp_path) -> None:  # noqa: ANN001
+    """A gap in another device's numbers is a fault on a laptop that sees everything (a
+    SQLite hub); pulled from PostgreSQL as a role, need-to-know may withhold ops, so only
+    this device's own counter must be gapless there."""
+    from db.clock import HybridClock
+    from db.projection import WireOp
+    from db.store import Store
+
+    store = Store.open(tmp_path / "g.db", passphrase="pw", create=True)
+    try:
+        ov = store.create_overleg("LSO Gat", "Gat")
+        own = [op for op in store.all_ops() if op.entity == "overleg"][0]
+        dev = "0191f0c2-0000-7000-8000-00000000dd01"
+        clock = HybridClock()
+        ops = [WireOp(**{**own.as_dict(), "id": f"0191f0c2-0000-7000-8000-0000000000{n:02d}",
+                         "device_id": dev, "device_seq": n, "hlc": clock.tick(),
+                         "entity_id": ov.id, "field": "name", "value": f'"LSO {n}"',
+                         "base": "[]"})
+               for n in (1, 3)]
+        store.apply_remote(ops, server="sqlite-hub", cursor=2)
+        assert any("device_seq has gaps" in f for f in store.check())
+        store.apply_remote([], server="hub:abc/lvv_dtenv", cursor=2)
+        assert not any("gaps" in f for f in store.check())
+    finally:
+        store.close()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from db import domain as d
+from db.escalation_stats import SECTION_ADDITIVE, SECTION_KEYS
 from db.monitoring import ADDITIVE, CATEGORIES, KEYS, SUBTYPES
 from lvv_tui.cli import main
 
@@ -27,9 +28,9 @@ def fixture_store(store):  # noqa: ANN001, ANN201
     b = store.create_overleg("LSO B", "B")
     case = store.create_case
     # A
-    case(a.id, "a1", intake_date="2023-12-31")  # in stock on both days
-    case(a.id, "a2", intake_date="2024-01-01", exit_date="2024-03-31",
-         outcome_subtype="return")  # both boundaries: in, present on from, left on to (90 d)
+    a1 = case(a.id, "a1", intake_date="2023-12-31")  # in stock on both days
+    a2 = case(a.id, "a2", intake_date="2024-01-01", exit_date="2024-03-31",
+              outcome_subtype="return")  # both boundaries: in, present on from, left on to (90 d)
     case(a.id, "a3", intake_date="2023-06-01", exit_date="2024-01-01",
          outcome_subtype="ended")  # left on the first day: not in stock at start (214 d)
     case(a.id, "a4", intake_date="2024-03-31")  # intake on the last day: in stock at end
@@ -40,9 +41,9 @@ def fixture_store(store):  # noqa: ANN001, ANN201
     case(a.id, "a8", put_forward_on="2024-03-31")  # put forward on to: in intake
     case(a.id, "a9", put_forward_on="2024-04-02")  # after to
     # B
-    case(b.id, "b1", intake_date="2024-02-15", exit_date="2024-03-01",
-         outcome_subtype="detention")  # 15 d
-    case(b.id, "b2", intake_date="2022-05-05")
+    b1 = case(b.id, "b1", intake_date="2024-02-15", exit_date="2024-03-01",
+              outcome_subtype="detention")  # 15 d
+    b2 = case(b.id, "b2", intake_date="2022-05-05")
     b3 = case(b.id, "b3", intake_date="2023-01-10")
     store.record_exit(b3.id, "2024-02-10", d.OutcomeSubtype.PERMIT)  # 396 d
     store.put_forward(b3.id, "NGO", "2024-03-01")  # comes back: decided on 03-10
@@ -52,12 +53,13 @@ def fixture_store(store):  # noqa: ANN001, ANN201
     ngo = store.add_organisation(b.id, "NGO", d.OrgKind.NGO)
     store.decide(item.id, d.Perspective.RETURN, consensus=d.Consensus.NONE,
                  dissent=[d.Dissent(ngo.id, "Geen overeenstemming")],
-                 escalation_level=d.Escalation.MRT)  # open escalation on to
+                 escalation_level=d.Escalation.MRT)  # its thread: see _escalations
     m2 = store.create_meeting(b.id, "2024-04-05", standard_agenda=False)
     later = store.add_agenda_item(m2.id, d.ItemKind.CASE, case_id=b3.id)
     store.decide(later.id, d.Perspective.RETURN, consensus=d.Consensus.NONE,
                  dissent=[d.Dissent(ngo.id, "Geen overeenstemming")],
-                 escalation_level=d.Escalation.STUURGROEP)  # after to: not counted
+                 escalation_level=d.Escalation.STUURGROEP)
+    _escalations(store, a.id, b.id, (a1.id, a2.id, b1.id, b2.id, b3.id), item.id, later.id)
     store.add_action(item.id, None, "due before to, open", "2024-03-30")  # overdue
     store.add_action(item.id, None, "due on to", "2024-03-31")  # not overdue on to
     done = store.add_action(item.id, None, "due before, done after to", "2024-02-01")
@@ -65,19 +67,78 @@ def fixture_store(store):  # noqa: ANN001, ANN201
     return store
 
 
+def _escalations(store, a: str, b: str, cases: tuple[str, ...], b3_item: str,  # noqa: ANN001
+                 b3_later: str) -> None:
+    """Escalation threads; their figures on 2024-01-01 .. 2024-03-31 by hand in A, B, TOTAL."""
+    a1, a2, b1, b2, b3 = cases
+    ngo_a = store.add_organisation(a, "NGO A", d.OrgKind.NGO)
+
+    def item_on(overleg: str, day: str, case_id: str, ngo: str | None = None) -> str:
+        m = store.create_meeting(overleg, day, standard_agenda=False)
+        it = store.add_agenda_item(m.id, d.ItemKind.CASE, case_id=case_id)
+        if ngo is not None:
+            store.decide(it.id, d.Perspective.RETURN, consensus=d.Consensus.NONE,
+                         dissent=[d.Dissent(ngo, "Geen overeenstemming")])
+        return it.id
+
+    # A: MRT sent 01-01, advice 01-11 (10 d), not adopted 02-01 and taken to the
+    # stuurgroep, sent 02-01: open on to at 59 d (28-90); the MRT thread is not open
+    x = store.open_escalation(item_on(a, "2024-01-01", a1, ngo_a.id), d.Escalation.MRT,
+                              "Vraag", sent_on="2024-01-01")
+    store.record_advice(x.id, "Advies", received_on="2024-01-11")
+    at = item_on(a, "2024-02-01", a1)
+    store.record_adoption(x.id, at, False, "Niet haalbaar")
+    store.escalate_further(x.id, d.Escalation.STUURGROEP, sent_on="2024-02-01", item_id=at)
+    # A: a draft opened on to itself (0 d, under 28): open
+    store.open_escalation(item_on(a, "2024-03-31", a2, ngo_a.id), d.Escalation.MRT, "Vraag")
+    ngo_b = next(o.id for o in store.organisations(b) if o.kind is d.OrgKind.NGO)
+    # B: b3's MRT (the decision of 03-10), sent 03-11, advice 03-21 (10 d); not adopted
+    # only on 04-05, after to: open on to (20 d), no adoption counted
+    x = store.open_escalation(b3_item, d.Escalation.MRT, "Vraag", sent_on="2024-03-11")
+    store.record_advice(x.id, "Advies", received_on="2024-03-21")
+    store.record_adoption(x.id, b3_later, False, "Niet haalbaar")
+    # B: b2's MRT sent 2023-09-05, advice 2024-03-01 (178 d): open on to at 208 d (over 90)
+    x = store.open_escalation(item_on(b, "2023-09-01", b2, ngo_b), d.Escalation.MRT,
+                              "Vraag", sent_on="2023-09-05")
+    store.record_advice(x.id, "Advies", received_on="2024-03-01")
+    # B: b1's MRT sent 02-20, advice 02-27 (7 d), adopted and closed 03-10: not open
+    x = store.open_escalation(item_on(b, "2024-02-20", b1, ngo_b), d.Escalation.MRT,
+                              "Vraag", sent_on="2024-02-20")
+    store.record_advice(x.id, "Advies", received_on="2024-02-27")
+    m1 = store.agenda_item(b3_item).meeting_id
+    at = store.add_agenda_item(m1, d.ItemKind.CASE, case_id=b1).id
+    store.record_adoption(x.id, at, True)
+    store.close_escalation(x.id, item_id=at)
+    # B: a thread opened after to does not count at all
+    store.open_escalation(b3_later, d.Escalation.STUURGROEP, "Vraag", sent_on="2024-04-05")
+
+
+def _esc(levels: tuple[int, int, int, int], ages: tuple[int, int, int], adopted: int,
+         not_adopted: int, advice: int, mean: float | None, median: float | None) -> dict:
+    return {"open_by_level": dict(zip(("mrt", "stuurgroep", "programmaraad", "bestuurlijk"),
+                                      levels, strict=True)),
+            "open_by_age": dict(zip(("lt28", "28to90", "gt90"), ages, strict=True)),
+            "adopted": adopted, "not_adopted": not_adopted, "advice_count": advice,
+            "advice_days_mean": mean, "advice_days_median": median}
+
+
 A = {
     "intake": 2, "intake_cumulative": 5, "stock_start": 2, "stock_end": 2, "left": 2,
     "left_by_category": {"durable": 1, "semi_durable": 0, "none": 1},
     "left_by_subtype": {**_zeros(SUBTYPES), "return": 1, "ended": 1},
     "days_in_lvv_mean": 152.0, "days_in_lvv_median": 152,
-    "in_intake": 2, "escalations_open": 0, "actions_overdue": 0,
+    "in_intake": 2, "escalations_open": 2,
+    "escalations": _esc((1, 1, 0, 0), (1, 1, 0), 0, 1, 1, 10.0, 10),
+    "actions_overdue": 0,
 }
 B = {
     "intake": 2, "intake_cumulative": 4, "stock_start": 2, "stock_end": 2, "left": 2,
     "left_by_category": {"durable": 1, "semi_durable": 0, "none": 1},
     "left_by_subtype": {**_zeros(SUBTYPES), "permit": 1, "detention": 1},
     "days_in_lvv_mean": 205.5, "days_in_lvv_median": 205.5,
-    "in_intake": 0, "escalations_open": 1, "actions_overdue": 2,
+    "in_intake": 0, "escalations_open": 2,
+    "escalations": _esc((2, 0, 0, 0), (1, 0, 1), 1, 0, 3, 65.0, 10),  # (10+178+7)/3
+    "actions_overdue": 2,
 }
 TOTAL = {
     "intake": 4, "intake_cumulative": 9, "stock_start": 4, "stock_end": 4, "left": 4,
@@ -85,7 +146,9 @@ TOTAL = {
     "left_by_subtype": {**_zeros(SUBTYPES), "return": 1, "ended": 1, "permit": 1,
                         "detention": 1},
     "days_in_lvv_mean": 178.8, "days_in_lvv_median": 152,  # (15+90+214+396)/4; (90+214)/2
-    "in_intake": 2, "escalations_open": 1, "actions_overdue": 2,
+    "in_intake": 2, "escalations_open": 4,
+    "escalations": _esc((3, 1, 0, 0), (2, 1, 1), 1, 1, 4, 51.3, 10),  # 205/4 = 51.25
+    "actions_overdue": 2,
 }
 
 
@@ -129,6 +192,13 @@ def test_figures_of_two_overleggen_add_up_to_the_total(fixture_store) -> None:  
         for sub in SUBTYPES:
             assert sum(p["left_by_subtype"][sub] for p in parts) == total["left_by_subtype"][sub]
         assert sum(total["left_by_category"].values()) == total["left"]
+        esc = total["escalations"]
+        for sub in ("open_by_level", "open_by_age"):
+            for key, n in esc[sub].items():
+                assert sum(p["escalations"][sub][key] for p in parts) == n, (sub, key, start)
+            assert sum(esc[sub].values()) == total["escalations_open"]
+        for key in SECTION_ADDITIVE:
+            assert sum(p["escalations"][key] for p in parts) == esc[key], (key, start)
 
 
 def test_the_json_has_the_shape_of_the_issue(fixture_store, tmp_path: Path,
@@ -140,7 +210,9 @@ def test_the_json_has_the_shape_of_the_issue(fixture_store, tmp_path: Path,
     data = json.loads(capsys.readouterr().out)
     assert list(data) == ["from", "to", "definitions", "total", "overleggen"]
     assert (data["from"], data["to"]) == ("2024-01-01", "2024-03-31")
-    assert list(data["definitions"]) == list(KEYS)
+    at = KEYS.index("escalations") + 1  # the section's own definitions follow its key
+    assert list(data["definitions"]) == [*KEYS[:at], *(f"escalations.{k}" for k in SECTION_KEYS),
+                                         *KEYS[at:]]
     assert all(data["definitions"].values())
     assert data["total"] == TOTAL
     assert data["overleggen"] == [{"name": "LSO A", **A}, {"name": "LSO B", **B}]
@@ -170,9 +242,13 @@ def test_every_format_renders(fixture_store, tmp_path: Path, fmt: str) -> None: 
             assert text.startswith("\ufeffkey;Figure;Total;LSO A;LSO B\r\n")
             assert "left_by_subtype.permit;Residence permit (regular grounds);1;0;1\r\n" in text
             assert "days_in_lvv_mean;Mean days in the LVV;178.8;152.0;205.5\r\n" in text
+            assert "escalations.open_by_age.gt90;open, over 90 days;1;0;1\r\n" in text
+            assert "escalations.advice_days_mean;Days to advice, mean;51.3;10.0;65.0\r\n" in text
         elif fmt == "md":
             assert "| Intake | 4 | 2 | 2 |" in text
             assert "**Stock at start**: Present on the first day" in text
+            assert "|   open at Steering group | 1 | 1 | 0 |" in text
+            assert "**Open by age**: The escalations open on the reference date" in text
         elif fmt == "html":
             assert "<td>Intake</td><td class=\"n\">4</td>" in text
         else:
@@ -295,3 +371,13 @@ async def test_report_screen_figures_charts_and_intake(tmp_path: Path, monkeypat
         assert (stay.ind_dossier_on, stay.dtenv_dossier_on) == (today, None)
         meetings = [m for m in s.meetings(ov.id, today) if m.date >= today]
         assert first in [i.case_id for i in s.agenda(meetings[0].id)]
+
+
+def test_the_escalation_screen_counts_as_the_report(fixture_store) -> None:  # noqa: ANN001
+    from db.escalation_stats import section
+
+    mon = fixture_store.monitoring(FROM, TO)
+    for part, expected in zip(mon.overleggen, (A, B), strict=True):
+        stats = fixture_store.escalation_stats(part.id, start=FROM, end=TO)
+        assert section(stats) == expected["escalations"]
+        assert stats.open_total == expected["escalations_open"]

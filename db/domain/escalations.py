@@ -125,7 +125,7 @@ class EscalationStats:
     awaiting_decision: int
     advice_count: int
     advice_days_mean: float | None
-    advice_days_median: float | None
+    advice_days_median: float | int | None
 
     @property
     def open_total(self) -> int:

@@ -43,15 +43,19 @@ from db.store.cases import CasesMixin
 from db.store.closing import CheckPoint, ClosingMixin
 from db.store.escalations import EscalationsMixin
 from db.store.intake import IntakeMixin
+from db.store.locking import LockingMixin, StoreLocked
 from db.store.maintenance import MaintenanceMixin
 from db.store.meetings import MeetingsMixin
 from db.store.minutes import MinutesMixin
 from db.store.opfactory import OpFactory
+from db.store.partner_input import PartnerInputMixin
 from db.store.places import PlacesMixin
+from db.store.publication import PublicationMixin
 from db.store.record import RecordMixin
 from db.store.replication import ReplicationMixin
 from db.store.retention import RetentionMixin
 from db.store.search import SearchMixin
+from db.store.snapshot import SnapshotMixin
 from db.store.timeline import TimelineMixin
 
 
@@ -69,6 +73,10 @@ class Store(
     TimelineMixin,
     EscalationsMixin,
     RetentionMixin,
+    SnapshotMixin,
+    LockingMixin,
+    PublicationMixin,
+    PartnerInputMixin,
 ):
     """Use cases on one local database. Open with :meth:`open`; close when done."""
 
@@ -76,7 +84,8 @@ class Store(
 __all__ = [
     "MAX_SHORT", "MAX_TEXT", "STAY_TERM_MAX", "TIMEBOX_MAX", "V_NUMBER_RE", "ApplyResult",
     "Locked", "NotFound", "OpFactory", "Refusal", "RuleViolation", "Store", "StoreError",
-    "CheckPoint", "ValidationError", "check_date", "check_dissent", "check_stay_term", "check_text",
+    "StoreLocked", "CheckPoint", "ValidationError", "check_date", "check_dissent",
+    "check_stay_term", "check_text",
     "check_time", "check_timebox", "check_v_number", "parse_date", "why_locked",
     "why_not_case_item",
 ]

@@ -12,7 +12,7 @@ from typing import Any, Self
 from sqlalchemy.engine import Connection, Engine
 
 from db.clock import HybridClock, new_device_id, uuid7
-from db.engine import READING, open_engine
+from db.engine import READING, StoreError, open_engine
 from db.projection import (
     SCHEMA_VERSION_OPS,
     WireOp,
@@ -27,6 +27,10 @@ from db.rules import (
 from db.tables import DELETED, ENTITIES, entity_fields
 
 # ---------------------------------------------------------------------------------------
+
+
+class StoreLocked(StoreError):
+    """The store is locked (the app's idle lock; see :mod:`db.store.locking`)."""
 
 
 @dataclass(frozen=True)
@@ -67,8 +71,13 @@ def _raw(conn: Connection) -> Any:
 class StoreBase:
     """The op-writing core: connection, transactions, device clock, ops and heads."""
 
+    _locked: bool = False
+    """True while the key is dropped (:mod:`db.store.locking`)."""
+
     def __init__(self, engine: Engine, path: Path, author: str | None = None) -> None:
         self.path = path
+        self._touched_items: set[str] = set()
+        """Agenda items written in the current transaction (agenda versions, issue 15)."""
         self._engine = engine
         self._conn: Connection = engine.connect()
         self._lock = threading.RLock()
@@ -117,10 +126,15 @@ class StoreBase:
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
         with self._lock:
+            if self._locked:
+                raise StoreLocked("the database is locked")
             seq, clock = self._next_seq, self._clock.last
+            self._touched_items = set()
             try:
                 with self._conn.begin():
                     yield self._conn
+                    if self._touched_items:  # every agenda write path (issue 15)
+                        self._after_agenda_write(self._conn, self._touched_items)
             except BaseException:
                 self._next_seq, self._clock.last = seq, clock
                 raise
@@ -130,6 +144,8 @@ class StoreBase:
         """A read: a plain (deferred) transaction, so a long read never blocks a writer,
         and one snapshot for all its statements (raw ones included)."""
         with self._lock:
+            if self._locked:
+                raise StoreLocked("the database is locked")
             self._conn.info[READING] = True
             try:
                 if not self._conn.in_transaction():
@@ -209,6 +225,7 @@ class StoreBase:
         ops, _ = redact_ops(raw, ops)
         apply_batch(raw, ops, first_seq=next_local_seq(conn), pushed=False, fresh=True,
                     sole=sole)
+        self._touched_items.update(op.entity_id for op in ops if op.entity == "agenda_item")
 
     def _emit(
         self,
@@ -360,6 +377,9 @@ class StoreBase:
         base = [h[0] for hs in heads.values() for h in hs]
         self._emit(conn, entity, entity_id, overleg_id, DELETED, "true", base, sole=True)
         self._save_meta(conn)
+
+    def _after_agenda_write(self, conn: Connection, item_ids: set[str]) -> None:
+        """Called in the transaction of every write to agenda items (versions: publication)."""
 
     def _row(self, conn: Connection, entity: str, entity_id: str) -> dict[str, Any]:
         table = ENTITIES[entity].__tablename__

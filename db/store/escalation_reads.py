@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import statistics
 from collections.abc import Mapping
 from typing import Any
 
@@ -145,46 +144,11 @@ class EscalationReadsMixin(StoreBase):
     def escalation_stats(self, overleg_id: str | None = None, *, start: dt.date | None = None,
                          end: dt.date | None = None) -> d.EscalationStats:
         """Open threads on ``end`` (default today) by level and age since sending; advice
-        adopted or not, and days from sending to advice, for steps within [start, end]."""
-        as_of = end or dt.date.today()
-        threads = self.escalations(overleg_id)
-        by_id = {x.id: x for x in threads}
+        adopted or not, and days from sending to advice, for steps within [start, end]
+        (definitions: :mod:`db.escalation_stats`, the same as the monitoring report's)."""
+        from db.escalation_stats import escalation_stats
 
-        def in_period(day: dt.date | None) -> bool:
-            return day is not None and (start is None or day >= start) and day <= as_of
-
-        open_by_level = {lvl.value: 0 for lvl in d.ESCALATION_ORDER}
-        bands = {"lt28": 0, "28to90": 0, "gt90": 0}
-        oldest: int | None = None
-        adopted = not_adopted = awaiting = 0
-        advice_days: list[int] = []
-        for x in threads:
-            began = x.sent_on or x.opened_on
-            ended = x.closed_on
-            if x.next_id and x.next_id in by_id:
-                ended = ended or by_id[x.next_id].opened_on
-            if began is not None and began <= as_of and (ended is None or ended > as_of):
-                open_by_level[x.level.value] = open_by_level.get(x.level.value, 0) + 1
-                age = (as_of - began).days
-                bands["lt28" if age < 28 else "28to90" if age <= 90 else "gt90"] += 1
-                oldest = age if oldest is None else max(oldest, age)
-                if x.advice_on is not None and x.advice_on <= as_of and (
-                        x.adoption_on is None or x.adoption_on > as_of):
-                    awaiting += 1
-            if in_period(x.adoption_on) and x.adopted is not None:
-                if x.adopted:
-                    adopted += 1
-                else:
-                    not_adopted += 1
-            if in_period(x.advice_on) and x.sent_on is not None:
-                advice_days.append((x.advice_on - x.sent_on).days)  # type: ignore[operator]
-        return d.EscalationStats(
-            open_by_level=open_by_level, open_by_age=bands, oldest_open_days=oldest,
-            adopted=adopted, not_adopted=not_adopted, awaiting_decision=awaiting,
-            advice_count=len(advice_days),
-            advice_days_mean=round(statistics.fmean(advice_days), 1) if advice_days else None,
-            advice_days_median=float(statistics.median(advice_days)) if advice_days else None,
-        )
+        return escalation_stats(self.escalations(overleg_id), start, end or dt.date.today())
 
     def escalations_open(self, overleg_id: str | None = None,
                          on: dt.date | None = None) -> int:

@@ -191,10 +191,11 @@ class IntakeMixin(StoreBase):
             check_exit(stay.intake_date, day, sub)
             if day is None or sub is None:  # check_exit refused these; for the type checker
                 raise ValidationError("exit_date", "error.required")
-            if item_id is not None:
+            if item_id is not None:  # the item whose decision it came from: same case, open
                 item = self._row(conn, "agenda_item", item_id)
-                if item["case_id"] != case_id:
+                if item["case_id"] != case_id or item["deleted"]:
                     raise ValidationError("exit_item_id", "error.other_case")
+                self._unlocked_meeting(conn, item["meeting_id"])
             self._set(conn, "stay", stay.id, stay.overleg_id, {
                 "exit_date": day.isoformat(), "outcome_subtype": sub.value,
                 "outcome_category": sub.category.value, "exit_item_id": item_id,
@@ -394,9 +395,12 @@ class IntakeMixin(StoreBase):
                    overleg_id: str | None = None) -> Any:
         """The monitoring figures of a period (see :mod:`db.monitoring`)."""
         from db.monitoring import compute
+        from db.store.escalation_reads import _thread
 
-        with self._read() as conn:
-            return compute(conn, date_from, date_to, overleg_id)
+        with self._read() as conn:  # one snapshot: the stays and the escalation threads
+            threads = [_thread(r) for r in self._rows(
+                conn, "SELECT * FROM escalation WHERE deleted = 0", ())]
+            return compute(conn, date_from, date_to, overleg_id, threads)
 
     def import_cases(self, rows: Sequence[Any], *, create_overleggen: bool = False,
                      dry_run: bool = False,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection
 
 from db import domain as d
 from db.rules import _date
@@ -11,17 +14,20 @@ from db.store.base import StoreBase
 
 #: Order of entries on the same day (newest first: the later step first).
 _ORDER = {"exit": 0, "action_closed": 1, "escalation": 2, "decision": 3, "action": 4,
-          "deferred": 5, "view": 6, "intake": 7}
+          "scenario": 5, "deferred": 6, "view": 7, "intake": 8, "put_forward": 9}
 
 
 @dataclass(frozen=True)
 class TimelineEntry:
     """One line of a case's timeline, in plain data (a screen puts it into words).
 
-    ``kind``: intake, view, deferred, decision, action, action_closed, escalation, exit.
-    ``value``: the enum value that fits the kind (a position, a perspective, an escalation
-    step kind, an outcome subtype); ``who``: an organisation id; ``text``: the user's text
-    (a note, a rationale, an advice, an action); ``level``: an escalation's level.
+    ``kind``: put_forward, intake (the LSO's decision whether it is an LVV-zaak), scenario,
+    view, deferred, decision, action, action_closed, escalation, exit — each step of every
+    stay (a case that came back has two), at the item where it was recorded.
+    ``value``: the enum value that fits the kind (a verdict, a position, a perspective, an
+    escalation step kind, an outcome subtype); ``who``: an organisation id; ``text``: the
+    user's text (who put it forward, a reason, a note, a rationale, an advice, an action);
+    ``level``: an escalation's level.
     """
 
     on: dt.date | None
@@ -43,9 +49,7 @@ class TimelineMixin(StoreBase):
         out: list[TimelineEntry] = []
         with self._read() as conn:
             case = self._row(conn, "casus", case_id)
-            if case["intake_date"]:
-                out.append(TimelineEntry(_date(case["intake_date"]), "intake",
-                                         who=case["put_forward_by"]))
+            out += self._stay_entries(conn, case)
             for r in self._rows(
                 conn, "SELECT v.*, a.meeting_id AS mid, m.date AS day, a.confidential AS ic "
                 "FROM partner_view v JOIN agenda_item a ON a.id = v.agenda_item_id "
@@ -78,9 +82,6 @@ class TimelineMixin(StoreBase):
                     out.append(TimelineEntry(
                         _date(r["closed_on"]), "action_closed", r["meeting_id"],
                         r["agenda_item_id"], r["owner_organisation_id"], None, r["text"] or ""))
-            if case["exit_date"]:
-                out.append(TimelineEntry(_date(case["exit_date"]), "exit",
-                                         value=case["outcome_subtype"]))
         steps = getattr(self, "escalation_steps", None)
         if callable(steps):  # escalation threads (db.store.escalations)
             for s in steps(case_id=case_id):
@@ -92,4 +93,39 @@ class TimelineMixin(StoreBase):
                                          value=s.kind, text=text or "", level=x.level.value))
         out.sort(key=lambda e: (e.on or dt.date.min, -_ORDER[e.kind], e.item_id or "", e.who or "",
                                 e.value or "", e.text or ""), reverse=True)
+        return out
+
+    def _stay_entries(self, conn: Connection, case: dict[str, Any]) -> list[TimelineEntry]:
+        """Put forward, admitted (or not), scenario set and exit of each stay, each at the
+        agenda item where it was decided; a case without stays from its own dates."""
+        stays = self._rows(conn, "SELECT * FROM stay WHERE case_id = ? AND deleted = 0 "
+                           "ORDER BY number, id", (case["id"],))
+        if not stays:
+            stays = [{"put_forward_on": None, "put_forward_by": None, "lvv_verdict": None,
+                      "lvv_reason": None, "lvv_item_id": None, "lvv_decided_on": None,
+                      "intake_date": case["intake_date"], "scenario": None,
+                      "scenario_on": None, "scenario_item_id": None,
+                      "exit_date": case["exit_date"], "exit_item_id": None,
+                      "outcome_subtype": case["outcome_subtype"]}]
+        meeting_of = {r[0]: r[1] for r in conn.exec_driver_sql(
+            "SELECT id, meeting_id FROM agenda_item WHERE case_id = ?", (case["id"],))}
+        out: list[TimelineEntry] = []
+        for s in stays:
+            if s["put_forward_on"]:
+                out.append(TimelineEntry(_date(s["put_forward_on"]), "put_forward",
+                                         text=s["put_forward_by"] or ""))
+            decided = s["intake_date"] or s["lvv_decided_on"]
+            if decided:
+                item = s["lvv_item_id"]
+                out.append(TimelineEntry(_date(decided), "intake", meeting_of.get(item or ""),
+                                         item, value=s["lvv_verdict"],
+                                         text=s["lvv_reason"] or ""))
+            if s["scenario_on"]:
+                item = s["scenario_item_id"]
+                out.append(TimelineEntry(_date(s["scenario_on"]), "scenario",
+                                         meeting_of.get(item or ""), item, value=s["scenario"]))
+            if s["exit_date"]:
+                item = s["exit_item_id"]
+                out.append(TimelineEntry(_date(s["exit_date"]), "exit", meeting_of.get(item or ""),
+                                         item, value=s["outcome_subtype"]))
         return out

@@ -42,10 +42,13 @@ def meeting_rows(store) -> list[dict]:  # noqa: ANN001
     for overleg in store.overleggen():
         for m in sorted(store.meetings(overleg.id), key=lambda m: (m.date, m.id)):
             items, decisions = store.meeting_stats(m.id)
+            pub = store.agenda_publication(m.id)
             rows.append({
                 "id": m.id, "overleg": overleg.name, "date": m.date.isoformat(),
                 "status": m.status.value, "minutes_status": m.minutes_status.value,
                 "items": items, "decisions": decisions,
+                "agenda_version": pub.version if pub else None,
+                "published_on": pub.published_on.isoformat() if pub else None,
             })
     rows.sort(key=lambda r: (r["date"], r["overleg"], r["id"]))
     return rows

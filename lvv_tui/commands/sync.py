@@ -159,7 +159,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
         _ = hub.key
         store = open_store(path, create=True, author=cfg.author)
         try:
-            report = sync_once(store, hub)
+            from lvv_tui.commands.sync_progress import JoinProgress
+
+            with JoinProgress() as progress:
+                report = sync_once(store, hub, progress=progress)
             counts = store.sync_counts(report.key)
         finally:
             store.close()

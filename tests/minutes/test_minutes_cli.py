@@ -26,19 +26,22 @@ def test_export_by_date_in_each_format(store, fixed, db_file, tmp_path, capsys):
         out = tmp_path / f"verslag.{fmt}"
         assert main(["export", "--db", str(db_file), "--meeting", "2026-03-10",
                      "--format", fmt, "-o", str(out)]) == 0
-        assert out.stat().st_size > 500
-    text = (tmp_path / "verslag.md").read_text(encoding="utf-8")
-    assert text.startswith("# Verslag LSO Voorbeeldstad, 10 maart 2026")
+        assert not out.exists()  # the name says the file holds personal data
+        assert (tmp_path / f"verslag.PERSOONSGEGEVENS.{fmt}").stat().st_size > 500
+    text = (tmp_path / "verslag.PERSOONSGEGEVENS.md").read_text(encoding="utf-8")
+    assert text.startswith("**BEVAT PERSOONSGEGEVENS")
+    assert text.split("\n\n", 1)[1].startswith("# Verslag LSO Voorbeeldstad, 10 maart 2026")
     assert "1234567890" not in text and "Vertrouwelijke politie-info" not in text
     assert "Gemaakt op " in text
 
 
 def test_export_by_id_with_options_and_english(store, fixed, db_file, tmp_path):
-    out = tmp_path / "minutes.md"
+    out = tmp_path / "minutes-persoonsgegevens.md"  # a name that says so is kept
     assert main(["export", "--db", str(db_file), "--meeting", fixed.meeting_id, "-o", str(out),
                  "--include-confidential", "--include-v-numbers", "--lang", "en"]) == 0
     text = out.read_text(encoding="utf-8")
-    assert text.startswith("# Minutes LSO Voorbeeldstad, 10 March 2026")
+    assert text.startswith("**CONTAINS PERSONAL DATA")
+    assert text.split("\n\n", 1)[1].startswith("# Minutes LSO Voorbeeldstad, 10 March 2026")
     assert "1234567890" in text and "Vertrouwelijke politie-info" in text
     assert "Confidential views included. With V-numbers." in text
 

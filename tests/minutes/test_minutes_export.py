@@ -140,13 +140,15 @@ def test_docx_opens_in_libreoffice(store, fixed, made_on, tmp_path, soffice):
 def test_export_writes_atomically_and_keeps_old_file_on_failure(store, fixed, made_on,
                                                                  tmp_path):
     doc = build_minutes(store, fixed.meeting_id, made_on=made_on)
-    target = tmp_path / "out.md"
+    target = tmp_path / "out.PERSOONSGEGEVENS.md"
     target.write_text("old", encoding="utf-8")
     with pytest.raises(ValueError):
         export(doc, "pdf", target)
     assert target.read_text(encoding="utf-8") == "old"
-    export(doc, "md", target)
-    assert target.read_text(encoding="utf-8") == to_markdown(doc)
+    assert export(doc, "md", target) == target
+    assert target.read_text(encoding="utf-8") == (
+        "**BEVAT PERSOONSGEGEVENS — vertrouwelijk; niet doorsturen, na gebruik vernietigen.**"
+        "\n\n" + to_markdown(doc))
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
     assert (format_for("a.HTML"), format_for("a.docx"), format_for("a.txt")) == (
         "html", "docx", None)
@@ -160,9 +162,12 @@ def test_control_characters_in_user_text_do_not_break_any_format(store, fixed, m
                            "Geplakt uit een terminal: \x1b[31mrood\x1b[0m en \x00 nul\x07.")
     doc = build_minutes(store, fixed.meeting_id, made_on=made_on)
     for fmt in ("md", "html", "docx"):
-        export(doc, fmt, tmp_path / f"v.{fmt}")
-    body = "\n".join(p.text for p in Document(str(tmp_path / "v.docx")).paragraphs)
+        assert export(doc, fmt, tmp_path / f"v.{fmt}") == tmp_path / f"v.PERSOONSGEGEVENS.{fmt}"
+    paragraphs = Document(str(tmp_path / "v.PERSOONSGEGEVENS.docx")).paragraphs
+    assert paragraphs[0].text.startswith("BEVAT PERSOONSGEGEVENS")
+    body = "\n".join(p.text for p in paragraphs)
     assert "Geplakt uit een terminal: \ufffd[31mrood\ufffd[0m en \ufffd nul\ufffd." in body
-    page = (tmp_path / "v.html").read_text(encoding="utf-8")
+    page = (tmp_path / "v.PERSOONSGEGEVENS.html").read_text(encoding="utf-8")
+    assert page.startswith("<!-- BEVAT PERSOONSGEGEVENS")
     assert "\x1b" not in page and "\x00" not in page
-    assert "\x1b" not in (tmp_path / "v.md").read_text(encoding="utf-8")
+    assert "\x1b" not in (tmp_path / "v.PERSOONSGEGEVENS.md").read_text(encoding="utf-8")

@@ -130,10 +130,12 @@ async def test_export_runs_in_a_worker_with_progress(store, fixed, tmp_path):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is screen
-        assert target.exists() and target.stat().st_size > 5000
+        written = tmp_path / "verslag.PERSOONSGEGEVENS.docx"  # the name says personal data
+        assert not target.exists()
+        assert written.exists() and written.stat().st_size > 5000
         bar = screen.query_one("#export-progress")
         assert bar.progress == bar.total == 3
-        assert "verslag.docx" in str(screen.query_one("#export-label").render())
+        assert "verslag.PERSOONSGEGEVENS.docx" in str(screen.query_one("#export-label").render())
         # a failing export says so and keeps the request for the next try
         await pilot.press("x")
         await settle(pilot)
@@ -153,10 +155,12 @@ async def test_export_runs_in_a_worker_with_progress(store, fixed, tmp_path):
         app.screen.query_one("#export-path").value = str(tmp_path / "notulen")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert (tmp_path / "notulen.md").read_text(encoding="utf-8").startswith("# Verslag")
+        text = (tmp_path / "notulen.PERSOONSGEGEVENS.md").read_text(encoding="utf-8")
+        assert text.startswith("**BEVAT PERSOONSGEGEVENS")
+        assert "\n\n# Verslag" in text
     from docx import Document
 
-    text = "\n".join(p.text for p in Document(str(target)).paragraphs)
+    text = "\n".join(p.text for p in Document(str(written)).paragraphs)
     assert "Vertrouwelijke politie-info" not in text and "Besluitenlijst" in text
 
 

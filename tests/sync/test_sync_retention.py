@@ -134,3 +134,25 @@ def test_the_retention_command_lists_then_anonymises_and_erases_on_the_hub(
     assert main([*args, "--dry-run", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
     assert main([*args, "--term", "0", "--overleg", made["overleg"].id]) == 1
+
+
+def test_a_laptop_joining_from_a_snapshot_keeps_nothing_of_a_redacted_case(
+        laptops, tmp_path: Path) -> None:  # noqa: ANN001
+    """The hub still holds the case's old ops (nobody erased it yet); a new laptop that
+    starts from the snapshot erases them as a pull would."""
+    a = laptops("Secretaris")
+    made = old_case(a)
+    hub = f"sqlite:///{tmp_path / 'hub.db'}"
+    sync_once(a, hub)
+    a.redact_cases([r.case_id for r in a.retention_due(TODAY)], TODAY)
+    sync_once(a, hub)
+    c = laptops("Nieuwe laptop")
+    assert c.is_empty()
+    sync_once(c, hub)
+    assert not c.is_empty()
+    text = _text(c)
+    for word in SECRETS.values():
+        assert word not in text, word
+    assert c.check() == []
+    assert a.dump() == c.dump()
+    assert monitoring_counts(c, made["overleg"].id) == monitoring_counts(a, made["overleg"].id)

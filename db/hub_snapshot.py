@@ -1,0 +1,125 @@
+"""What a hub serves a new laptop: every op the account may read, in bulk.
+
+A laptop with an empty log does not need the server's history a window at a time: it
+asks for a **snapshot**, one consistent read of every op it may see, and loads it in one
+pass (:mod:`db.store.snapshot`). On PostgreSQL the read is one ``REPEATABLE READ, READ
+ONLY`` transaction: the highest committed number (``lvv_max_seq()``), then a binary
+``COPY (SELECT … FROM ops WHERE server_seq <= top ORDER BY server_seq) TO STDOUT``. A
+``COPY`` of a query runs the query as the role, so row-level security hands out exactly
+what a pull would. On a SQLite hub it is one deferred read transaction over the same
+query. ``top`` is the snapshot's cursor: every op up to it is in the snapshot (numbers
+are gapless and committed in order), so ordinary pulls go on from there.
+
+The rows stream: memory holds one chunk at a time, whatever the size of the hub.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import exc as sa_exc
+
+from db.hub import Hub, _driver_errors, translate
+from db.projection import WireOp
+from db.tables import WIRE_COLUMNS
+
+_COLS = ", ".join(WIRE_COLUMNS)
+#: PostgreSQL types of the wire columns, for the binary COPY
+_PG_TYPES = ["int8" if c == "device_seq" else "int4" if c == "schema_version" else "text"
+             for c in WIRE_COLUMNS]
+
+
+@dataclass
+class Snapshot:
+    """An open snapshot: ``top`` (its cursor), ``total`` (ops in it for this account) and
+    :meth:`chunks`, valid inside :func:`open_snapshot`'s block."""
+
+    top: int
+    total: int
+    _rows: Iterator[tuple[Any, ...]]
+
+    def chunks(self, size: int) -> Iterator[list[WireOp]]:
+        """The ops in ``server_seq`` order, ``size`` at a time."""
+        make = WireOp._make
+        while chunk := [make(row) for row in islice(self._rows, size)]:
+            yield chunk
+
+
+def _select(top: int) -> str:
+    return f"SELECT {_COLS} FROM ops WHERE server_seq <= {int(top)} ORDER BY server_seq"
+
+
+@contextmanager
+def open_snapshot(hub: Hub) -> Iterator[Snapshot]:
+    """One consistent read of every op this account may see, up to the top number."""
+    conn = hub.connect()
+    try:
+        if hub.is_pg:
+            with conn.begin():
+                with _pg_snapshot(conn.connection.driver_connection) as snap:
+                    yield snap
+        else:
+            with _sqlite_snapshot(conn.connection.driver_connection) as snap:
+                yield snap
+    except (sa_exc.SQLAlchemyError, *_driver_errors()) as exc:
+        hub._drop_broken()
+        raise translate(exc, hub.display) from exc
+
+
+@contextmanager
+def _pg_snapshot(driver: Any) -> Iterator[Snapshot]:
+    with driver.cursor() as cur:
+        # the first statement of the transaction: every read below sees one snapshot
+        cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cur.execute("SELECT lvv_max_seq()")
+        top = int(cur.fetchone()[0])
+        cur.execute("SELECT count(*) FROM ops WHERE server_seq <= %s", (top,))
+        total = int(cur.fetchone()[0])
+        with cur.copy(f"COPY ({_select(top)}) TO STDOUT (FORMAT BINARY)") as copy:
+            copy.set_types(_PG_TYPES)
+            state = {"done": False}
+
+            def rows() -> Iterator[tuple[Any, ...]]:
+                yield from copy.rows()
+                state["done"] = True
+
+            try:
+                yield Snapshot(top, total, rows())
+            finally:
+                if not state["done"]:
+                    _abandon(driver, copy)
+
+
+def _abandon(driver: Any, copy: Any) -> None:
+    """Stop a COPY the caller left part-way (a crash, or it did not need the rows): the
+    server is told to cancel and what it already sent is read and dropped, so that the
+    connection can end its (read-only) transaction."""
+    import psycopg
+
+    driver.cancel_safe()
+    with suppress(psycopg.Error):
+        for _data in copy:
+            continue
+
+
+@contextmanager
+def _sqlite_snapshot(driver: Any) -> Iterator[Snapshot]:
+    # a plain BEGIN (the hub's own transactions are IMMEDIATE): a read that lets pushers on
+    driver.execute("BEGIN")
+    try:
+        top = int(driver.execute("SELECT coalesce(max(server_seq), 0) FROM ops").fetchone()[0])
+        total = int(driver.execute("SELECT count(*) FROM ops").fetchone()[0])
+        cur = driver.execute(_select(top))
+        try:
+            yield Snapshot(top, total, iter(cur))
+        finally:
+            cur.close()
+    finally:
+        driver.execute("ROLLBACK")
+
+
+__all__ = ["Snapshot", "open_snapshot"]

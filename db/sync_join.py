@@ -1,0 +1,53 @@
+"""Joining: an empty laptop's first pull as one snapshot instead of window after window.
+
+:func:`join` is called by :func:`db.sync.sync_once` when the laptop's log is empty and
+its cursor for the hub is 0: it opens the hub's snapshot (:mod:`db.hub_snapshot`: one
+consistent read, row-level security as for a pull) and loads it in one local transaction
+(:meth:`db.store.Store.load_snapshot`: the pull's checks and quarantine, the projection
+rebuilt in SQL, the cursor set to the snapshot's top). Ordinary pulls go on from there.
+Cut off anywhere, the laptop is as empty as before and the next round joins again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from db.hub import Hub
+
+#: ``progress(done, total)``: ops of the snapshot loaded so far, of how many
+Progress = Callable[[int, int], None]
+
+
+def join(store: Any, hub: Hub, report: Any, batch: int, hook: Callable[[str], None],
+         progress: Progress | None = None) -> bool:
+    """Load the hub's snapshot into ``store`` (empty); fills ``report`` (a
+    :class:`db.sync.SyncReport`). False when the laptop was written to meanwhile: nothing
+    was loaded, the caller pulls as usual."""
+    from db.hub_snapshot import open_snapshot
+
+    with open_snapshot(hub) as snap:
+        done = [0]
+
+        def on_chunk(n: int) -> None:
+            hook("pull:fetched")
+            done[0] += n
+            if progress is not None:
+                progress(done[0], snap.total)
+
+        if progress is not None:
+            progress(0, snap.total)
+        result = store.load_snapshot(snap.chunks(batch), server=report.key, cursor=snap.top,
+                                     source=hub.display, on_chunk=on_chunk)
+    if result is None:
+        return False
+    hook("pull:applied")
+    report.cursor = snap.top
+    report.pulled += result.applied
+    report.skewed += result.skewed
+    report.quarantined += result.quarantined
+    report.changes.extend(result.changes)
+    return True
+
+
+__all__ = ["Progress", "join"]

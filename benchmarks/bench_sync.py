@@ -16,7 +16,8 @@ Everything below is printed as a ratio to it (budget: push + pull <= 3 x COPY):
 * full: the same through ``sync_once`` from a laptop holding N unpushed ops (read from its
   encrypted file, marked pushed there; its own ops are not pulled back), and an empty
   laptop pulling them (every op checked, op log + projections + ``op_origin`` written in
-  its encrypted file, ``synchronous=FULL``);
+  its encrypted file, ``synchronous=FULL``): an empty laptop joins from the hub's snapshot;
+  the same pull window by window (as a laptop that is not new pulls) is printed too;
 
 and the latency of an incremental sync of one meeting's ops (push from one laptop, pull on
 another), median of several runs. On a shared machine the seconds move with the load; the
@@ -187,6 +188,14 @@ def main() -> int:
             print(f"full sync push (sync_once)  {full_push:8.2f} s")
             print(f"full sync pull into a laptop{full_pull:8.2f} s  (op log + projections)")
             print(f"full push + pull / COPY     {(full_push + full_pull) / copy_s:8.2f} x")
+            # the same pull window by window (a laptop that is not new pulls this way)
+            windowed = Store.open(Path(folder) / "c.db", PASSPHRASE, create=True)
+            started = time.perf_counter()
+            assert sync_once(windowed, user, snapshot=False).pulled == args.ops
+            by_window = time.perf_counter() - started
+            windowed.close()
+            print(f"  pull window by window     {by_window:8.2f} s  (not from the snapshot)")
+            print(f"  push + that pull / COPY   {(full_push + by_window) / copy_s:8.2f} x")
 
             # incremental: one meeting (10 cases, 5 partners) made on one laptop
             orgs = [laptop.add_organisation(overleg, f"Partner {i}", d.OrgKind.OTHER).id

@@ -11,8 +11,9 @@ Everything below is printed as a ratio to it (budget: push + pull <= 3 x COPY):
 
 * wire: push of N ops through the server function ``lvv_push`` (batches of 10,000 as one
   JSON array each, built by the client; every op checked, numbered under the advisory lock,
-  stamped, one commit per batch) + pull of them (cursor windows of 10,000, each pull logged
-  on the server), as a login role under row-level security;
+  stamped, one commit per batch) + pull of them with who pushed each and when, as sync
+  pulls (cursor windows of 10,000, each pull logged on the server), as a login role under
+  row-level security;
 * full: the same through ``sync_once`` from a laptop holding N unpushed ops (read from its
   encrypted file, marked pushed there; its own ops are not pulled back), and an empty
   laptop pulling them (every op checked, op log + projections + ``op_origin`` written in
@@ -118,7 +119,7 @@ def wire(url: str, ops: list[WireOp]) -> tuple[float, float]:
         started = time.perf_counter()
         cursor, got = 0, 0
         while True:
-            batch, cursor = hub.pull(cursor, BATCH)
+            batch, _origins, cursor = hub.pull_origin(cursor, BATCH)  # as sync pulls
             if not batch:
                 break
             got += len(batch)

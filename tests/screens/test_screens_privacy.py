@@ -52,3 +52,45 @@ async def test_unlock_runs_the_retention_dry_run_and_tells_the_secretary(demo_db
         await settle(pilot)
         assert app.context.retention_due is not None and app.context.retention_due > 0
     assert any("bewaartermijn" in m and str(app.context.retention_due) in m for m in told)
+
+
+async def test_a_on_the_register_opens_the_cases_audit_trail(demo_db, reader) -> None:  # noqa: ANN001
+    from screens.case_audit import CaseAuditScreen
+    from screens.register import CaseRegisterScreen
+
+    store = reader()
+    try:
+        ov = store.overleggen()[0].id
+        case = next(c for c in store.cases(ov) if store.case_details(c.id))
+        expected = store.case_audit(case.code, case.id)
+    finally:
+        store.close()
+    assert any(r["entity"] == "case_detail" for r in expected)
+    app = make_app(demo_db)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+r")
+        register = app.screen
+        assert isinstance(register, CaseRegisterScreen)
+        table = register.query_one("#cases")
+        table.focus()
+        table.move_cursor(row=table.get_row_index(case.id))
+        await press(pilot, "a")
+        screen = app.screen
+        assert isinstance(screen, CaseAuditScreen)
+        assert screen.data is not None and screen.data.rows == expected
+        lines = screen.query_one("#audit")
+        assert lines.row_count == len(expected)
+        shown = " ".join(str(c) for k in range(lines.row_count) for c in lines.get_row_at(k))
+        assert "Gevoelig detail: tekst" in shown and "🔒voorzitter" in shown
+        assert "deze laptop" in shown.lower()
+        # no value is shown: the detail's text is not on the screen
+        assert "huisarts" not in shown
+        await press(pilot, "escape")
+        assert app.screen is register
+        # the palette offers the same for the selected case
+        commands = register.palette_commands()
+        assert any(case.code in title for title, _help, _cb in commands)
+        next(cb for title, _help, cb in commands if case.code in title)()
+        await settle(pilot)
+        assert isinstance(app.screen, CaseAuditScreen)

@@ -94,3 +94,66 @@ async def test_a_on_the_register_opens_the_cases_audit_trail(demo_db, reader) ->
         next(cb for title, _help, cb in commands if case.code in title)()
         await settle(pilot)
         assert isinstance(app.screen, CaseAuditScreen)
+
+
+async def test_g_on_a_case_item_records_a_sensitive_detail_under_an_audience(
+        demo_db, reader) -> None:  # noqa: ANN001
+    from db.store import DETAIL_TOPICS
+    from screens import case_detail_form
+    from screens.case_detail_form import CaseDetailForm
+    from screens.item import ItemScreen
+
+    assert case_detail_form.DETAIL_TOPICS == DETAIL_TOPICS
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_today_item(pilot)
+        screen = app.screen
+        assert isinstance(screen, ItemScreen)
+        case_id = screen.data.item.case_id
+        before = len(screen.data.details)
+        await press(pilot, "g")
+        form = app.screen
+        assert isinstance(form, CaseDetailForm)
+        org = form.organisation_id
+        if org in form.details:  # a partner without one: a new detail, default audience
+            free = next(o.id for o in form.organisations if o.id not in form.details)
+            form.query_one("#detail-organisation").value = free
+            await settle(pilot)
+            org = free
+        assert form.audience == "organisation"
+        assert "Alleen deze partner zelf" in str(form.query_one("#detail-audience").render())
+        form.query_one("#detail-text").text = ""
+        await type_text(pilot, "politie meldt incident")
+        form.query_one("#detail-topic").value = "police"
+        await press(pilot, "ctrl+o")  # organisation -> overleg
+        await press(pilot, "ctrl+o")  # overleg -> chair
+        assert form.audience == "chair"
+        assert "voorzitter" in str(form.query_one("#detail-audience").render())
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        assert len(screen.data.details) == before + 1
+        shown = str(screen.query_one("#case-file").render())
+        assert "politie meldt incident" in shown and "🔒voorzitter" in shown
+        assert "Gevoelige details" in shown
+    with reader() as store:
+        detail = next(x for x in store.case_details(case_id) if x.organisation_id == org)
+    assert (detail.text, detail.topic, detail.audience) == (
+        "politie meldt incident", "police", "chair")
+
+
+async def test_the_detail_form_refuses_an_empty_text_and_stays_open(demo_db) -> None:  # noqa: ANN001
+    from screens.case_detail_form import CaseDetailForm
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_today_item(pilot)
+        await press(pilot, "g")
+        form = app.screen
+        assert isinstance(form, CaseDetailForm)
+        form.query_one("#detail-text").text = "   "
+        await press(pilot, "ctrl+s")
+        assert app.screen is form
+        assert "Vul de tekst in" in str(form.query_one("#text-error").render())
+        await press(pilot, "escape")
+        assert app.screen is not form

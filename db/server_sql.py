@@ -43,6 +43,16 @@ ID_TAKEN = "id already used with other contents"
 DEVICE_TAKEN = "device belongs to another account"
 SEQ_TAKEN = "device_seq already used with other contents"
 TWICE = "id twice in the batch with different contents"
+#: The reason for a setting only an administrator (the server's owner) may change.
+ADMIN_ONLY = "only an administrator may set this"
+#: (entity, field) an administrator sets: the retention term of an overleg (issue 10)
+ADMIN_FIELDS = (("overleg", "retention_months"),)
+
+
+def _admin_field_sql(p: str = "p") -> str:
+    """SQL: the op in row ``p`` sets a field only an administrator may set."""
+    return "(" + " OR ".join(f"({p}.entity = {_lit(e)} AND {p}.field = {_lit(f)})"
+                             for e, f in ADMIN_FIELDS) + ")"
 
 #: Server tables, all owned by the owner; members get what init_sql grants, no more.
 TABLES = ("ops", "lvv_hub", "lvv_member", "lvv_device", "lvv_overleg", "lvv_refusal",
@@ -94,7 +104,8 @@ def _parse_sql(safe: bool = False) -> str:
         "p.entity, p.entity_id, p.field, p.value, p.base, p.schema_version, p.audience, "
         "p.org_id, "
         f"coalesce({sql_refusal(safe)}, CASE WHEN NOT (is_admin OR p.overleg_id = ANY(mine)) "
-        f"THEN {_lit(FORBIDDEN)} END) AS bad, "
+        f"THEN {_lit(FORBIDDEN)} WHEN NOT is_admin AND {_admin_field_sql()} "
+        f"THEN {_lit(ADMIN_ONLY)} END) AS bad, "
         "row_number() OVER (PARTITION BY p.id ORDER BY p.ord) = 1 AS first "
         "FROM (SELECT e.ord::integer AS ord, e.id, e.device_id, e.hlc, e.author, "
         "e.overleg_id, e.entity, e.entity_id, e.field, coalesce(e.value, 'null') AS value, "
@@ -154,7 +165,8 @@ def push_function_sql(schema_literal: str) -> str:
         "entity_id, field, value, base, schema_version, audience, org_id, ord) "
         # the field list is a jsonb object in a variable: a lookup per op, not a join
         "CROSS JOIN LATERAL (SELECT kinds ->> (p.entity || '.' || p.field) AS kind) f "
-        f"WHERE {sql_passes()} AND (is_admin OR (p.overleg_id = ANY(mine) AND p.device_id "
+        f"WHERE {sql_passes()} AND (is_admin OR (p.overleg_id = ANY(mine) AND NOT "
+        f"{_admin_field_sql()} AND p.device_id "
         "NOT IN (SELECT d.device_id FROM lvv_device d WHERE d.role_name <> who))) "
         "RETURNING ops.id, ops.device_id, ops.server_seq), "
         "dev AS (INSERT INTO lvv_device (device_id, role_name) SELECT DISTINCT ins.device_id, "

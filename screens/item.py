@@ -60,8 +60,9 @@ class ItemScreen(StoreMixin, Screen[str]):
         Binding("a", "add_action", "Action", id="action-add"),
         Binding("e", "escalation", "Escalation", id="item-escalation"),
         # on the help screen (f1) and in the palette; the footer is full at 80 columns
-        Binding("i", "stay('intake')", "Intake step", id="item-intake-step", show=False),
-        Binding("u", "stay('exit')", "Exit", id="item-exit", show=False),
+        Binding("i", "case_form('intake')", "Intake step", id="item-intake-step", show=False),
+        Binding("u", "case_form('exit')", "Exit", id="item-exit", show=False),
+        Binding("g", "case_form('detail')", "Sensitive detail", id="item-case-detail", show=False),
         Binding("s", "toggle_timer", "Timer", id="timer-toggle"),
         Binding("d", "defer", "Defer", id="item-defer"),
         Binding("k", "discussed", "Discussed", id="item-discussed", show=False),
@@ -370,13 +371,15 @@ class ItemScreen(StoreMixin, Screen[str]):
             return
         open_step_at_item(self, self.store, self.data, self.reload)
 
-    def action_stay(self, what: str) -> None:
-        """The case's stay at this item: its next intake step (i) or its exit (u)."""
+    def action_case_form(self, what: str) -> None:
+        """The case at this item: its stay's next intake step (i) or its exit (u) — not once
+        the minutes are approved — or a partner's sensitive detail (g)."""
+        from screens.case_detail_form import open_case_detail
         from screens.stay_form import open_exit, open_intake_step
 
         if self.data is not None and self.data.history is not None and \
-                not self.refused(case_only=True):
-            opener = open_intake_step if what == "intake" else open_exit
+                (what == "detail" or not self.refused(case_only=True)):
+            opener = {"intake": open_intake_step, "exit": open_exit}.get(what, open_case_detail)
             opener(self, self.store, self.data, self._saved)
 
     def _saved(self, result: object) -> None:

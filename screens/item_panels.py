@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
@@ -25,6 +25,9 @@ from screens.meeting_data import MeetingData
 from screens.widgets.agenda import item_title
 from screens.widgets.base import literal
 
+if TYPE_CHECKING:
+    from db.store import CaseDetail
+
 
 @dataclass(frozen=True)
 class ItemData:
@@ -38,6 +41,8 @@ class ItemData:
     escalations: tuple[d.EscalationThread, ...] = ()
     #: the case's latest stay (None: a general item, or a case never put forward)
     stay: d.Stay | None = None
+    #: the partners' sensitive details of the case this laptop holds (its audience's)
+    details: tuple[CaseDetail, ...] = ()
 
     @property
     def index(self) -> int:
@@ -73,8 +78,9 @@ def load_item(store: Any, part: MeetingData, item_id: str) -> ItemData:
         actions = store.open_actions_for_meeting(part.meeting.id) + actions
     threads = tuple(store.case_escalations(item.case_id)) if item.case_id else ()
     stay = store.current_stay(item.case_id) if item.case_id else None
+    details = tuple(store.case_details(item.case_id)) if item.case_id else ()
     return ItemData(part, items, item, history, views, store.decision(item.id), actions,
-                    threads, stay)
+                    threads, stay, details)
 
 
 #: Styles of the case file's lines by their key (see :func:`lvv_tui.presentation.case_lines`).
@@ -106,6 +112,10 @@ def case_file(data: ItemData, today: dt.date) -> Text:
 
         text.append("\n" + t("stay.label") + ": ", style="dim")
         text.append_text(stay_line(data.stay, data.part.meeting.date))
+    if data.details:
+        from screens.case_detail_form import detail_lines
+
+        text.append_text(detail_lines(data.details, data.names()))
     return text
 
 

@@ -53,7 +53,7 @@ from db.store.places import PlacesMixin
 from db.store.publication import PublicationMixin
 from db.store.record import RecordMixin
 from db.store.replication import ReplicationMixin
-from db.store.retention import RetentionMixin
+from db.store.retention import DETAIL_TOPICS, CaseDetail, RetentionMixin
 from db.store.search import SearchMixin
 from db.store.snapshot import SnapshotMixin
 from db.store.timeline import TimelineMixin
@@ -82,7 +82,7 @@ class Store(
 
 
 __all__ = [
-    "MAX_SHORT", "MAX_TEXT", "STAY_TERM_MAX", "TIMEBOX_MAX", "V_NUMBER_RE", "ApplyResult",
+    "DETAIL_TOPICS", "CaseDetail", "MAX_SHORT", "MAX_TEXT", "STAY_TERM_MAX", "TIMEBOX_MAX", "V_NUMBER_RE", "ApplyResult",
     "Locked", "NotFound", "OpFactory", "Refusal", "RuleViolation", "Store", "StoreError",
     "StoreLocked", "CheckPoint", "ValidationError", "check_date", "check_dissent",
     "check_stay_term", "check_text",

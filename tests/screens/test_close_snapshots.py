@@ -45,3 +45,16 @@ def test_snapshot_timeline(snap_app, snap_compare, size) -> None:  # noqa: ANN00
         await press(pilot, "h")
 
     assert snap_compare(snap_app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_case_audit(snap_app, snap_compare, size) -> None:  # noqa: ANN001
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        await settle(pilot)
+        await press(pilot, "ctrl+r")
+        table = pilot.app.screen.query_one("#cases")
+        table.focus()
+        table.move_cursor(row=2)
+        await press(pilot, "a")
+
+    assert snap_compare(snap_app, terminal_size=size, run_before=run_before)

@@ -249,6 +249,17 @@ def check_text(text: str | None, field: str, limit: int = MAX_TEXT, required: bo
     return text
 
 
+def check_person(text: str | None, field: str = "owner_person") -> str | None:
+    """A named person (an action's owner besides the organisation): one line, at most
+    MAX_SHORT characters; blank is none."""
+    if text is None or not str(text).strip():
+        return None
+    text = check_text(str(text).strip(), field, MAX_SHORT)
+    if "\n" in text or "\r" in text:
+        raise ValidationError(field, "error.one_line")
+    return text
+
+
 def check_time(text: str | None, field: str = "start_time") -> str | None:
     if text is None or not text.strip():
         return None

@@ -75,7 +75,7 @@ async def test_walk_a_whole_meeting(demo_db, reader) -> None:  # noqa: ANN001
         # -- an action ------------------------------------------------------------------
         await press(pilot, "a")
         await press(pilot, "enter", "down", "enter")  # owner: the first organisation
-        await press(pilot, "tab")
+        await press(pilot, "tab", "tab")  # past the (optional) named person
         await type_text(pilot, "Gesprek over terugkeer")
         await press(pilot, "tab")
         await type_text(pilot, "15-03-2026")

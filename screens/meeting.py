@@ -32,7 +32,9 @@ ATTENDANCE_STYLE = {
 
 
 class AttendanceTable(DataTable):
-    """One row per organisation; p / a / m set present, absent, sent apologies."""
+    """One row per organisation; p / a / m set present, absent, sent apologies for the
+    highlighted row, and the cursor stays on it (↓ goes to the next): a key never changes
+    a row the user did not see highlighted."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "mark('present')", "Present", id="attendance-present"),
@@ -55,8 +57,6 @@ class AttendanceTable(DataTable):
         key = selected_key(self)
         if key is not None:
             self.post_message(self.Marked(key, status))
-            if self.cursor_row < self.row_count - 1:
-                self.move_cursor(row=self.cursor_row + 1)
 
 
 class AgendaTable(DataTable):
@@ -87,6 +87,10 @@ class MeetingScreen(StoreMixin, Screen[None]):
         Binding("s", "close_meeting", "Close meeting", id="meeting-close"),
         Binding("l", "action_list", "Action list", id="action-list"),
         Binding("u", "carry_deferred", "Carry deferred on", id="meeting-carry", show=False),
+        # p / a / m away from the attendance table: go there and say how (the header
+        # promises these keys; which organisation is meant is chosen there)
+        Binding("p,a,m", "to_attendance", "Attendance", id="meeting-to-attendance",
+                show=False),
     ]
     COMMANDS = {ScreenCommands}
 
@@ -195,6 +199,10 @@ class MeetingScreen(StoreMixin, Screen[None]):
         return would_refuse(self.app, self.data.meeting if self.data is not None else None)
 
     # -- attendance -------------------------------------------------------------------
+
+    def action_to_attendance(self) -> None:
+        self.query_one(AttendanceTable).focus()
+        self.app.notify(t("meeting.attendance_here"), markup=False)
 
     def on_attendance_table_marked(self, message: AttendanceTable.Marked) -> None:
         if self.refused():

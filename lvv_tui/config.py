@@ -11,6 +11,7 @@ Keys of ``config.toml``::
     author = "J. Jansen"            # your name in the audit trail
     laptop = "Laptop secretaris"    # this laptop's name, shown to others instead of its id
     sync_interval = 5               # seconds between sync rounds
+    export_dir = "~/Documenten"     # where the in-app export and screenshots go
 
     [keymap]                        # binding id = keys, e.g.
     item-next = "n,pagedown"
@@ -44,6 +45,15 @@ def data_dir() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
+def documents_dir() -> Path:
+    """The user's documents folder (XDG ``DOCUMENTS`` dir, else ~/Documents); the home
+    folder when that does not exist. Never the current directory."""
+    from platformdirs import user_documents_dir
+
+    docs = Path(user_documents_dir())
+    return docs if docs.is_dir() else Path.home()
+
+
 def config_file() -> Path:
     return config_dir() / "config.toml"
 
@@ -66,6 +76,9 @@ class Config:
     """This laptop's human name, shown to others instead of its device id."""
     sync_interval: float = 5.0
     keymap: dict[str, str] = field(default_factory=dict)
+    export_dir: Path = field(default_factory=documents_dir)
+    """Where the in-app export (and a screenshot) is written unless the user says
+    otherwise: ``export_dir`` in config.toml, ``LVV_EXPORT_DIR``, or the documents folder."""
 
 
 def load(
@@ -100,6 +113,9 @@ def load(
             cfg.sync_interval = max(1.0, float(interval))
         except ValueError as exc:
             raise ConfigError(f"sync_interval must be a number, not {interval!r}") from exc
+    export_dir = env.get("LVV_EXPORT_DIR") or data.get("export_dir")
+    if export_dir:
+        cfg.export_dir = Path(str(export_dir)).expanduser()
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict):
         raise ConfigError("[keymap] must be a table of binding id = keys")

@@ -359,8 +359,9 @@ class MinutesScreen(StoreMixin, Screen[None]):
         if self.data is None or self.exporting:
             return
         self.save_if_dirty()
-        default = self.last_export or ExportRequest(
-            "docx", Path.cwd() / f"verslag-{self.data.doc.header.date.isoformat()}.docx")
+        default = self.last_export or ExportRequest(  # the documents folder, not the cwd
+            "docx", self.ctx.config.export_dir
+            / f"verslag-{self.data.doc.header.date.isoformat()}.docx")
         self.app.push_screen(ExportDialog(default), self._export_chosen)
 
     def _export_chosen(self, request: ExportRequest | None) -> None:

@@ -260,6 +260,22 @@ def check_person(text: str | None, field: str = "owner_person") -> str | None:
     return text
 
 
+#: Longest search text of a list (the case register's box matches codes and nationalities;
+#: a longer text matches nothing and only costs: refused with a message).
+MAX_SEARCH = MAX_SHORT
+
+
+def check_search(text: str | None, field: str = "search") -> str | None:
+    """A list's search text, stripped; blank is none; longer than MAX_SEARCH is refused."""
+    if text is None or not str(text).strip():
+        return None
+    text = str(text).strip()
+    if len(text) > MAX_SEARCH:
+        raise ValidationError(field, "error.search_too_long", limit=MAX_SEARCH,
+                              length=len(text))
+    return text
+
+
 def check_time(text: str | None, field: str = "start_time") -> str | None:
     if text is None or not text.strip():
         return None

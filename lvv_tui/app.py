@@ -40,6 +40,7 @@ from lvv_tui.config import Config
 from screens.context import AppContext, ContextApp
 
 if TYPE_CHECKING:
+    from textual import events
     from textual.screen import Screen
 
     from db.store import Store
@@ -160,6 +161,18 @@ class LvvApp(ContextApp):
 
     def today(self) -> dt.date:
         return self.context.today()
+
+    async def on_event(self, event: events.Event) -> None:
+        """A paste of several lines into a one-line field is joined visibly (Textual's
+        Input would keep the first line and drop the rest without a word)."""
+        from textual import events as ev
+
+        from lvv_tui.paste import paste_into_one_line
+
+        if isinstance(event, ev.Paste) and not event.is_forwarded \
+                and paste_into_one_line(self, event.text):
+            return
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         if self.cfg.keymap:

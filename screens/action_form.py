@@ -16,6 +16,8 @@ from screens.widgets.form import Field, FormModal
 class ActionForm(FormModal[d.Action]):
     """Returns the saved action, or None when cancelled."""
 
+    date_fields = ("due_date",)
+
     def __init__(self, save, organisations: list[d.Organisation],  # noqa: ANN001
                  action: d.Action | None = None) -> None:
         super().__init__(save)
@@ -69,6 +71,6 @@ class ActionForm(FormModal[d.Action]):
             errors["text"] = t("error.too_long", limit=MAX_TEXT, length=len(values["text"]))
         try:
             parse_date(values["due_date"], "due_date")
-        except ValidationError:
-            errors["due_date"] = t("error.date")
+        except ValidationError as exc:
+            errors["due_date"] = t(exc.code, **exc.params)
         return errors

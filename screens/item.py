@@ -349,8 +349,10 @@ class ItemScreen(StoreMixin, Screen[str]):
                 self.post_message(self.DecisionRecorded(decision))
                 self.reload(meeting_too=True)
 
-        self.app.push_screen(DecisionForm(save, data.table_orgs(), data.decision,
-                                          data.history.case.perspective), done)
+        form = DecisionForm(save, data.table_orgs(), data.decision,
+                            data.history.case.perspective)
+        form.intake = data.history.case.intake_date  # a date before it is asked about
+        self.app.push_screen(form, done)
 
     def action_add_action(self) -> None:
         self.edit_action(None)
@@ -384,7 +386,9 @@ class ItemScreen(StoreMixin, Screen[str]):
                     self.post_message(self.ActionAdded(result))
                 self.reload()
 
-        self.app.push_screen(ActionForm(save, data.part.organisations, action), done)
+        form = ActionForm(save, data.part.organisations, action)
+        form.intake = data.history.case.intake_date if data.history is not None else None
+        self.app.push_screen(form, done)
 
     def on_actions_table_close_requested(self, message: ActionsTable.CloseRequested) -> None:
         store, action_id = self.store, message.action_id

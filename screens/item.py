@@ -30,19 +30,14 @@ from screens.item_panels import (
     load_item,
     view_cells,
 )
-from screens.item_tables import ActionsTable, ViewsTable
+from screens.item_tables import ActionsTable, ViewsTable, fit_item_columns, fmt_seconds, name_width
 from screens.meeting_data import MeetingData, load_meeting
 from screens.widgets.agenda import item_title, status_cell
 from screens.widgets.base import ScreenCommands, StoreMixin
 from screens.widgets.live import flash_pending, remember_flash
 from screens.widgets.rules import lock_banner, would_refuse
-from screens.widgets.tables import fit_column, selected_key, sync_rows
+from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
-
-
-def fmt_seconds(seconds: float) -> str:
-    seconds = int(max(0, seconds))
-    return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
 class ItemScreen(StoreMixin, Screen[str]):
@@ -109,6 +104,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         self.part: MeetingData | None = None
         self.timer_running = True
         self._started: float | None = None
+        self._names = 0  # the width names were cut to (wider at 150 columns and more)
 
     # -- layout -----------------------------------------------------------------------
 
@@ -151,11 +147,13 @@ class ItemScreen(StoreMixin, Screen[str]):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
+        if self.data is not None and name_width(self.size.width) != self._names:
+            self.show(self.data)  # names cut to the new width
         self.call_after_refresh(self._fit_columns)
 
     def _fit_columns(self) -> None:
-        fit_column(self.query_one(ViewsTable), "note")
-        fit_column(self.query_one(ActionsTable), "text")
+        fit_item_columns(self.query_one(ViewsTable), self.query_one(ActionsTable),
+                         self.size.width)
 
     # -- loading ----------------------------------------------------------------------
 
@@ -197,11 +195,12 @@ class ItemScreen(StoreMixin, Screen[str]):
         views = self.query_one(ViewsTable)
         views.display = is_case
         self.query_one("#views-title").display = is_case
+        self._names = names = name_width(self.size.width)
         if is_case:
-            sync_rows(views, [(org.id, view_cells(org, data.views.get(org.id)))
+            sync_rows(views, [(org.id, view_cells(org, data.views.get(org.id), names))
                               for org in data.table_orgs()])
         self.query_one("#decision", Static).update(decision_text(data))
-        sync_rows(self.query_one(ActionsTable), action_rows(data))
+        sync_rows(self.query_one(ActionsTable), action_rows(data, names))
         self.tick()
         self.call_after_refresh(self._fit_columns)
 

@@ -121,12 +121,12 @@ class MeetingScreen(StoreMixin, Screen[None]):
 
     def on_mount(self) -> None:
         att = self.query_one(AttendanceTable)
-        att.add_column(t("meeting.col.organisation"), key="org", width=24)
-        att.add_column(t("meeting.col.attendance"), key="status", width=9)
+        # widths follow the content (labels and names whole at 120 columns and wider)
+        att.add_column(t("meeting.col.organisation"), key="org")
+        att.add_column(t("meeting.col.attendance"), key="status")
         agenda = self.query_one(AgendaTable)
-        for key, width in (("n", 2), ("subject", 34), ("timebox", 6), ("status", 10),
-                           ("decision", 9)):
-            agenda.add_column(t(f"meeting.col.{key}"), key=key, width=width)
+        for key in ("n", "subject", "timebox", "status", "decision"):
+            agenda.add_column(t(f"meeting.col.{key}"), key=key)
         agenda.focus()
         if self._preloaded is not None:
             self.show(self._preloaded)
@@ -178,7 +178,7 @@ class MeetingScreen(StoreMixin, Screen[None]):
         names = {o.id: o.name for o in data.organisations}
         sync_rows(self.query_one(AttendanceTable), [
             (row.organisation_id, [
-                literal(names.get(row.organisation_id, "?"), one_line=True, limit=24),
+                literal(names.get(row.organisation_id, "?"), one_line=True, limit=40),
                 Text(label(row.status), style=ATTENDANCE_STYLE[row.status]),
             ])
             for row in data.attendance

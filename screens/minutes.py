@@ -38,6 +38,10 @@ from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
 
 
+#: The Stand column's mark of an item with a written summary (explained in the legend).
+SUMMARY_MARK = "✎ "
+
+
 class MinutesScreen(StoreMixin, Screen[None]):
     """The minutes of one meeting (opened from the meeting screen)."""
 
@@ -107,6 +111,9 @@ class MinutesScreen(StoreMixin, Screen[None]):
             with Vertical(id="minutes-items-pane"):
                 yield Label(t("minutes_screen.items"), classes="pane-title")
                 yield DataTable(id="minutes-items", cursor_type="row", zebra_stripes=True)
+                yield Label(Text(t("minutes_screen.legend", summary=SUMMARY_MARK.strip(),
+                                   decision=t("minutes_screen.mark_decision"))),
+                            id="minutes-legend")
             with Vertical(id="minutes-item-pane"):
                 with VerticalScroll(id="minutes-detail-scroll"):
                     yield Static("", id="minutes-detail")
@@ -160,9 +167,9 @@ class MinutesScreen(StoreMixin, Screen[None]):
             if item.deferred:
                 marks.append(t("minutes.deferred") + " ", style="yellow")
             if item.summary.strip():
-                marks.append("✎ ", style="green")
-            if item.decision is not None:
-                marks.append("B ", style="green")
+                marks.append(SUMMARY_MARK, style="green")
+            if item.decision is not None:  # the legend under the table says what these are
+                marks.append(t("minutes_screen.mark_decision") + " ", style="green")
             if item.id in data.conflicted:
                 marks.append("⚠ " + t("minutes_screen.conflict"), style="red")
             if f"{item.number}. {item.title}" in corrected:

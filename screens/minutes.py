@@ -37,7 +37,6 @@ from screens.widgets.base import (
 from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
 
-
 #: The Stand column's mark of an item with a written summary (explained in the legend).
 SUMMARY_MARK = "✎ "
 

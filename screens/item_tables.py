@@ -32,7 +32,7 @@ def fit_item_columns(views: DataTable, actions: DataTable, screen_width: int) ->
     position = 16 if screen_width < 120 else max(len(label(p)) for p in d.Position)
     set_width(views, "org", names)
     set_width(views, "position", position)
-    set_width(actions, "owner", names)
+    set_width(actions, "owner", names if screen_width >= 150 else 16)
     fit_column(views, "note")
     fit_column(actions, "text")
 

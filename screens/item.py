@@ -188,17 +188,17 @@ class ItemScreen(StoreMixin, Screen[str]):
             "item.title", date=meeting.date.isoformat(), n=data.index + 1,
             total=len(data.items))))
         self.show_lock(data)
-        today = self.ctx.today()
-        self.query_one("#case-file", Static).update(case_file(data, today))
-        self.query_one("#case-history", Static).update(case_history(data, today))
+        self.query_one("#case-file", Static).update(case_file(data, self.ctx.today()))
+        self.query_one("#case-history", Static).update(case_history(data, self.ctx.today()))
         is_case = item.kind is d.ItemKind.CASE
         views = self.query_one(ViewsTable)
-        views.display = is_case
-        self.query_one("#views-title").display = is_case
+        views.display = self.query_one("#views-title").display = is_case
         self._names = names = name_width(self.size.width)
         if is_case:
             sync_rows(views, [(org.id, view_cells(org, data.views.get(org.id), names))
                               for org in data.table_orgs()])
+            if first:  # a new item starts at its first organisation, not the last one's row
+                views.move_cursor(row=0)
         self.query_one("#decision", Static).update(decision_text(data))
         sync_rows(self.query_one(ActionsTable), action_rows(data, names))
         self.tick()

@@ -209,7 +209,8 @@ def action_rows(data: ItemData, names: int = 18) -> list[tuple[str, list[Text]]]
     codes = {c.id: c.code for c in data.part.cases.values()}
     return [
         (a.id, [
-            mark(literal(owners.get(a.owner_organisation_id or "", "—"), one_line=True,
+            mark(literal(" · ".join(x for x in (owners.get(a.owner_organisation_id or ""),
+                                                a.owner_person) if x) or "—", one_line=True,
                          limit=names - (4 if a.conflicts else 2)), bool(a.conflicts)),
             action_text(a, data.item, codes),
             Text(iso_date(a.due_date)),

@@ -93,6 +93,7 @@ class MinutesScreen(StoreMixin, Screen[None]):
         super().__init__()
         self.meeting_id = meeting_id
         self.data: MinutesData | None = None
+        self._wide = False
         #: The item whose summary is in the editor, and the text as last saved.
         self.editing: str | None = None
         self.saved_text = ""
@@ -154,8 +155,15 @@ class MinutesScreen(StoreMixin, Screen[None]):
     def on_minutes_screen_minutes_loaded(self, message: MinutesLoaded) -> None:
         self.show(message.data)
 
+    def on_resize(self) -> None:
+        self.set_class(self.size.width >= 110, "-wide")  # whole item titles and marks
+        if self.data is not None and self._wide != (self.size.width >= 150):
+            self.show(self.data)  # the actielijst's texts cut to the new width
+
     def show(self, data: MinutesData) -> None:
-        self.data = data
+        self.data, self._wide = data, self.size.width >= 150
+        # below 150 columns the actielijst's own columns stay whole: long texts are cut
+        text, owner = (50, 40) if self._wide else (30, 24)
         doc = data.doc
         self.query_one(TopBar).set_title(Text(doc.title))
         self.query_one("#minutes-info", Static).update(status_line(data))
@@ -174,11 +182,12 @@ class MinutesScreen(StoreMixin, Screen[None]):
             if f"{item.number}. {item.title}" in corrected:
                 marks.append(" " + t("minutes_screen.corrected"), style="yellow")
             rows.append((item.id, [Text(str(item.number)), literal(item.title, one_line=True,
-                                                                   limit=34), marks]))
+                                                                   limit=42), marks]))
         sync_rows(self.query_one("#minutes-items", DataTable), rows)
         sync_rows(self.query_one("#minutes-actions", DataTable), [
-            (a.id, [Text(str(n)), literal(a.text, one_line=True, limit=50),
-                    literal(a.case_code or "—", one_line=True), literal(a.owner, one_line=True),
+            (a.id, [Text(str(n)), literal(a.text, one_line=True, limit=text),
+                    literal(a.case_code or "—", one_line=True),
+                    literal(a.owner, one_line=True, limit=owner),
                     Text(a.due_text), Text(a.since_text or "—")])
             for n, a in enumerate(doc.actielijst, start=1)
         ])

@@ -62,3 +62,16 @@ async def test_p_on_the_agenda_goes_to_the_attendance_and_says_how(demo_db, read
         assert att[orgs[1].id] == "absent" and att[orgs[2].id] == "unknown"
     finally:
         store.close()
+
+
+async def test_after_n_the_views_start_at_the_first_organisation(demo_db) -> None:  # noqa: ANN001
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_today_item(pilot, 4)
+        views = app.screen.query_one("#views")
+        views.move_cursor(row=2)
+        await press(pilot, "n")
+        assert app.screen.query_one("#views").cursor_row == 0
+        await press(pilot, "enter")
+        assert app.screen.query_one("#form-title").render().plain.endswith(
+            app.screen.title_text.split(" van ")[-1])

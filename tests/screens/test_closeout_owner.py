@@ -24,6 +24,9 @@ async def test_person_typed_in_the_form_filters_the_list(demo_db, reader) -> Non
         await type_text(pilot, "2026-03-20")
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, ItemScreen)
+        actions = app.screen.query_one("#actions")
+        owners = [actions.get_row_at(r)[0].plain for r in range(actions.row_count)]
+        assert any(o.endswith("· Jan de Vries") for o in owners), owners  # on the item too
         await press(pilot, "escape", "l")
         screen = app.screen
         assert isinstance(screen, ActionListScreen)

@@ -1,5 +1,5 @@
-"""A server set up by ``server init`` accepts an action's ``owner_person`` (issue 13) and
-hands it to the other laptop."""
+"""Both hubs (PostgreSQL after ``server init``, and a SQLite file) accept an action's
+``owner_person`` (issue 13) and hand it to the other laptop."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def _seed(s: Store) -> str:
     return ov.id
 
 
-def test_the_server_accepts_the_field(pg_hub: str, tmp_path: Path) -> None:
+def test_the_server_accepts_the_field(hub_url: str, tmp_path: Path) -> None:
     from db.sync import sync_once
     from db.wire_check import field_kinds
 
@@ -32,10 +32,10 @@ def test_the_server_accepts_the_field(pg_hub: str, tmp_path: Path) -> None:
     b = Store.open(tmp_path / "b.db", PASSPHRASE, author="B", create=True)
     try:
         _seed(a)
-        pushed = sync_once(a, pg_hub)
+        pushed = sync_once(a, hub_url)
         assert pushed.pushed == a.op_count()
         assert a.sync_counts(pushed.key).unsynced == 0  # nothing refused
-        sync_once(b, pg_hub)
+        sync_once(b, hub_url)
         got = b.actions(overleg_id=b.overleggen()[0].id)
         assert [x.owner_person for x in got] == ["Jan de Vries"]
     finally:

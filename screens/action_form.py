@@ -57,8 +57,7 @@ class ActionForm(FormModal[d.Action]):
                 "due_date": self.query_one("#due_date", Input).value}
 
     def check(self, values: dict[str, Any]) -> dict[str, str]:
-        from db.rules import check_person
-        from db.store import MAX_TEXT, ValidationError, parse_date
+        from db.store import MAX_TEXT, ValidationError, check_person, parse_date
 
         errors: dict[str, str] = {}
         try:

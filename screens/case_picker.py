@@ -65,7 +65,7 @@ class CasePicker(StoreMixin, ModalScreen[d.Case | None]):
             self.dismiss(self.cases[option.id])  # type: ignore[index]
 
     def search(self, text: str) -> None:
-        from db.rules import MAX_SEARCH
+        from db.store import MAX_SEARCH
 
         store, overleg_id = self._store, self.overleg_id
         if len(text.strip()) > MAX_SEARCH:  # ask first (the store refuses it too)

@@ -105,7 +105,7 @@ class CaseRegisterScreen(StoreMixin, Screen[None]):
     def _search_fits(self, search: str | None) -> bool:
         """Ask first (the store refuses it too): a search text over the limit shows a
         message and no rows — never every case, never an SQL error."""
-        from db.rules import MAX_SEARCH
+        from db.store import MAX_SEARCH
 
         if search is None or len(search) <= MAX_SEARCH:
             return True

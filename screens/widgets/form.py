@@ -120,7 +120,7 @@ class FormModal(StoreMixin, ModalScreen[R], Generic[R]):
 
     def date_doubts(self, values: dict[str, Any]) -> dict[str, str]:
         """Field name -> why its date is unusual, for the fields in ``date_fields``."""
-        from db.rules import ValidationError, date_doubt, parse_date
+        from db.store import ValidationError, date_doubt, parse_date
 
         out: dict[str, str] = {}
         today = self.ctx.today()

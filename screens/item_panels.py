@@ -191,20 +191,23 @@ def _decision_text(data: ItemData) -> Text:
     if x.escalation:
         text.append("\n" + t("item.escalation") + ": ", style="yellow")
         text.append(x.escalation)
+        if x.escalation_date:  # the glossary's word, as in the form and the minutes
+            text.append(" · " + t("item.escalation_date", date=x.escalation_date))
         if x.escalation_question:
             text.append(" — ")
             text.append_text(literal(x.escalation_question, one_line=True, limit=100))
     return text
 
 
-def view_cells(org: d.Organisation, view: d.View | None) -> list[Text]:
-    """The row of one organisation in the views table."""
-    name = literal(org.name, one_line=True, limit=18)
+def view_cells(org: d.Organisation, view: d.View | None, names: int = 18) -> list[Text]:
+    """The row of one organisation in the views table (names cut at ``names``)."""
+    name = literal(org.name, one_line=True, limit=names)
     if view is None:
         return [name, Text("—", style="dim"), Text(""), Text("")]
     words = view_line(view, org.name)
     return [
-        mark(literal(org.name, one_line=True, limit=16), True) if view.conflicts else name,
+        mark(literal(org.name, one_line=True, limit=names - 2), True) if view.conflicts
+        else name,
         Text(words.position),
         literal(words.note, one_line=True, limit=50),
         Text(" ".join(x for x in (
@@ -226,14 +229,15 @@ def action_text(action: d.Action, item: d.AgendaItem, codes: dict[str, str]) -> 
     return prefix + text
 
 
-def action_rows(data: ItemData) -> list[tuple[str, list[Text]]]:
-    """The rows of the actions table, by action id."""
-    names = data.names()
+def action_rows(data: ItemData, names: int = 18) -> list[tuple[str, list[Text]]]:
+    """The rows of the actions table, by action id (owner names cut at ``names``)."""
+    owners = data.names()
     codes = {c.id: c.code for c in data.part.cases.values()}
     return [
         (a.id, [
-            mark(literal(names.get(a.owner_organisation_id or "", "—"), one_line=True,
-                         limit=14 if a.conflicts else 16), bool(a.conflicts)),
+            mark(literal(" · ".join(x for x in (owners.get(a.owner_organisation_id or ""),
+                                                a.owner_person) if x) or "—", one_line=True,
+                         limit=names - (4 if a.conflicts else 2)), bool(a.conflicts)),
             action_text(a, data.item, codes),
             Text(iso_date(a.due_date)),
             Text(label(a.status), style="green" if a.status is d.ActionStatus.DONE else ""),

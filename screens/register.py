@@ -97,6 +97,8 @@ class CaseRegisterScreen(StoreMixin, Screen[None]):
 
     def load(self) -> None:
         store, overleg_id, filters = self.store, self.overleg_id, self.filters()
+        if not self._search_fits(filters["search"]):
+            return
         need_nat = self._nationalities is None
 
         def job() -> CaseRegisterScreen.CasesLoaded:
@@ -106,6 +108,19 @@ class CaseRegisterScreen(StoreMixin, Screen[None]):
 
         self.call_store(job, self.post_message, group="register-load",
                         description="load cases")
+
+    def _search_fits(self, search: str | None) -> bool:
+        """Ask first (the store refuses it too): a search text over the limit shows a
+        message and no rows — never every case, never an SQL error."""
+        from db.store import MAX_SEARCH
+
+        if search is None or len(search) <= MAX_SEARCH:
+            return True
+        self.cases = {}
+        sync_rows(self.query_one(CaseTable), [])
+        self.query_one("#register-count", Static).update(Text(t(
+            "error.search_too_long", limit=MAX_SEARCH, length=len(search)), style="red"))
+        return False
 
     def on_case_register_screen_cases_loaded(self, message: CasesLoaded) -> None:
         if self._nationalities is None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from db.engine import StoreError
 from db.rules import (
+    MAX_SEARCH,
     MAX_SHORT,
     MAX_TEXT,
     STAY_TERM_MAX,
@@ -29,11 +30,14 @@ from db.rules import (
     ValidationError,
     check_date,
     check_dissent,
+    check_person,
+    check_search,
     check_stay_term,
     check_text,
     check_time,
     check_timebox,
     check_v_number,
+    date_doubt,
     parse_date,
     why_locked,
     why_not_case_item,
@@ -87,5 +91,5 @@ __all__ = [
     "StoreLocked", "CheckPoint", "ValidationError", "check_date", "check_dissent",
     "check_stay_term", "check_text",
     "check_time", "check_timebox", "check_v_number", "parse_date", "why_locked",
-    "why_not_case_item",
+    "why_not_case_item", "MAX_SEARCH", "check_person", "check_search", "date_doubt",
 ]

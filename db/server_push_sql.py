@@ -24,6 +24,10 @@ ID_TAKEN = "id already used with other contents"
 DEVICE_TAKEN = "device belongs to another account"
 SEQ_TAKEN = "device_seq already used with other contents"
 TWICE = "id twice in the batch with different contents"
+#: The reason for a setting only an administrator (the server's owner) may change.
+ADMIN_ONLY = "only an administrator may set this"
+#: (entity, field) an administrator sets: the retention term of an overleg (issue 10)
+ADMIN_FIELDS = (("overleg", "retention_months"),)
 #: The status of the one row that answers a batch stored whole and in order.
 IN_ORDER = "stored in order"
 
@@ -32,6 +36,12 @@ _PAYLOAD = ("device_id", "device_seq", "hlc", "author", "overleg_id", "entity", 
 
 def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def _admin_field_sql(p: str = "p") -> str:
+    """SQL: the op in row ``p`` sets a field only an administrator may set."""
+    return "(" + " OR ".join(f"({p}.entity = {_lit(e)} AND {p}.field = {_lit(f)})"
+                             for e, f in ADMIN_FIELDS) + ")"
 
 
 def _parse_sql(safe: bool = False) -> str:
@@ -48,7 +58,8 @@ def _parse_sql(safe: bool = False) -> str:
         "p.entity, p.entity_id, p.field, p.value, p.base, p.schema_version, p.audience, "
         "p.org_id, "
         f"coalesce({sql_refusal(safe)}, CASE WHEN NOT (is_admin OR p.overleg_id = ANY(mine)) "
-        f"THEN {_lit(FORBIDDEN)} END) AS bad, "
+        f"THEN {_lit(FORBIDDEN)} WHEN NOT is_admin AND {_admin_field_sql()} "
+        f"THEN {_lit(ADMIN_ONLY)} END) AS bad, "
         "row_number() OVER (PARTITION BY p.id ORDER BY p.ord) = 1 AS first "
         "FROM (SELECT e.ord::integer AS ord, e.id, e.device_id, e.hlc, e.author, "
         "e.overleg_id, e.entity, e.entity_id, e.field, coalesce(e.value, 'null') AS value, "
@@ -107,8 +118,9 @@ def push_function_sql(schema_literal: str) -> str:
     fast_insert = (
         f"WITH ins AS (INSERT INTO ops (server_seq, {insert_cols}, pushed_by, received_at) "
         f"SELECT CASE WHEN {sql_passes()} AND (is_admin OR (p.overleg_id = ANY(mine) AND "
-        "p.device_id NOT IN (SELECT d.device_id FROM lvv_device d WHERE d.role_name <> who)"
-        f")) THEN top + p.ord END, {select_cols.replace('s.', 'p.')}, who, now() "
+        f"NOT {_admin_field_sql()} AND p.device_id NOT IN (SELECT d.device_id "
+        "FROM lvv_device d WHERE d.role_name <> who))) THEN top + p.ord END, "
+        f"{select_cols.replace('s.', 'p.')}, who, now() "
         "FROM ROWS FROM (json_to_recordset(batch) AS (id text, device_id text, "
         "device_seq bigint, hlc text, author text, overleg_id text, entity text, "
         "entity_id text, field text, value json, base json, schema_version integer, "

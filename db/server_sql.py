@@ -23,6 +23,8 @@ import json
 
 from db import retention_sql
 from db.server_push_sql import (
+    ADMIN_FIELDS,
+    ADMIN_ONLY,
     ADVISORY_LOCK_KEY,
     DEVICE_TAKEN,
     FORBIDDEN,
@@ -66,7 +68,7 @@ $fn$"""
 HUB_SCHEMA_VERSION = 2
 
 
-__all__ = ["ADVISORY_LOCK_KEY", "DEVICE_TAKEN", "FORBIDDEN", "HUB_SCHEMA_VERSION", "ID_TAKEN",
+__all__ = ["ADMIN_FIELDS", "ADMIN_ONLY", "ADVISORY_LOCK_KEY", "DEVICE_TAKEN", "FORBIDDEN", "HUB_SCHEMA_VERSION", "ID_TAKEN",
            "IN_ORDER", "MAX_BATCH_OPS", "NOTIFY_CHANNEL", "PULL_LOG_SQL", "SEQ_TAKEN", "TABLES",
            "TWICE", "init_sql", "push_function_sql"]
 

@@ -49,6 +49,8 @@ class DissentRows(Vertical):
 class DecisionForm(FormModal[d.Decision]):
     """Returns the recorded decision, or None when cancelled."""
 
+    date_fields = ("escalation_date", "review_date")
+
     DEFAULT_CSS = """
     DecisionForm > #form-box { width: 100; }
     DecisionForm #rationale { height: 4; }

@@ -82,6 +82,8 @@ class MemberRows(Vertical):
 class EscalationForm(FormModal[d.EscalationThread]):
     """One step of a thread; returns the thread as saved, or None when cancelled."""
 
+    date_fields = ("sent_on", "advice_on")
+
     DEFAULT_CSS = """
     EscalationForm > #form-box { width: 96; }
     EscalationForm TextArea { height: 4; }
@@ -207,8 +209,8 @@ class EscalationForm(FormModal[d.EscalationThread]):
             if name in values:
                 try:
                     day = parse_date(values[name], name)
-                except ValidationError:
-                    errors[name] = t("error.date")
+                except ValidationError as exc:
+                    errors[name] = t(exc.code, **exc.params)
                     continue
                 if day is None and (self.step == "send" or name == "advice_on"):
                     errors[name] = t("error.required")

@@ -34,7 +34,9 @@ ATTENDANCE_STYLE = {
 
 
 class AttendanceTable(DataTable):
-    """One row per organisation; p / a / m set present, absent, sent apologies."""
+    """One row per organisation; p / a / m set present, absent, sent apologies for the
+    highlighted row, and the cursor stays on it (↓ goes to the next): a key never changes
+    a row the user did not see highlighted."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "mark('present')", "Present", id="attendance-present"),
@@ -57,8 +59,6 @@ class AttendanceTable(DataTable):
         key = selected_key(self)
         if key is not None:
             self.post_message(self.Marked(key, status))
-            if self.cursor_row < self.row_count - 1:
-                self.move_cursor(row=self.cursor_row + 1)
 
 
 class AgendaTable(DataTable):
@@ -91,6 +91,10 @@ class MeetingScreen(StoreMixin, Screen[None]):
         Binding("u", "carry_deferred", "Carry deferred on", id="meeting-carry", show=False),
         Binding("P", "publish_agenda", "Publish agenda", id="agenda-publish", show=False),
         Binding("i", "prepare_input", "Input beforehand", id="input-prepare", show=False),
+        # p / a / m away from the attendance table: go there and say how (the header
+        # promises these keys; which organisation is meant is chosen there)
+        Binding("p,a,m", "to_attendance", "Attendance", id="meeting-to-attendance",
+                show=False),
     ]
     COMMANDS = {ScreenCommands}
 
@@ -121,12 +125,12 @@ class MeetingScreen(StoreMixin, Screen[None]):
 
     def on_mount(self) -> None:
         att = self.query_one(AttendanceTable)
-        att.add_column(t("meeting.col.organisation"), key="org", width=24)
-        att.add_column(t("meeting.col.attendance"), key="status", width=9)
+        # widths follow the content (labels and names whole at 120 columns and wider)
+        att.add_column(t("meeting.col.organisation"), key="org")
+        att.add_column(t("meeting.col.attendance"), key="status")
         agenda = self.query_one(AgendaTable)
-        for key, width in (("n", 2), ("subject", 34), ("timebox", 6), ("status", 10),
-                           ("decision", 9)):
-            agenda.add_column(t(f"meeting.col.{key}"), key=key, width=width)
+        for key in ("n", "subject", "timebox", "status", "decision"):
+            agenda.add_column(t(f"meeting.col.{key}"), key=key)
         agenda.focus()
         if self._preloaded is not None:
             self.show(self._preloaded)
@@ -183,7 +187,7 @@ class MeetingScreen(StoreMixin, Screen[None]):
         names = {o.id: o.name for o in data.organisations}
         sync_rows(self.query_one(AttendanceTable), [
             (row.organisation_id, [
-                literal(names.get(row.organisation_id, "?"), one_line=True, limit=24),
+                literal(names.get(row.organisation_id, "?"), one_line=True, limit=40),
                 Text(label(row.status), style=ATTENDANCE_STYLE[row.status]),
             ])
             for row in data.attendance
@@ -205,6 +209,10 @@ class MeetingScreen(StoreMixin, Screen[None]):
         return would_refuse(self.app, self.data.meeting if self.data is not None else None)
 
     # -- attendance -------------------------------------------------------------------
+
+    def action_to_attendance(self) -> None:
+        self.query_one(AttendanceTable).focus()
+        self.app.notify(t("meeting.attendance_here"), markup=False)
 
     def on_attendance_table_marked(self, message: AttendanceTable.Marked) -> None:
         if self.refused():

@@ -324,6 +324,8 @@ class Action:
     due_date: dt.date | None = None
     status: ActionStatus = ActionStatus.OPEN
     closed_on: dt.date | None = None
+    owner_person: str | None = None
+    """A named person of the owner organisation (optional)."""
     seen: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     """The op ids of the values shown (pass back as ``seen`` when saving an edit)."""
     conflicts: frozenset[str] = field(default=frozenset(), compare=False, repr=False)

@@ -19,6 +19,7 @@ from db.rules import (
     check_case_item,
     check_date,
     check_dissent,
+    check_person,
     check_text,
 )
 from db.store.base import StoreBase, _raw
@@ -163,9 +164,13 @@ class RecordMixin(StoreBase):
         owner_organisation_id: str | None,
         text: str,
         due_date: dt.date | str | None = None,
+        *,
+        owner_person: str | None = None,
     ) -> d.Action:
+        """A new action; ``owner_person``: a named person of the owner organisation."""
         text = check_text(text, "text", MAX_TEXT, required=True)
         due = check_date(due_date, "due_date")
+        person = check_person(owner_person)
         aid = uuid7()
         with self._tx() as conn:
             item = self._row(conn, "agenda_item", item_id)
@@ -174,6 +179,7 @@ class RecordMixin(StoreBase):
                 "case_id": item["case_id"], "meeting_id": item["meeting_id"],
                 "agenda_item_id": item_id, "owner_organisation_id": owner_organisation_id,
                 "text": text, "due_date": due, "status": d.ActionStatus.OPEN.value,
+                **({"owner_person": person} if person else {}),
             })
             row = self._row(conn, "action_item", aid)
         return _action(row)
@@ -190,6 +196,8 @@ class RecordMixin(StoreBase):
                 values[key] = check_date(value, key)
             elif key == "owner_organisation_id":
                 values[key] = value
+            elif key == "owner_person":
+                values[key] = check_person(value)
             elif key == "status":
                 status = _enum(d.ActionStatus, value, key)
                 values[key] = status.value

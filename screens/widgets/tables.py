@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import DataTable
@@ -66,9 +67,20 @@ def fit_column(table: DataTable, key: str, minimum: int = 8) -> None:
     others = sum(c.width for k, c in table.columns.items() if k.value != key)
     padding = 2 * table.cell_padding * len(table.columns)
     width = max(minimum, table.size.width - others - padding - 1)
+    _resize(table, column, width)
+
+
+def set_width(table: DataTable, key: str, width: int) -> None:
+    """Give column ``key`` exactly ``width`` cells (a wider terminal: names whole)."""
+    column = table.columns.get(key)  # type: ignore[call-overload]
+    if column is not None:
+        _resize(table, column, width)
+
+
+def _resize(table: DataTable, column: Any, width: int) -> None:
     if column.width != width or column.auto_width:
         column.width = width
         column.auto_width = False
         table._require_update_dimensions = True  # noqa: SLF001 - no public way to resize
         table._clear_caches()  # noqa: SLF001
-        table.refresh()
+        table.refresh(layout=True)

@@ -32,7 +32,8 @@ async def test_walk_a_whole_meeting(demo_db, reader) -> None:  # noqa: ANN001
         assert isinstance(app.screen, MeetingScreen)
         meeting_id = app.screen.meeting_id
         app.screen.query_one("#attendance").focus()
-        await press(pilot, "p", "p", "p", "p", "p", "m")  # five present, one sent apologies
+        for key in ("p", "p", "p", "p", "p", "m"):  # five present, one sent apologies
+            await press(pilot, key, "down")  # the cursor stays on the row marked
 
         # -- first case item ------------------------------------------------------------
         agenda = app.screen.query_one("#agenda")
@@ -75,7 +76,7 @@ async def test_walk_a_whole_meeting(demo_db, reader) -> None:  # noqa: ANN001
         # -- an action ------------------------------------------------------------------
         await press(pilot, "a")
         await press(pilot, "enter", "down", "enter")  # owner: the first organisation
-        await press(pilot, "tab")
+        await press(pilot, "tab", "tab")  # past the (optional) named person
         await type_text(pilot, "Gesprek over terugkeer")
         await press(pilot, "tab")
         await type_text(pilot, "15-03-2026")

@@ -172,12 +172,15 @@ class LvvApp(ContextApp):
         return self.context.today()
 
     async def on_event(self, event: events.Event) -> None:
-        """A paste of several lines into a one-line field is joined visibly (Textual's
-        Input would keep the first line and drop the rest without a word)."""
+        """Any input resets the idle lock's clock; a paste of several lines into a one-line
+        field is joined visibly (Textual's Input would keep the first line and drop the rest
+        without a word)."""
         from textual import events as ev
 
         from lvv_tui.paste import paste_into_one_line
 
+        if isinstance(event, ev.InputEvent) and not event.is_forwarded:
+            self.idle.touch()
         if isinstance(event, ev.Paste) and not event.is_forwarded \
                 and paste_into_one_line(self, event.text):
             return
@@ -269,11 +272,6 @@ class LvvApp(ContextApp):
             self.context.store = None
 
     # -- the idle lock ----------------------------------------------------------------
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.InputEvent) and not event.is_forwarded:
-            self.idle.touch()
-        await super().on_event(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While locked only quitting works (no palette, no screen on top of the lock)."""

@@ -110,6 +110,8 @@ class ActionListScreen(StoreMixin, Screen[None]):
     DEFAULT_CSS = """
     ActionListScreen #action-filter { height: 1; padding: 0 1; color: $text-muted; }
     ActionListScreen DataTable { height: 1fr; }
+    ActionListScreen #action-detail { height: auto; max-height: 4; padding: 0 1;
+        border-top: solid $primary; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="actions-back"),
@@ -144,12 +146,15 @@ class ActionListScreen(StoreMixin, Screen[None]):
         yield TopBar()
         yield Label("", id="action-filter")
         yield DataTable(id="action-list", cursor_type="row", zebra_stripes=True)
+        # the highlighted action in full: a long text or owner never lost off the edge
+        yield Static("", id="action-detail")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(TopBar).set_title(Text(t("actions.title")))
         table = self.query_one(DataTable)
-        for key in ("due", "owner", "case", "since", "text"):  # widths fit the content
+        # the action's text right after the date: at 80 columns it is what must show
+        for key in ("due", "text", "owner", "case", "since"):  # widths fit the content
             table.add_column(t(f"actions.col.{key}"), key=key)
         table.focus()
         self.load()
@@ -191,12 +196,29 @@ class ActionListScreen(StoreMixin, Screen[None]):
             since = data.meetings.get(a.meeting_id or "")
             rows.append((a.id, [
                 due,
+                literal(a.text, one_line=True, limit=80),
                 literal(owner_words(data.orgs, a), one_line=True),
                 literal(data.cases.get(a.case_id or "", "—"), one_line=True),
                 Text(format_date(since) if since else "—"),
-                literal(a.text, one_line=True, limit=80),
             ]))
         sync_rows(self.query_one(DataTable), rows)
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        """The highlighted action whole: its text, owner (and person), case and due date."""
+        action, data = self.selected(), self.data
+        detail = Text()
+        if action is not None and data is not None:
+            detail.append_text(literal(action.text, limit=400))
+            detail.append("\n" + t("actions.detail", owner=owner_words(data.orgs, action) or "—",
+                                    case=data.cases.get(action.case_id or "", "—"),
+                                    due=format_date(action.due_date) or t("minutes.no_due")),
+                          style="dim")
+        self.query_one("#action-detail", Static).update(detail)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self.show_detail()
 
     def selected(self) -> d.Action | None:
         key = selected_key(self.query_one(DataTable))

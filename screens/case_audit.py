@@ -65,7 +65,8 @@ def audit_cells(row: dict[str, Any], data: AuditData) -> list[Text]:
     audience = row.get("audience") or "overleg"
     return [
         Text(at, style="dim"),
-        Text(what_text(row)[:30], style="bold" if row["event"] == "delete" else ""),
+        Text(literal(what_text(row), limit=32).plain,
+             style="bold" if row["event"] == "delete" else ""),
         literal(row["author"], one_line=True, limit=16),
         literal(row.get("acting_for") or "", one_line=True, limit=18),
         Text(audience_mark(audience), style="yellow"),

@@ -20,7 +20,7 @@ class DissentRows(Vertical):
     DEFAULT_CSS = """
     DissentRows { height: auto; }
     DissentRows > Horizontal { height: auto; margin-bottom: 1; }
-    DissentRows Checkbox { width: 34; }
+    DissentRows Checkbox { width: 46; }  /* "Stichting Voorbeeldhulp (fictief)" whole */
     DissentRows Input { width: 1fr; }
     """
 
@@ -33,7 +33,7 @@ class DissentRows(Vertical):
     def compose(self) -> ComposeResult:
         for n, org in enumerate(self.organisations):
             with Horizontal():
-                yield Checkbox(literal(org.name, one_line=True, limit=28),
+                yield Checkbox(literal(org.name, one_line=True, limit=42),
                                org.id in self.given, id=f"dissent-{n}", compact=True)
                 yield Input(self.given.get(org.id, ""), placeholder=t("decision_form.reason"),
                             id=f"dissent-reason-{n}", compact=True)

@@ -133,7 +133,8 @@ class CaseRegisterScreen(StoreMixin, Screen[None]):
         self.cases = {c.id: c for c in cases}
         more = len(message.cases) > LIMIT
         self.query_one("#register-count", Static).update(Text(
-            t("register.more", n=LIMIT) if more else t("register.count", n=len(cases))))
+            t("register.more", n=LIMIT) if more
+            else t("register.count_one" if len(cases) == 1 else "register.count", n=len(cases))))
         today = self.ctx.today()
         rows = []
         for c in cases:

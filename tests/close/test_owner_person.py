@@ -98,5 +98,6 @@ def test_minutes_and_export_show_the_person(db: Path, tmp_path: Path) -> None:
         meeting = s.meetings(s.overleggen()[0].id)[0]
     assert main(["export", "--db", str(db), "--meeting", meeting.id, "--format", "md",
                  "-o", str(out)]) == 0
-    text = out.read_text(encoding="utf-8")
+    # the file's name says it holds personal data (issue 15)
+    text = (tmp_path / "v.PERSOONSGEGEVENS.md").read_text(encoding="utf-8")
     assert "IND · Jan de Vries" in text and "IND · Anna Bakker" in text

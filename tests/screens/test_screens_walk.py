@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from screen_helpers import make_app, open_today_item, press, settle, type_text
+from screen_helpers import make_app, open_today_item, press, settle, type_text, wait_for
 
 from db import domain as d
 
@@ -164,8 +164,11 @@ async def test_agenda_add_case_reorder_timebox_defer(demo_db, reader) -> None:  
         assert [c.code for c in picker.cases.values()] == [code]
         await press(pilot, "enter")
         assert app.screen is screen
+        # the agenda reads again in a worker after the store wrote (a chain of workers
+        # under load can outlast settle's rounds)
+        await wait_for(pilot, lambda: len(screen.data.items) == len(before) + 1,
+                       "the added case on the agenda")
         items = screen.data.items
-        assert len(items) == len(before) + 1
         added = next(i for i in items if i.id not in before)
         assert added.kind is d.ItemKind.CASE and added.timebox_min == 15
         # case items go before any other business and closing

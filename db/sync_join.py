@@ -37,8 +37,10 @@ def join(store: Any, hub: Hub, report: Any, batch: int, hook: Callable[[str], No
 
         if progress is not None:
             progress(0, snap.total)
-        result = store.load_snapshot(snap.chunks(batch), server=report.key, cursor=snap.top,
-                                     source=hub.display, on_chunk=on_chunk)
+        origins: dict[str, tuple[str, str]] = {}  # of the chunk being loaded
+        result = store.load_snapshot(snap.chunks(batch, origins), server=report.key,
+                                     cursor=snap.top, source=hub.display, on_chunk=on_chunk,
+                                     origins=origins)
     if result is None:
         return False
     hook("pull:applied")

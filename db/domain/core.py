@@ -371,6 +371,9 @@ class ConflictValue:
     author: str
     device_id: str
     hlc: str
+    pushed_by: str | None = field(default=None, compare=False)
+    """The account that pushed it to the server (None: this laptop's own, or not known):
+    how this laptop learnt of the value, not part of it (two laptops list equal values)."""
 
     @property
     def written_at(self) -> dt.datetime:

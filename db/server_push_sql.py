@@ -28,6 +28,8 @@ TWICE = "id twice in the batch with different contents"
 ADMIN_ONLY = "only an administrator may set this"
 #: (entity, field) an administrator sets: the retention term of an overleg (issue 10)
 ADMIN_FIELDS = (("overleg", "retention_months"),)
+#: The reason for an op of a partner's input pushed by another organisation's account.
+NOT_YOURS = "only the organisation itself may write its input"
 #: The status of the one row that answers a batch stored whole and in order.
 IN_ORDER = "stored in order"
 
@@ -42,6 +44,16 @@ def _admin_field_sql(p: str = "p") -> str:
     """SQL: the op in row ``p`` sets a field only an administrator may set."""
     return "(" + " OR ".join(f"({p}.entity = {_lit(e)} AND {p}.field = {_lit(f)})"
                              for e, f in ADMIN_FIELDS) + ")"
+
+
+def _foreign_input_sql(p: str = "p") -> str:
+    """SQL: the op in row ``p`` writes a partner's input (issue 15) that is not the pushing
+    account's own organisation's: its ``org_id`` is not one the account holds in that
+    overleg, or the input's ``organisation_id`` is not its ``org_id``. A member may not put
+    words in another partner's mouth; the owner may."""
+    return (f"({p}.entity = 'partner_input' AND ({p}.overleg_id || '/' || {p}.org_id "
+            f"<> ALL(my_orgs) OR ({p}.field = 'organisation_id' AND "
+            f"{p}.value::text <> to_json({p}.org_id)::text)))")
 
 
 def _parse_sql(safe: bool = False) -> str:
@@ -59,7 +71,8 @@ def _parse_sql(safe: bool = False) -> str:
         "p.org_id, "
         f"coalesce({sql_refusal(safe)}, CASE WHEN NOT (is_admin OR p.overleg_id = ANY(mine)) "
         f"THEN {_lit(FORBIDDEN)} WHEN NOT is_admin AND {_admin_field_sql()} "
-        f"THEN {_lit(ADMIN_ONLY)} END) AS bad, "
+        f"THEN {_lit(ADMIN_ONLY)} WHEN NOT is_admin AND {_foreign_input_sql()} "
+        f"THEN {_lit(NOT_YOURS)} END) AS bad, "
         "row_number() OVER (PARTITION BY p.id ORDER BY p.ord) = 1 AS first "
         "FROM (SELECT e.ord::integer AS ord, e.id, e.device_id, e.hlc, e.author, "
         "e.overleg_id, e.entity, e.entity_id, e.field, coalesce(e.value, 'null') AS value, "
@@ -118,7 +131,8 @@ def push_function_sql(schema_literal: str) -> str:
     fast_insert = (
         f"WITH ins AS (INSERT INTO ops (server_seq, {insert_cols}, pushed_by, received_at) "
         f"SELECT CASE WHEN {sql_passes()} AND (is_admin OR (p.overleg_id = ANY(mine) AND "
-        f"NOT {_admin_field_sql()} AND p.device_id NOT IN (SELECT d.device_id "
+        f"NOT {_admin_field_sql()} AND NOT {_foreign_input_sql()} "
+        "AND p.device_id NOT IN (SELECT d.device_id "
         "FROM lvv_device d WHERE d.role_name <> who))) THEN top + p.ord END, "
         f"{select_cols.replace('s.', 'p.')}, who, now() "
         "FROM ROWS FROM (json_to_recordset(batch) AS (id text, device_id text, "
@@ -143,6 +157,7 @@ DECLARE
   who text := session_user;
   is_admin boolean;
   mine text[];
+  my_orgs text[];
   known_versions integer[];
   staged lvv_push_row[];
   refusals lvv_refusal_row[];
@@ -155,7 +170,9 @@ DECLARE
 BEGIN
   is_admin := pg_has_role(session_user,
     (SELECT c.relowner FROM pg_class c WHERE c.oid = 'ops'::regclass), 'MEMBER');
-  SELECT coalesce(array_agg(m.overleg_id), '{{}}') INTO mine FROM lvv_member m
+  SELECT coalesce(array_agg(m.overleg_id), '{{}}'),
+         coalesce(array_agg(m.overleg_id || '/' || m.org_id), '{{}}')
+    INTO mine, my_orgs FROM lvv_member m
     JOIN pg_roles r ON r.rolname = m.role_name
     WHERE pg_has_role(session_user, r.oid, 'MEMBER');
   SELECT jsonb_object_agg(sf.entity || '.' || sf.field, sf.kind) INTO kinds

@@ -343,11 +343,11 @@ class ItemScreen(StoreMixin, Screen[str]):
         data = self.data
         if data is None or self.refused(case_only=True) or data.history is None:
             return
-        store, item_id = self.store, data.item.id
+        store, item_id, today = self.store, data.item.id, self.ctx.today()
 
         def save(values: dict) -> d.Decision:
-            decision = store.decide(item_id, **values)
-            store.escalation_from_decision(item_id)  # a decision without consensus opens it
+            decision = store.decide(item_id, **values, today=today)
+            store.escalation_from_decision(item_id, today=today)  # a decision without consensus opens it
             return decision
 
         def done(decision: d.Decision | None) -> None:

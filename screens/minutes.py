@@ -374,9 +374,11 @@ class MinutesScreen(StoreMixin, Screen[None]):
         if self.data is None or self.exporting:
             return
         self.save_if_dirty()
+        from lvv_tui.personal_data import marked_path
+
         default = self.last_export or ExportRequest(  # the documents folder, not the cwd
-            "docx", self.ctx.config.export_dir
-            / f"verslag-{self.data.doc.header.date.isoformat()}.docx")
+            "docx", marked_path(self.ctx.config.export_dir  # the name it is written under
+                                / f"verslag-{self.data.doc.header.date.isoformat()}.docx"))
         self.app.push_screen(ExportDialog(default), self._export_chosen)
 
     def _export_chosen(self, request: ExportRequest | None) -> None:

@@ -40,6 +40,20 @@ async def test_meeting_screen_columns_whole(demo_db, width: int, lang: str) -> N
         await settle(pilot)
         assert_nothing_cut(app.screen.query_one("#attendance", DataTable))
         assert_nothing_cut(app.screen.query_one("#agenda", DataTable))
+        await press(pilot, "escape", "home", "enter")  # today's meeting
+        screen = app.screen
+        case_items = [i for i in screen.data.items if i.case_id]
+        orgs = app.store.organisations(screen.data.meeting.overleg_id)
+        app.store.decide(case_items[0].id, d.Perspective.STAY, "", d.Consensus.NONE,
+                         [d.Dissent(orgs[1].id, "Nee")], d.Escalation.MRT, "Vraag?")
+        screen.load()
+        await settle(pilot)
+        agenda = screen.query_one("#agenda", DataTable)
+        agenda.move_cursor(row=screen.data.items.index(case_items[1]))
+        await press(pilot, "d")  # a deferred item: the status column widens (Uitgesteld)
+        assert any(i.status is d.ItemStatus.DEFERRED for i in screen.data.items)
+        assert_nothing_cut(app.screen.query_one("#attendance", DataTable))
+        assert_nothing_cut(app.screen.query_one("#agenda", DataTable))
 
 
 @pytest.mark.parametrize("width", [120, 160])

@@ -51,9 +51,10 @@ class MinutesScreen(StoreMixin, Screen[None]):
                 priority=True),
         Binding("e", "edit_summary", "Edit summary", id="minutes-edit"),
         Binding("a", "approve", "Approve", id="minutes-approve"),
-        Binding("r", "correction", "Correction", id="minutes-correction"),
+        Binding("r", "correction", "Correction", id="minutes-correction", show=False),
         Binding("x", "export", "Export", id="minutes-export"),
-        Binding("d", "close_action", "Close action", id="minutes-close-action"),
+        # on f1 and in the palette; out of the footer (full at 120 columns)
+        Binding("d", "close_action", "Close action", id="minutes-close-action", show=False),
     ]
 
     @dataclass

@@ -111,3 +111,12 @@ async def test_home_and_end_move_the_meeting_list(demo_db) -> None:  # noqa: ANN
         assert table.cursor_row == table.row_count - 1 > 0
         await press(pilot, "home")
         assert table.cursor_row == 0
+
+
+def test_the_lock_screen_says_je_like_the_rest_of_the_app() -> None:
+    import re
+
+    from lvv_tui.i18n import t
+
+    hint = t("lock.hint", lang="nl")
+    assert "je was" in hint and not re.search(r"\bu\b", hint)

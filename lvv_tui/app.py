@@ -75,12 +75,14 @@ class LvvApp(ContextApp):
     COMMANDS = App.COMMANDS | {LvvCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
         Binding("ctrl+l", "lock", "Lock", id="lock", show=False, priority=True),
         Binding("f1", "help", "Help", id="help"),
-        Binding("ctrl+r", "case_register", "Cases", id="case-register"),
-        Binding("ctrl+k,f4", "conflicts", "Conflicts", id="conflicts"),
-        Binding("slash", "search", "Search", id="search"),
+        # everywhere (as ctrl+q), so out of the footer (room for the screen's own keys at 120 columns);
+        # f1 and the palette list them
+        Binding("ctrl+r", "case_register", "Cases", id="case-register", show=False),
+        Binding("ctrl+k,f4", "conflicts", "Conflicts", id="conflicts", show=False),
+        Binding("slash", "search", "Search", id="search", show=False),
         Binding("ctrl+e", "escalations", "Escalations", id="escalations", show=False),
         # our own palette binding, so its footer word is translated (Textual's says "palette")
         Binding("ctrl+p", "command_palette", "Commands", id="command-palette", show=False,

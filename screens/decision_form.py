@@ -147,8 +147,12 @@ class DecisionForm(FormModal[d.Decision]):
             errors["dissent"] = t("decision_form.reason_unmarked")
         for name in ("escalation_date", "review_date"):
             try:
-                parse_date(values[name], name)
+                day = parse_date(values[name], name)
             except ValidationError as exc:
                 errors[name] = t(exc.code, **exc.params)
+                continue
+            today = self.ctx.today()
+            if name == "escalation_date" and day is not None and day > today:
+                errors[name] = t("escalation.error.after_today", today=today.isoformat())
         return errors
 

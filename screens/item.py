@@ -49,7 +49,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         Binding("n,pagedown", "step(1)", "Next item", id="item-next", priority=True,
                 key_display="n"),
         Binding("p,pageup", "step(-1)", "Previous item", id="item-previous", priority=True,
-                key_display="p"),
+                key_display="p", show=False),
         Binding("v", "record_view", "View", id="view-record-key", show=False),
         Binding("b", "decide", "Decision", id="decision-record"),
         Binding("a", "add_action", "Action", id="action-add"),
@@ -58,8 +58,8 @@ class ItemScreen(StoreMixin, Screen[str]):
         Binding("i", "case_form('intake')", "Intake step", id="item-intake-step", show=False),
         Binding("u", "case_form('exit')", "Exit", id="item-exit", show=False),
         Binding("g", "case_form('detail')", "Sensitive detail", id="item-case-detail", show=False),
-        Binding("s", "toggle_timer", "Timer", id="timer-toggle"),
-        Binding("d", "defer", "Defer", id="item-defer"),
+        Binding("s", "toggle_timer", "Timer", id="timer-toggle", show=False),
+        Binding("d", "defer", "Defer", id="item-defer", show=False),
         Binding("k", "discussed", "Discussed", id="item-discussed", show=False),
         JUMP_BINDING,
         Binding("h", "timeline", "Timeline", id="item-timeline"),
@@ -343,11 +343,11 @@ class ItemScreen(StoreMixin, Screen[str]):
         data = self.data
         if data is None or self.refused(case_only=True) or data.history is None:
             return
-        store, item_id = self.store, data.item.id
+        store, item_id, today = self.store, data.item.id, self.ctx.today()
 
         def save(values: dict) -> d.Decision:
-            decision = store.decide(item_id, **values)
-            store.escalation_from_decision(item_id)  # a decision without consensus opens it
+            decision = store.decide(item_id, **values, today=today)
+            store.escalation_from_decision(item_id, today=today)  # a decision without consensus opens it
             return decision
 
         def done(decision: d.Decision | None) -> None:

@@ -22,7 +22,7 @@ from screens.widgets.agenda import item_title, status_cell
 from screens.widgets.base import ScreenCommands, StoreMixin, literal
 from screens.widgets.inputs import submitted_title
 from screens.widgets.rules import refusal_for, would_refuse
-from screens.widgets.tables import selected_key, sync_rows
+from screens.widgets.tables import fit_texts, selected_key, sync_rows
 from screens.widgets.topbar import TopBar
 
 ATTENDANCE_STYLE = {
@@ -76,18 +76,20 @@ class MeetingScreen(StoreMixin, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="meeting-back"),
         Binding("c", "add_case", "Add case", id="agenda-add-case"),
-        Binding("g", "add_general", "General item", id="agenda-add-general"),
-        Binding("shift+up,left_square_bracket", "move(-1)", "Move up", id="agenda-move-up"),
+        # on f1 and in the palette; out of the footer (full at 120 columns)
+        Binding("g", "add_general", "General item", id="agenda-add-general", show=False),
+        Binding("shift+up,left_square_bracket", "move(-1)", "Move up", id="agenda-move-up",
+                show=False),
         Binding("shift+down,right_square_bracket", "move(1)", "Move down",
-                id="agenda-move-down"),
-        Binding("t", "timebox", "Time box", id="agenda-timebox"),
+                id="agenda-move-down", show=False),
+        Binding("t", "timebox", "Time box", id="agenda-timebox", show=False),
         Binding("d", "defer", "Defer", id="agenda-defer"),
-        Binding("k", "discussed", "Discussed", id="agenda-discussed"),
+        Binding("k", "discussed", "Discussed", id="agenda-discussed", show=False),
         Binding("e", "edit_meeting", "Edit meeting", id="meeting-edit", show=False),
         Binding("v", "minutes", "Minutes", id="minutes"),
         JUMP_BINDING,
         Binding("s", "close_meeting", "Close meeting", id="meeting-close"),
-        Binding("l", "action_list", "Action list", id="action-list"),
+        Binding("l", "action_list", "Action list", id="action-list", show=False),
         Binding("u", "carry_deferred", "Carry deferred on", id="meeting-carry", show=False),
         Binding("P", "publish_agenda", "Publish agenda", id="agenda-publish", show=False),
         Binding("i", "prepare_input", "Input beforehand", id="input-prepare", show=False),
@@ -110,6 +112,7 @@ class MeetingScreen(StoreMixin, Screen[None]):
         self.meeting_id = meeting_id
         self.data: MeetingData | None = None
         self._preloaded = data
+        self._subjects: dict[str, Text] = {}  # the agenda's subjects, whole (see _fit_subjects)
 
     def compose(self) -> ComposeResult:
         yield TopBar()
@@ -150,6 +153,7 @@ class MeetingScreen(StoreMixin, Screen[None]):
     def on_resize(self) -> None:
         # narrow terminals: attendance above the agenda instead of beside it
         self.set_class(self.size.width < 100, "-narrow")
+        self.call_after_refresh(self._fit_subjects)
 
     def load(self) -> None:
         store, meeting_id = self.store, self.meeting_id
@@ -192,17 +196,26 @@ class MeetingScreen(StoreMixin, Screen[None]):
             ])
             for row in data.attendance
         ])
+        self._subjects = {
+            item.id: mark(submitted_title(item_title(item, data.cases),
+                                          data.submitted.get(item.id), names),
+                          item.id in data.marks.items)
+            for item in data.items}
         sync_rows(self.query_one(AgendaTable), [
             (item.id, [
                 Text(str(n)),
-                mark(submitted_title(item_title(item, data.cases), data.submitted.get(item.id),
-                                     names), item.id in data.marks.items),
+                self._subjects[item.id],
                 Text(t("meeting.minutes", n=item.timebox_min) if item.timebox_min else ""),
                 status_cell(item),
-                Text(t("meeting.decided") if item.has_decision else "", style="green"),
+                Text(t("meeting.decided_mark") if item.has_decision else "", style="green"),
             ])
             for n, item in enumerate(data.items, start=1)
         ])
+        self.call_after_refresh(self._fit_subjects)
+
+    def _fit_subjects(self) -> None:
+        """The subjects take what the other columns leave: never off the right edge."""
+        fit_texts(self.query_one(AgendaTable), "subject", self._subjects)
 
     def refused(self) -> bool:
         """Ask before changing the record or opening a form: True, and say why, if locked."""

@@ -51,9 +51,10 @@ class MinutesScreen(StoreMixin, Screen[None]):
                 priority=True),
         Binding("e", "edit_summary", "Edit summary", id="minutes-edit"),
         Binding("a", "approve", "Approve", id="minutes-approve"),
-        Binding("r", "correction", "Correction", id="minutes-correction"),
+        Binding("r", "correction", "Correction", id="minutes-correction", show=False),
         Binding("x", "export", "Export", id="minutes-export"),
-        Binding("d", "close_action", "Close action", id="minutes-close-action"),
+        # on f1 and in the palette; out of the footer (full at 120 columns)
+        Binding("d", "close_action", "Close action", id="minutes-close-action", show=False),
     ]
 
     @dataclass
@@ -374,9 +375,11 @@ class MinutesScreen(StoreMixin, Screen[None]):
         if self.data is None or self.exporting:
             return
         self.save_if_dirty()
+        from lvv_tui.personal_data import marked_path
+
         default = self.last_export or ExportRequest(  # the documents folder, not the cwd
-            "docx", self.ctx.config.export_dir
-            / f"verslag-{self.data.doc.header.date.isoformat()}.docx")
+            "docx", marked_path(self.ctx.config.export_dir  # the name it is written under
+                                / f"verslag-{self.data.doc.header.date.isoformat()}.docx"))
         self.app.push_screen(ExportDialog(default), self._export_chosen)
 
     def _export_chosen(self, request: ExportRequest | None) -> None:

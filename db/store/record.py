@@ -26,6 +26,16 @@ from db.store.base import StoreBase, _raw
 from db.store.rows import _action, _decision, _view
 
 
+def check_escalation_date(value: dt.date | str | None, today: dt.date | None) -> str | None:
+    """The decision's escalation date (the day it was sent): a date, not after today."""
+    from db.escalation_rules import check_not_after_today
+    from db.rules import parse_date
+
+    day = parse_date(value, "escalation_date")
+    check_not_after_today(day, today, "escalation_date")
+    return check_date(day, "escalation_date")
+
+
 class RecordMixin(StoreBase):
     """What is said at the table: views, decisions, actions."""
 
@@ -101,10 +111,12 @@ class RecordMixin(StoreBase):
         escalation_advice: str | None = None,
         review_date: dt.date | str | None = None,
         seen: Collection[str] | None = None,
+        today: dt.date | None = None,
     ) -> d.Decision:
         """Record the table's decision on an item; the case takes its perspective.
 
         ``seen``: the op ids the form showed (``Decision.seen``); see :meth:`_set`.
+        The escalation date (when it was sent) may not lie after ``today``.
         """
         perspective = _enum(d.Perspective, perspective, "perspective")
         consensus = _enum(d.Consensus, consensus, "consensus")
@@ -121,7 +133,7 @@ class RecordMixin(StoreBase):
             "escalation_level": escalation.value,
             "escalation_question": check_text(escalation_question, "escalation_question")
             or None,
-            "escalation_date": check_date(escalation_date, "escalation_date"),
+            "escalation_date": check_escalation_date(escalation_date, today),
             "escalation_advice": check_text(escalation_advice, "escalation_advice") or None,
             "review_date": check_date(review_date, "review_date"),
         }

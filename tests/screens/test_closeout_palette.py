@@ -7,7 +7,7 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
-from screen_helpers import make_app, press, settle, type_text
+from screen_helpers import make_app, press, settle, type_text, wait_for
 
 
 def _screen_text(app) -> str:  # noqa: ANN001
@@ -105,3 +105,10 @@ async def test_export_dialog_defaults_to_the_documents_folder(demo_db, tmp_path:
         assert isinstance(app.screen, ExportDialog)
         path = Path(app.screen.query_one("#export-path", Input).value)
         assert path.parent == docs and path.suffix == ".docx"
+        # the name the file is written under, personal-data mark and all
+        assert path.name.startswith("verslag-") and path.name.endswith(".PERSOONSGEGEVENS.docx")
+        app.screen.query_one("#export-path", Input).value = str(docs / "notulen.md")
+        await press(pilot, "ctrl+s")
+        assert app.screen.last_export.path == docs / "notulen.PERSOONSGEGEVENS.md"
+        await wait_for(pilot, lambda: (docs / "notulen.PERSOONSGEGEVENS.md").exists(),
+                       "the export written")

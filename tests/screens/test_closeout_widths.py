@@ -40,6 +40,20 @@ async def test_meeting_screen_columns_whole(demo_db, width: int, lang: str) -> N
         await settle(pilot)
         assert_nothing_cut(app.screen.query_one("#attendance", DataTable))
         assert_nothing_cut(app.screen.query_one("#agenda", DataTable))
+        await press(pilot, "escape", "home", "enter")  # today's meeting
+        screen = app.screen
+        case_items = [i for i in screen.data.items if i.case_id]
+        orgs = app.store.organisations(screen.data.meeting.overleg_id)
+        app.store.decide(case_items[0].id, d.Perspective.STAY, "", d.Consensus.NONE,
+                         [d.Dissent(orgs[1].id, "Nee")], d.Escalation.MRT, "Vraag?")
+        screen.load()
+        await settle(pilot)
+        agenda = screen.query_one("#agenda", DataTable)
+        agenda.move_cursor(row=screen.data.items.index(case_items[1]))
+        await press(pilot, "d")  # a deferred item: the status column widens (Uitgesteld)
+        assert any(i.status is d.ItemStatus.DEFERRED for i in screen.data.items)
+        assert_nothing_cut(app.screen.query_one("#attendance", DataTable))
+        assert_nothing_cut(app.screen.query_one("#agenda", DataTable))
 
 
 @pytest.mark.parametrize("width", [120, 160])
@@ -81,3 +95,32 @@ async def test_minutes_screen_explains_its_marks(demo_db) -> None:  # noqa: ANN0
         await press(pilot, "down", "down", "down", "enter", "v")
         legend = str(app.screen.query_one("#minutes-legend").render())
         assert legend == "Stand: ✎ samenvatting geschreven · B besluit vastgelegd"
+
+
+@pytest.mark.parametrize("width", [120, 160])
+async def test_timeline_never_runs_off_the_edge(demo_db, reader, width: int) -> None:  # noqa: ANN001
+    from screens.timeline import TimelineScreen
+
+    store = reader()
+    try:
+        ov = store.overleggen()[0].id
+        case = max(store.cases(ov), key=lambda c: len(store.case_timeline(c.id)))
+    finally:
+        store.close()
+    app = make_app(demo_db)
+    async with app.run_test(size=(width, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(TimelineScreen(case.id))
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#timeline", DataTable)
+        needed = sum(c.get_render_width(table) for c in table.columns.values())
+        assert needed - table.cell_padding <= table.scrollable_content_region.width
+        whole = {str(n): screen._whats[str(n)].plain for n in range(table.row_count)}
+        for n in range(table.row_count):  # a cut line says so, and shows whole below
+            shown = table.get_cell(str(n), "what").plain
+            assert shown == whole[str(n)] or (shown.endswith("…")
+                                              and whole[str(n)].startswith(shown[:-1]))
+            table.move_cursor(row=n)
+            await pilot.pause()
+            assert str(screen.query_one("#timeline-line").render()) == whole[str(n)]

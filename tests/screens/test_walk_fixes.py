@@ -98,3 +98,25 @@ async def test_report_dates_show_whole(demo_db) -> None:  # noqa: ANN001
             await press(pilot, "end")
             # the date and the cursor after it fit: nothing scrolled off the left
             assert box.scroll_x == 0, (field, box.value, box.scroll_x)
+
+
+async def test_home_and_end_move_the_meeting_list(demo_db) -> None:  # noqa: ANN001
+    from textual.widgets import DataTable
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#meetings", DataTable)
+        await press(pilot, "end")
+        assert table.cursor_row == table.row_count - 1 > 0
+        await press(pilot, "home")
+        assert table.cursor_row == 0
+
+
+def test_the_lock_screen_says_je_like_the_rest_of_the_app() -> None:
+    import re
+
+    from lvv_tui.i18n import t
+
+    hint = t("lock.hint", lang="nl")
+    assert "je was" in hint and not re.search(r"\bu\b", hint)

@@ -35,14 +35,15 @@ async def test_person_typed_in_the_form_filters_the_list(demo_db, reader) -> Non
         assert screen.person == "Jan de Vries"
         table = screen.query_one("#action-list")
         assert table.row_count == 1
-        row = table.get_row_at(0)
-        assert row[1].plain.endswith("· Jan de Vries") and row[4].plain == "Gesprek plannen"
+        cells = [c.plain for c in table.get_row_at(0)]
+        assert any(c.endswith("· Jan de Vries") for c in cells), cells
+        assert "Gesprek plannen" in cells
         assert "Jan de Vries" in str(screen.query_one("#action-filter").render())
         await press(pilot, "o")  # after the last person: every owner again
         assert (screen.owner, screen.person) == (None, None)
         await press(pilot, "s", "s")
         assert screen.sort == "person"
-        assert table.get_row_at(0)[1].plain.endswith("· Jan de Vries")
+        assert any(c.plain.endswith("· Jan de Vries") for c in table.get_row_at(0))
     store = reader()
     try:
         ov = store.overleggen()[0].id

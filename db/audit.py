@@ -20,7 +20,8 @@ from db.store.base import _raw
 
 #: record tables that carry a ``case_id``, by op entity
 _CASE_RECORDS = {"agenda_item": "agenda_item", "partner_view": "partner_view",
-                 "action_item": "action_item", "escalation": "escalation", "stay": "stay"}
+                 "action_item": "action_item", "escalation": "escalation", "stay": "stay",
+                 "case_detail": "case_detail"}
 
 
 class CaseNotFound(LookupError):
@@ -31,12 +32,13 @@ def _iso_ms(ms: int) -> str:
     return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).isoformat(timespec="seconds")
 
 
-def case_changes(store: Any, code: str) -> list[dict[str, Any]]:
-    """Every op on the case with ``code`` and on the records about it, oldest first."""
+def case_changes(store: Any, code: str, case_id: str | None = None) -> list[dict[str, Any]]:
+    """Every op on the case with ``code`` and on the records about it, oldest first;
+    ``case_id``: only that case (a code may be used in more than one overleg)."""
     with store._read() as conn:
         raw = _raw(conn)
-        cases = raw.execute("SELECT id, overleg_id FROM casus WHERE code = ?",
-                            (code,)).fetchall()
+        cases = raw.execute("SELECT id, overleg_id FROM casus WHERE code = ? AND "
+                            "(? IS NULL OR id = ?)", (code, case_id, case_id)).fetchall()
         if not cases:
             raise CaseNotFound(code)
         ids: dict[str, set[str]] = {"casus": {c[0] for c in cases}}

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 #: The schema version this code writes. Bump it and add a step to MIGRATIONS.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 11
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -217,10 +217,27 @@ def _migrate_privacy(conn: Connection) -> None:
     SQLModel.metadata.tables["case_detail"].create(conn, checkfirst=True)
 
 
+def _migrate_owner_person(conn: Connection) -> None:
+    """An action's owner as a named person besides the organisation (issue 13): the
+    ``owner_person`` column of ``action_item``, if missing (idempotent)."""
+    columns = {r[1] for r in conn.exec_driver_sql("PRAGMA table_info(action_item)")}
+    if "owner_person" not in columns:
+        conn.exec_driver_sql("ALTER TABLE action_item ADD COLUMN owner_person VARCHAR")
+
+
+def _migrate_origin(conn: Connection) -> None:
+    """Who pushed each pulled op, and when the hub received it (issue 9): the account
+    (PostgreSQL) or the pushing laptop (SQLite hub), kept beside the log (idempotent)."""
+    conn.exec_driver_sql(
+        "CREATE TABLE IF NOT EXISTS op_origin (op_id TEXT PRIMARY KEY, pushed_by TEXT, "
+        "received_at TEXT) WITHOUT ROWID")
+
+
 #: MIGRATIONS[n] takes a file from version n to n + 1.
 MIGRATIONS: dict[int, Migration] = {
     0: _v1, 1: _migrate_search, 2: _migrate_escal, 3: _migrate_report, 4: _migrate_server,
-    5: _migrate_perf, 6: _migrate_live, 7: _migrate_privacy, 8: _migrate_before}
+    5: _migrate_perf, 6: _migrate_live, 7: _migrate_privacy, 8: _migrate_before,
+    9: _migrate_owner_person, 10: _migrate_origin}
 
 
 def backup_path(path: Path, version: int) -> Path:

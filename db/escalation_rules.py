@@ -8,6 +8,7 @@ next level (a new thread, linked to this one; this one becomes ``escalated``).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -99,3 +100,11 @@ def check_members(level: d.Escalation, members: Iterable[d.MrtMember],
     if any(m["organisation_id"] not in organisation_ids for m in out):
         raise ValidationError("members", "escalation.error.members_org")
     return out
+
+
+def check_not_after_today(day: dt.date | None, today: dt.date | None, field: str) -> None:
+    """A date a step happened on (sent, advice received) may not lie after today: the
+    escalation screen counts a thread as open from the day it was sent."""
+    if day is not None and day > (today or dt.date.today()):
+        raise ValidationError(field, "escalation.error.after_today",
+                              today=(today or dt.date.today()).isoformat())

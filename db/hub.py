@@ -50,9 +50,15 @@ CONNECT_TIMEOUT = 5
 _WIRE = [hub_ops.c[name] for name in WIRE_COLUMNS]
 _COLS = ", ".join(WIRE_COLUMNS)
 _PG_PULL = (
-    f"SELECT server_seq, {_COLS} FROM ops WHERE server_seq > %s AND server_seq <= %s "
-    "ORDER BY server_seq"
+    f"SELECT server_seq, {_COLS}, pushed_by, received_at::text FROM ops "
+    "WHERE server_seq > %s AND server_seq <= %s ORDER BY server_seq"
 )
+#: the top number, and received_at as text in one form (ISO, UTC) for this transaction
+_PG_TOP = ("SELECT lvv_max_seq(), set_config('datestyle', 'ISO', true), "
+           "set_config('timezone', 'UTC', true)")
+_N = len(WIRE_COLUMNS)
+#: op id -> (pushed_by, received_at), as the hub stamped them
+Origins = dict[str, tuple[str, str]]
 
 
 def _driver_errors() -> tuple[type[BaseException], ...]:
@@ -63,6 +69,35 @@ def _driver_errors() -> tuple[type[BaseException], ...]:
     return (psycopg.Error,) if psycopg is not None else ()
 
 
+
+
+def _iso(at: Any) -> Any:
+    """A hub's received_at as ISO 8601 text (PostgreSQL's ISO output, e.g.
+    ``2026-11-30 03:10:35.5+00``, or a SQLite hub's own text), None as None."""
+    import datetime as dt
+
+    if at is None:
+        return None
+    try:
+        return dt.datetime.fromisoformat(str(at)).isoformat()
+    except ValueError:  # not ours to judge: keep what the hub said
+        return str(at)
+
+
+def _origins(rows: Sequence[Any]) -> Origins:
+    """op id -> (pushed_by, received_at as ISO 8601 text) for the rows that have them (a
+    row put in by hand, or pushed before they were kept, may not)."""
+    texts: dict[Any, str] = {}  # one push stamps one time: convert each once
+    out: Origins = {}
+    for r in rows:
+        by, at = r[_N + 1], r[_N + 2]
+        if by is None and at is None:
+            continue
+        when = texts.get(at)
+        if when is None:
+            when = texts[at] = _iso(at)
+        out[r[1]] = (by, when)
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -242,6 +277,10 @@ class Hub:
                                              f"DEFAULT '{default}'")
                 conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ops_device_seq ON ops "
                                      "(device_id, device_seq)")
+                have = {r[1] for r in conn.exec_driver_sql("PRAGMA table_info(ops)")}
+                for column in ("pushed_by", "received_at"):
+                    if column not in have:  # a hub made before they were kept
+                        conn.exec_driver_sql(f"ALTER TABLE ops ADD COLUMN {column} TEXT")
         except sa_exc.SQLAlchemyError as exc:
             raise translate(exc, self.display) from exc
 
@@ -271,12 +310,14 @@ class Hub:
     # -- push and pull ------------------------------------------------------------------
 
     def push(self, ops: Sequence[WireOp], before_commit: Callable[[], None] | None = None,
-             ) -> PushResult:
+             pusher: str | None = None) -> PushResult:
         """Store ``ops`` in one server transaction, all or nothing.
 
         Every op is checked (:mod:`db.wire_check`; on PostgreSQL by ``lvv_push`` on the
         server). When any op is refused, nothing is stored: :attr:`PushResult.refused`
         names each refused op id with its reason, and the caller may send the rest again.
+        ``pusher`` names the pushing laptop on a SQLite hub, which has no accounts (on
+        PostgreSQL the server stamps the session user).
         """
         from db import hub_push
 
@@ -286,7 +327,7 @@ class Hub:
                 if self.is_pg:
                     result = hub_push.push_pg(conn, ops)
                 else:
-                    result = hub_push.push_sqlite(conn, ops)
+                    result = hub_push.push_sqlite(conn, ops, pusher)
                 if before_commit is not None and not result.refused:
                     before_commit()
         except hub_push.BadBatch as exc:
@@ -301,7 +342,15 @@ class Hub:
         return result
 
     def pull(self, cursor: int, limit: int = BATCH) -> tuple[list[WireOp], int]:
-        """Ops after ``cursor`` in commit order, and the cursor after them.
+        """Ops after ``cursor`` in commit order, and the cursor after them (see
+        :meth:`pull_origin`)."""
+        ops, _origins, end = self.pull_origin(cursor, limit, origins=False)
+        return ops, end
+
+    def pull_origin(self, cursor: int, limit: int = BATCH, *, origins: bool = True,
+                    ) -> tuple[list[WireOp], Origins, int]:
+        """Ops after ``cursor`` in commit order, who pushed each and when, and the cursor
+        after them.
 
         Reads the window ``cursor < server_seq <= min(cursor + limit, top)``, where ``top``
         is the highest committed number: numbers are gapless and committed in order, so every
@@ -314,10 +363,10 @@ class Hub:
             with conn.begin():
                 if self.is_pg:  # the driver's own cursor: rows as plain tuples
                     with conn.connection.driver_connection.cursor() as cur:
-                        cur.execute("SELECT lvv_max_seq()")
+                        cur.execute(_PG_TOP)
                         end = min(cursor + limit, int(cur.fetchone()[0]))
                         if end <= cursor:
-                            return [], cursor
+                            return [], {}, cursor
                         cur.execute(_PG_PULL, (cursor, end))
                         rows = cur.fetchall()
                         # every pull is logged on the server (who read which window)
@@ -325,16 +374,19 @@ class Hub:
                 else:
                     end = min(cursor + limit, self._max_seq(conn))
                     if end <= cursor:
-                        return [], cursor
+                        return [], {}, cursor
                     rows = conn.execute(
-                        select(hub_ops.c.server_seq, *_WIRE)
+                        select(hub_ops.c.server_seq, *_WIRE, hub_ops.c.pushed_by,
+                               hub_ops.c.received_at)
                         .where(hub_ops.c.server_seq > cursor, hub_ops.c.server_seq <= end)
                         .order_by(hub_ops.c.server_seq)
                     ).all()
         except (sa_exc.SQLAlchemyError, *_driver_errors()) as exc:
             self._drop_broken()
             raise translate(exc, self.display) from exc
-        return [WireOp.from_row(r[1:]) for r in rows], end
+        make = WireOp._make
+        ops = [make(r[1:_N + 1]) for r in rows]
+        return ops, _origins(rows) if origins else {}, end
 
     def count(self) -> int:
         """Ops this account can see on the hub."""

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from db.hub_schema import PushResult, ServerRefused, hub_ops
 from db.projection import WireOp
-from db.server_sql import ID_TAKEN, SEQ_TAKEN, TWICE
+from db.server_sql import ID_TAKEN, IN_ORDER, SEQ_TAKEN, TWICE
 from db.tables import WIRE_COLUMNS
 from db.wire_check import check_op
 
@@ -67,16 +67,26 @@ def push_pg(conn: Connection, ops: Sequence[WireOp]) -> PushResult:
     raw = conn.connection.driver_connection  # the same transaction
     with raw.cursor() as cur:
         try:
-            cur.execute("SELECT op_id, server_seq, status, reason FROM lvv_push(%s::json)",
-                        (batch_json(ops),))
+            cur.execute("SELECT op_id, server_seq, status, reason FROM "
+                        "lvv_push(%s::json, false)", (batch_json(ops),))
         except (errors.InvalidTextRepresentation, errors.UntranslatableCharacter) as exc:
             raise BadBatch(str(exc)) from exc
         rows = cur.fetchall()
     result = PushResult()
+    if len(rows) == 1 and rows[0][2] == IN_ORDER:
+        # the whole batch was new and stored in order from this number on
+        first, count = int(rows[0][1]), int(rows[0][3])
+        if count != len(ops):
+            raise ServerRefused(f"the server stored {count} of {len(ops)} ops")
+        result.stored = [op.id for op in ops]
+        result.first_seq, result.last_seq = first, first + count - 1
+        return result
+    low = 0
     for op_id, seq, status, reason in rows:
         if status == "stored":
             result.stored.append(op_id)
             result.last_seq = max(result.last_seq, int(seq))
+            low = int(seq) if not low else min(low, int(seq))
         elif status == "already":
             result.already.append(op_id)
         elif op_id is None:
@@ -85,6 +95,8 @@ def push_pg(conn: Connection, ops: Sequence[WireOp]) -> PushResult:
             result.refused[op_id] = reason
     if result.refused:
         result.stored, result.already = [], []
+    elif result.stored and result.last_seq - low + 1 == len(result.stored):
+        result.first_seq = low  # one run of numbers, all ours
     return result
 
 
@@ -108,8 +120,10 @@ def refusals_in(ops: Sequence[WireOp]) -> dict[str, str]:
     return refused
 
 
-def push_sqlite(conn: Connection, ops: Sequence[WireOp]) -> PushResult:
-    """The same protocol on a SQLite hub, checked here."""
+def push_sqlite(conn: Connection, ops: Sequence[WireOp], pusher: str | None = None,
+                ) -> PushResult:
+    """The same protocol on a SQLite hub, checked here. ``pusher`` (the pushing laptop:
+    a SQLite hub has no accounts) is stamped as ``pushed_by``, with ``received_at``."""
     result = PushResult()
     result.refused = refusals_in(ops)
     if result.refused:
@@ -147,9 +161,14 @@ def push_sqlite(conn: Connection, ops: Sequence[WireOp]) -> PushResult:
     top = int(conn.exec_driver_sql("SELECT coalesce(max(server_seq), 0) FROM ops")
               .scalar_one())
     if new:
+        import datetime as dt
+
+        at = dt.datetime.now(dt.UTC).isoformat()
         conn.execute(hub_ops.insert(), [
-            {"server_seq": top + n, **op._asdict()} for n, op in enumerate(new, start=1)])
+            {"server_seq": top + n, **op._asdict(), "pushed_by": pusher, "received_at": at}
+            for n, op in enumerate(new, start=1)])
         result.stored = [op.id for op in new]
+        result.first_seq = top + 1
         result.last_seq = top + len(new)
     return result
 

@@ -29,6 +29,9 @@ hub_ops = Table(
     Column("schema_version", Integer, nullable=False),
     Column("audience", Text, nullable=False, server_default="overleg"),
     Column("org_id", Text, nullable=False, server_default=""),
+    # who pushed it (no accounts on a SQLite hub: the pushing laptop) and when
+    Column("pushed_by", Text),
+    Column("received_at", Text),
 )
 
 #: Hub facts: ``hub_id`` (random, names the hub in local cursors), ``schema_version``.
@@ -83,6 +86,14 @@ class PushResult:
     refused: dict[str, str] = field(default_factory=dict)
     """Op id -> reason, when the hub refused the batch (then nothing was stored)."""
     last_seq: int = 0
+    first_seq: int = 0
+    """The stored ops received ``first_seq .. first_seq + len(stored) - 1`` (0: unknown)."""
+
+    def numbered(self) -> tuple[int, int]:
+        """(first number, how many) the stored ops received, when they are one run."""
+        if self.first_seq and self.stored:
+            return self.first_seq, len(self.stored)
+        return 0, 0
 
     @property
     def rejected(self) -> list[str]:

@@ -23,14 +23,15 @@ from typing import Any
 
 from sqlalchemy import exc as sa_exc
 
-from db.hub import Hub, _driver_errors, translate
+from db.hub import Hub, _driver_errors, _iso, translate
 from db.projection import WireOp
 from db.tables import WIRE_COLUMNS
 
 _COLS = ", ".join(WIRE_COLUMNS)
 #: PostgreSQL types of the wire columns, for the binary COPY
 _PG_TYPES = ["int8" if c == "device_seq" else "int4" if c == "schema_version" else "text"
-             for c in WIRE_COLUMNS]
+             for c in WIRE_COLUMNS] + ["text", "text"]  # pushed_by, received_at
+_N = len(WIRE_COLUMNS)
 
 
 @dataclass
@@ -42,15 +43,23 @@ class Snapshot:
     total: int
     _rows: Iterator[tuple[Any, ...]]
 
-    def chunks(self, size: int) -> Iterator[list[WireOp]]:
-        """The ops in ``server_seq`` order, ``size`` at a time."""
+    def chunks(self, size: int, origins: dict[str, tuple[str, str]] | None = None,
+               ) -> Iterator[list[WireOp]]:
+        """The ops in ``server_seq`` order, ``size`` at a time. ``origins``, when given, is
+        filled before each chunk with op id -> (pushed_by, received_at) of that chunk."""
         make = WireOp._make
-        while chunk := [make(row) for row in islice(self._rows, size)]:
-            yield chunk
+        while rows := list(islice(self._rows, size)):
+            if origins is not None:
+                origins.clear()
+                origins.update((r[0], (r[_N], _iso(r[_N + 1]))) for r in rows
+                               if r[_N] is not None or r[_N + 1] is not None)
+            yield [make(r[:_N]) for r in rows]
 
 
-def _select(top: int) -> str:
-    return f"SELECT {_COLS} FROM ops WHERE server_seq <= {int(top)} ORDER BY server_seq"
+def _select(top: int, pg: bool) -> str:
+    at = "received_at::text" if pg else "received_at"
+    return (f"SELECT {_COLS}, pushed_by, {at} FROM ops WHERE server_seq <= {int(top)} "
+            "ORDER BY server_seq")
 
 
 @contextmanager
@@ -75,11 +84,13 @@ def _pg_snapshot(driver: Any) -> Iterator[Snapshot]:
     with driver.cursor() as cur:
         # the first statement of the transaction: every read below sees one snapshot
         cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        cur.execute("SELECT lvv_max_seq()")
+        # received_at as text in one form (ISO, UTC) for this transaction
+        cur.execute("SELECT lvv_max_seq(), set_config('datestyle', 'ISO', true), "
+                    "set_config('timezone', 'UTC', true)")
         top = int(cur.fetchone()[0])
         cur.execute("SELECT count(*) FROM ops WHERE server_seq <= %s", (top,))
         total = int(cur.fetchone()[0])
-        with cur.copy(f"COPY ({_select(top)}) TO STDOUT (FORMAT BINARY)") as copy:
+        with cur.copy(f"COPY ({_select(top, True)}) TO STDOUT (FORMAT BINARY)") as copy:
             copy.set_types(_PG_TYPES)
             state = {"done": False}
 
@@ -113,7 +124,7 @@ def _sqlite_snapshot(driver: Any) -> Iterator[Snapshot]:
     try:
         top = int(driver.execute("SELECT coalesce(max(server_seq), 0) FROM ops").fetchone()[0])
         total = int(driver.execute("SELECT count(*) FROM ops").fetchone()[0])
-        cur = driver.execute(_select(top))
+        cur = driver.execute(_select(top, False))
         try:
             yield Snapshot(top, total, iter(cur))
         finally:

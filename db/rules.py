@@ -182,17 +182,51 @@ def check_dissent(consensus: d.Consensus | str, dissent: Iterable[d.Dissent]) ->
 
 def parse_date(text: str | dt.date | None, field: str = "date") -> dt.date | None:
     """A date from ``YYYY-MM-DD``, ``DD-MM-YYYY`` or ``DD/MM/YYYY``; None for empty."""
-    if text is None or isinstance(text, dt.date):
-        return text
+    if text is None:
+        return None
+    if isinstance(text, dt.date):
+        return check_date_range(text, field)
     text = text.strip()
     if not text:
         return None
     for fmt in DATE_FORMATS:
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            day = dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+        return check_date_range(day, field)
     raise ValidationError(field, "error.date")
+
+
+#: The hard window of every date of the record (an absurd date such as 9999-12-31 or
+#: 1900-01-01 is refused, whoever writes it); dates inside it but unusual for the field
+#: are asked about first by the forms (:func:`date_doubt`).
+DATE_MIN = dt.date(1990, 1, 1)
+DATE_MAX = dt.date(2099, 12, 31)
+#: A date further ahead than this (two years), or further back than that (one year), or
+#: before the case's intake, makes a form ask before it saves.
+DOUBT_AHEAD = dt.timedelta(days=2 * 365)
+DOUBT_BEHIND = dt.timedelta(days=365)
+
+
+def check_date_range(day: dt.date, field: str = "date") -> dt.date:
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise ValidationError(field, "error.date_range", low=DATE_MIN.isoformat(),
+                              high=DATE_MAX.isoformat())
+    return day
+
+
+def date_doubt(day: dt.date, today: dt.date, *, intake: dt.date | None = None,
+               past_ok: bool = False) -> tuple[str, dict[str, Any]] | None:
+    """Why a date is unusual (an i18n key and its parameters), or None: before the case's
+    intake, more than two years ahead, or (unless ``past_ok``) more than a year back."""
+    if intake is not None and day < intake:
+        return "date.before_intake", {"intake": intake.isoformat()}
+    if day > today + DOUBT_AHEAD:
+        return "date.far_ahead", {}
+    if not past_ok and day < today - DOUBT_BEHIND:
+        return "date.long_ago", {}
+    return None
 
 
 def check_date(text: str | dt.date | None, field: str) -> str | None:
@@ -246,6 +280,33 @@ def check_text(text: str | None, field: str, limit: int = MAX_TEXT, required: bo
         raise ValidationError(field, "error.required")
     if len(text) > limit:
         raise ValidationError(field, "error.too_long", limit=limit, length=len(text))
+    return text
+
+
+def check_person(text: str | None, field: str = "owner_person") -> str | None:
+    """A named person (an action's owner besides the organisation): one line, at most
+    MAX_SHORT characters; blank is none."""
+    if text is None or not str(text).strip():
+        return None
+    text = check_text(str(text).strip(), field, MAX_SHORT)
+    if "\n" in text or "\r" in text:
+        raise ValidationError(field, "error.one_line")
+    return text
+
+
+#: Longest search text of a list (the case register's box matches codes and nationalities;
+#: a longer text matches nothing and only costs: refused with a message).
+MAX_SEARCH = MAX_SHORT
+
+
+def check_search(text: str | None, field: str = "search") -> str | None:
+    """A list's search text, stripped; blank is none; longer than MAX_SEARCH is refused."""
+    if text is None or not str(text).strip():
+        return None
+    text = str(text).strip()
+    if len(text) > MAX_SEARCH:
+        raise ValidationError(field, "error.search_too_long", limit=MAX_SEARCH,
+                              length=len(text))
     return text
 
 

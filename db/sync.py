@@ -26,8 +26,10 @@ fetched again, and applying an op twice is a no-op. A round cut off part-way rai
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +51,7 @@ from db.hub import (
 from db.projection import WireOp
 from db.server_sql import ADVISORY_LOCK_KEY, FORBIDDEN, NOTIFY_CHANNEL
 from db.sync_join import Progress
-from db.wire_check import canonical_value, check_op
+from db.wire_check import canonical_value, check_op, passes_plainly
 
 
 @dataclass
@@ -95,7 +97,11 @@ def screen(ops: Sequence[WireOp]) -> tuple[list[WireOp], list[tuple[WireOp, str]
     laptop writes) and those to quarantine, with the reason."""
     good: list[WireOp] = []
     bad: list[tuple[WireOp, str]] = []
+    ids: set[str] = set()
     for op in ops:
+        if passes_plainly(op, ids):
+            good.append(op)
+            continue
         reason = check_op(op)
         if reason is not None:
             bad.append((op, reason))
@@ -110,19 +116,49 @@ def _payload(op: Sequence[Any]) -> str:
     return json.dumps(list(op), default=str, ensure_ascii=False)
 
 
+def _runs(seqs: Sequence[int], acked: Sequence[bool]) -> list[tuple[int, int]]:
+    """The local_seq ranges of acknowledged ops, broken at any op of the window that was
+    not (so a range marks exactly the ops the hub acknowledged)."""
+    runs: list[tuple[int, int]] = []
+    start = prev = -1
+    for seq, ok in zip(seqs, acked, strict=True):
+        if ok and start < 0:
+            start = seq
+        elif not ok and start >= 0:
+            runs.append((start, prev))
+            start = -1
+        prev = seq
+    if start >= 0:
+        runs.append((start, prev))
+    return runs
+
+
+@dataclass
+class _Sent:
+    """What this round pushed: ids, and the server numbers the stored ones received."""
+
+    ids: set[str] = field(default_factory=set)
+    ranges: list[tuple[int, int]] = field(default_factory=list)
+    """Contiguous runs of server_seq holding only ops this round stored: a pull skips them."""
+
+
 def _push_all(store: Any, hub: Hub, report: SyncReport, batch: int,
-              hook: Checkpoint) -> set[str]:
-    """Push every unpushed op; returns the ids the hub acknowledged this round."""
+              hook: Checkpoint) -> _Sent:
+    """Push every unpushed op; returns what the hub acknowledged this round."""
     skipped: set[str] = set()  # not to send again this round: refused or forbidden
     forbidden: set[str] = set()  # overleg ids the server does not let us write
     one_overleg = False  # after a refusal for rights: one overleg per batch
-    sent: set[str] = set()  # acknowledged this round: the hub holds exactly our payload
+    sent = _Sent()  # acknowledged this round: the hub holds exactly our payload
+    # a SQLite hub has no accounts: it records the pushing laptop (its device id)
+    pusher = None if hub.is_pg else store.device_id
     try:
         while True:
             limit = batch + len(skipped)
-            window = store.unpushed_ops(limit)
-            skipped.update(op.id for op in window if op.overleg_id in forbidden)
-            ops = [op for op in window if op.id not in skipped][:batch]
+            seqs, window = store.unpushed_window(limit)
+            if forbidden:
+                skipped.update(op.id for op in window if op.overleg_id in forbidden)
+            ops = [op for op in window if op.id not in skipped][:batch] if skipped else \
+                window[:batch]
             if not ops:
                 if len(window) < limit:
                     break
@@ -130,7 +166,8 @@ def _push_all(store: Any, hub: Hub, report: SyncReport, batch: int,
             if one_overleg:
                 ops = [op for op in ops if op.overleg_id == ops[0].overleg_id]
             try:
-                result: PushResult = hub.push(ops, before_commit=lambda: hook("push:sent"))
+                result: PushResult = hub.push(ops, before_commit=lambda: hook("push:sent"),
+                                              pusher=pusher)
             except ServerRefused as exc:
                 if not exc.forbidden:
                     raise
@@ -154,10 +191,17 @@ def _push_all(store: Any, hub: Hub, report: SyncReport, batch: int,
             report.pushed += len(result.stored)  # committed on the server: they moved
             report.already += len(result.already)
             hook("push:committed")
-            acked = result.stored + result.already
+            acked = set(result.stored) | set(result.already)
             if acked:
-                store.mark_pushed(acked)
-                sent.update(acked)
+                first, count = result.numbered()
+                # marks by local_seq range; the cursor moves over our own numbers when
+                # they follow it directly (then the pull never fetches them back)
+                learned = store.acknowledge_push(
+                    _runs(seqs, [op.id in acked for op in window]),
+                    server=report.key, first_seq=first, count=count)
+                sent.ids.update(acked)
+                if count and not learned:
+                    sent.ranges.append((first, first + count - 1))
             hook("push:acked")
     finally:
         report.rejected = sorted(report.reasons)
@@ -166,36 +210,70 @@ def _push_all(store: Any, hub: Hub, report: SyncReport, batch: int,
     return sent
 
 
+def _own_range(ranges: list[tuple[int, int]], cursor: int) -> tuple[int, int] | None:
+    """The range of our own numbers that starts right after ``cursor`` or holds it, if any,
+    and otherwise the next one after it."""
+    ahead = [r for r in ranges if r[1] > cursor]
+    return min(ahead) if ahead else None
+
+
 def _pull_all(store: Any, hub: Hub, report: SyncReport, batch: int, hook: Checkpoint,
-              sent: set[str], snapshot: bool = True, progress: Progress | None = None,
+              sent: _Sent, snapshot: bool = True, progress: Progress | None = None,
               ) -> None:
     cursor = store.cursor(report.key)
     report.cursor = cursor
-    if snapshot and cursor == 0 and not sent and store.is_empty():
+    if snapshot and cursor == 0 and not sent.ids and store.is_empty():
         # a new laptop: everything it may read in one snapshot, then pulls from its top
         from db.sync_join import join
 
         if join(store, hub, report, batch, hook, progress):
             cursor = report.cursor
+    stored = cursor
     while True:
-        ops, new_cursor = hub.pull(cursor, batch)
+        own = _own_range(sent.ranges, cursor)
+        if own is not None and own[0] <= cursor + 1:
+            # numbers this round's push received: all ours, all in the log; skip them
+            cursor = own[1]
+            continue
+        limit = batch if own is None else min(batch, own[0] - 1 - cursor)
+        ops, origins, new_cursor = hub.pull_origin(cursor, limit)
         if new_cursor == cursor:
             break
         hook("pull:fetched")
+        if sent.ids:
+            fetched = len(ops)
+            ops = [op for op in ops if op.id not in sent.ids]
+            report.duplicates += fetched - len(ops)
         good, bad = screen(ops)
         if bad:
             report.quarantined += store.quarantine(
                 [(str(op[0]), _payload(op), reason) for op, reason in bad], source=hub.display)
-        fresh = [op for op in good if op.id not in sent] if sent else good
-        applied = store.apply_remote(fresh, server=report.key, cursor=new_cursor,
-                                     source=hub.display)
+        applied = store.apply_remote(good, server=report.key, cursor=new_cursor,
+                                     source=hub.display, origin=origins)
         hook("pull:applied")
-        cursor = report.cursor = new_cursor
+        cursor = stored = report.cursor = new_cursor
         report.pulled += applied.applied
-        report.duplicates += applied.duplicates + len(good) - len(fresh)
+        report.duplicates += applied.duplicates
         report.alarms += applied.alarms
         report.skewed += applied.skewed
         report.changes.extend(applied.changes)
+    if cursor != stored:
+        store.advance_cursor(report.key, cursor)
+        report.cursor = cursor
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """No cycle collection during a round: a batch makes tens of thousands of tuples and
+    lists, none of them cyclic, and each collection would walk every one of them (a
+    quarter of a large pull's time). Collection resumes after the round."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def sync_once(
@@ -223,8 +301,9 @@ def sync_once(
     try:
         report = SyncReport(server=hub.display, key=hub.key)
         report.to_push = store.unsynced_count()
-        sent = _push_all(store, hub, report, batch, hook)
-        _pull_all(store, hub, report, batch, hook, sent, snapshot, progress)
+        with _no_gc():
+            sent = _push_all(store, hub, report, batch, hook)
+            _pull_all(store, hub, report, batch, hook, sent, snapshot, progress)
         store.record_sync(report.key)
         return report
     except SyncError as exc:

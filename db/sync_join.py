@@ -37,17 +37,38 @@ def join(store: Any, hub: Hub, report: Any, batch: int, hook: Callable[[str], No
 
         if progress is not None:
             progress(0, snap.total)
-        result = store.load_snapshot(snap.chunks(batch), server=report.key, cursor=snap.top,
-                                     source=hub.display, on_chunk=on_chunk)
+        origins: dict[str, tuple[str, str]] = {}  # of the chunk being loaded
+        result = store.load_snapshot(snap.chunks(batch, origins), server=report.key,
+                                     cursor=snap.top, source=hub.display, on_chunk=on_chunk,
+                                     origins=origins)
     if result is None:
         return False
     hook("pull:applied")
+    _log_pull(hub, snap.top)
     report.cursor = snap.top
     report.pulled += result.applied
     report.skewed += result.skewed
     report.quarantined += result.quarantined
     report.changes.extend(result.changes)
     return True
+
+
+def _log_pull(hub: Hub, top: int) -> None:
+    """The snapshot was a pull of (0, top]: logged on the server like every pull (issue 10;
+    the snapshot's read-only transaction could not write the log itself)."""
+    if not hub.is_pg or top <= 0:
+        return
+    from sqlalchemy import exc as sa_exc
+
+    from db.hub import translate
+
+    conn = hub.connect()
+    try:
+        with conn.begin():
+            conn.exec_driver_sql("SELECT lvv_log_pull(0, %(top)s)", {"top": top})
+    except sa_exc.SQLAlchemyError as exc:
+        hub._drop_broken()
+        raise translate(exc, hub.display) from exc
 
 
 __all__ = ["Progress", "join"]

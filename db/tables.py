@@ -304,7 +304,8 @@ class Decision(SQLModel, table=True):
 
 
 class ActionItem(SQLModel, table=True):
-    """A follow-up action (actiepunt) with an owner organisation and a due date."""
+    """A follow-up action (actiepunt) with an owner organisation (and optionally a named
+    person) and a due date."""
 
     __tablename__ = "action_item"
     id: str = Field(primary_key=True)
@@ -314,6 +315,7 @@ class ActionItem(SQLModel, table=True):
     meeting_id: str | None = None
     agenda_item_id: str | None = Field(default=None, index=True)
     owner_organisation_id: str | None = None
+    owner_person: str | None = None  # optional: a named person of the owner organisation
     text: str | None = None
     due_date: str | None = None
     status: str | None = None

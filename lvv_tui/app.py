@@ -43,6 +43,7 @@ from lvv_tui.config import Config
 from screens.context import AppContext, ContextApp
 
 if TYPE_CHECKING:
+    from textual import events
     from textual.screen import Screen
 
     from db.store import Store
@@ -74,12 +75,14 @@ class LvvApp(ContextApp):
     COMMANDS = App.COMMANDS | {LvvCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
         Binding("ctrl+l", "lock", "Lock", id="lock", show=False, priority=True),
         Binding("f1", "help", "Help", id="help"),
-        Binding("ctrl+r", "case_register", "Cases", id="case-register"),
-        Binding("ctrl+k,f4", "conflicts", "Conflicts", id="conflicts"),
-        Binding("slash", "search", "Search", id="search"),
+        # everywhere (as ctrl+q), so out of the footer (room for the screen's own keys at 120 columns);
+        # f1 and the palette list them
+        Binding("ctrl+r", "case_register", "Cases", id="case-register", show=False),
+        Binding("ctrl+k,f4", "conflicts", "Conflicts", id="conflicts", show=False),
+        Binding("slash", "search", "Search", id="search", show=False),
         Binding("ctrl+e", "escalations", "Escalations", id="escalations", show=False),
         # our own palette binding, so its footer word is translated (Textual's says "palette")
         Binding("ctrl+p", "command_palette", "Commands", id="command-palette", show=False,
@@ -170,6 +173,21 @@ class LvvApp(ContextApp):
     def today(self) -> dt.date:
         return self.context.today()
 
+    async def on_event(self, event: events.Event) -> None:
+        """Any input resets the idle lock's clock; a paste of several lines into a one-line
+        field is joined visibly (Textual's Input would keep the first line and drop the rest
+        without a word)."""
+        from textual import events as ev
+
+        from lvv_tui.paste import paste_into_one_line
+
+        if isinstance(event, ev.InputEvent) and not event.is_forwarded:
+            self.idle.touch()
+        if isinstance(event, ev.Paste) and not event.is_forwarded \
+                and paste_into_one_line(self, event.text):
+            return
+        await super().on_event(event)
+
     def on_mount(self) -> None:
         if self.cfg.keymap:
             self.set_keymap(self.cfg.keymap)
@@ -257,11 +275,6 @@ class LvvApp(ContextApp):
 
     # -- the idle lock ----------------------------------------------------------------
 
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.InputEvent) and not event.is_forwarded:
-            self.idle.touch()
-        await super().on_event(event)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While locked only quitting works (no palette, no screen on top of the lock)."""
         if action not in ("quit", "lock") and self.idle.locked:
@@ -291,14 +304,54 @@ class LvvApp(ContextApp):
         yield from translated(super().get_system_commands(screen))
 
     def action_command_palette(self) -> None:
-        """The palette, with its placeholder in the app's language."""
+        """The palette, with its placeholder and "no matches" in the app's language."""
         from textual.command import CommandPalette
 
-        from lvv_tui.system_commands import palette_placeholder
+        from lvv_tui.system_commands import palette_class, palette_placeholder
 
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(id="--command-palette",
-                                            placeholder=palette_placeholder()))
+            self.push_screen(palette_class()(id="--command-palette",
+                                             placeholder=palette_placeholder()))
+
+    def search_themes(self) -> None:
+        """The theme picker (palette entry "Thema"), in the app's language."""
+        from textual.theme import ThemeProvider
+
+        from lvv_tui.system_commands import palette_class
+
+        self.push_screen(palette_class()(providers=[ThemeProvider],
+                                         placeholder=i18n.t("syscmd.theme_placeholder")))
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """The palette's "Schermafdruk": an SVG in the export folder (not the current
+        directory), written off the event loop, reported in the app's language."""
+        folder = Path(path) if path else self.cfg.export_dir
+        target = folder / (filename or time.strftime("schermafdruk-%Y%m%d-%H%M%S.svg"))
+        svg = self.export_screenshot()
+
+        def write() -> None:
+            try:
+                target.write_text(svg, encoding="utf-8")
+            except OSError as exc:
+                self.call_from_thread(self.notify, f"{target}: {exc.strerror or exc}",
+                                      title=i18n.t("syscmd.Screenshot"), severity="error",
+                                      markup=False)
+                return
+            self.call_from_thread(self.notify, i18n.t("syscmd.screenshot_saved",
+                                                      path=str(target)),
+                                  title=i18n.t("syscmd.Screenshot"), markup=False)
+
+        self.run_worker(write, thread=True, group="screenshot", description="screenshot")
+        return None
+
+    def action_help_quit(self) -> None:
+        """ctrl+c (which does not quit): say how to quit, in the app's language."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(i18n.t("syscmd.how_to_quit", key=key), title=i18n.t("syscmd.quit_title"),
+                            markup=False)
+                return
 
     def action_help(self) -> None:
         from screens.help import HelpScreen

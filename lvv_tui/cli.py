@@ -53,7 +53,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _early_language(argv: Sequence[str]) -> None:
+    """``--lang`` before the parser is built: the help of the commands that take theirs
+    from the catalog is then in that language too."""
+    from lvv_tui import i18n
+
+    for n, arg in enumerate(argv):
+        lang = arg.split("=", 1)[1] if arg.startswith("--lang=") else (
+            argv[n + 1] if arg == "--lang" and n + 1 < len(argv) else None)
+        if lang in i18n.LANGUAGES:
+            i18n.set_language(lang)
+            return
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _early_language(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "lang", None):  # every message of every command in that language

@@ -13,6 +13,7 @@ Keys of ``config.toml``::
     organisation = "DTenV"          # your organisation (input before the meeting)
     sync_interval = 5               # seconds between sync rounds
     lock_after = 10                 # idle minutes before the app locks itself (0 = never)
+    export_dir = "~/Documenten"     # where the in-app export and screenshots go
 
     [keymap]                        # binding id = keys, e.g.
     item-next = "n,pagedown"
@@ -46,6 +47,15 @@ def data_dir() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
+def documents_dir() -> Path:
+    """The user's documents folder (XDG ``DOCUMENTS`` dir, else ~/Documents); the home
+    folder when that does not exist. Never the current directory."""
+    from platformdirs import user_documents_dir
+
+    docs = Path(user_documents_dir())
+    return docs if docs.is_dir() else Path.home()
+
+
 def config_file() -> Path:
     return config_dir() / "config.toml"
 
@@ -72,6 +82,9 @@ class Config:
     lock_after: float = 10.0
     """Idle minutes before the app locks itself (0 = never)."""
     keymap: dict[str, str] = field(default_factory=dict)
+    export_dir: Path = field(default_factory=documents_dir)
+    """Where the in-app export (and a screenshot) is written unless the user says
+    otherwise: ``export_dir`` in config.toml, ``LVV_EXPORT_DIR``, or the documents folder."""
 
 
 def load(
@@ -116,6 +129,9 @@ def load(
                 from exc
         if cfg.lock_after < 0:
             raise ConfigError("lock_after must be 0 (never) or more minutes")
+    export_dir = env.get("LVV_EXPORT_DIR") or data.get("export_dir")
+    if export_dir:
+        cfg.export_dir = Path(str(export_dir)).expanduser()
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict):
         raise ConfigError("[keymap] must be a table of binding id = keys")

@@ -181,8 +181,11 @@ def build_minutes(
     def words(a: d.Action) -> ActionLine:
         c = case(a.case_id)
         since = meeting_dates.get(a.meeting_id) if a.meeting_id else None
-        return action_line(a, org_name(a.owner_organisation_id), c.code if c else None, since,
-                           lang)
+        owner = org_name(a.owner_organisation_id)
+        if a.owner_person:  # the named person besides the organisation
+            owner = (f"{owner} · {a.owner_person}" if a.owner_organisation_id
+                     else a.owner_person)
+        return action_line(a, owner, c.code if c else None, since, lang)
 
     # -- items ---------------------------------------------------------------------
     texts = store.minutes_texts(meeting_id)

@@ -1,4 +1,4 @@
-"""A follow-up action: owner organisation, what, by when."""
+"""A follow-up action: owner organisation (and optionally a named person), what, by when."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from screens.widgets.form import Field, FormModal
 class ActionForm(FormModal[d.Action]):
     """Returns the saved action, or None when cancelled."""
 
+    date_fields = ("due_date",)
+
     def __init__(self, save, organisations: list[d.Organisation],  # noqa: ANN001
                  action: d.Action | None = None) -> None:
         super().__init__(save)
@@ -32,6 +34,9 @@ class ActionForm(FormModal[d.Action]):
             prompt=t("action_form.no_owner"),
             value=a.owner_organisation_id if a and a.owner_organisation_id else Select.NULL,
             id="owner_organisation_id"))
+        yield Field("owner_person", t("action_form.person"), Input(
+            a.owner_person or "" if a else "", id="owner_person",
+            placeholder=t("action_form.person_hint")))
         yield Field("text", t("action_form.text"), Input(a.text if a else "", id="text"))
         yield Field("due_date", t("action_form.due"), Input(
             a.due_date.isoformat() if a and a.due_date else "", id="due_date",
@@ -47,19 +52,24 @@ class ActionForm(FormModal[d.Action]):
     def collect(self) -> dict[str, Any]:
         owner = self.query_one("#owner_organisation_id", Select).value
         return {"owner_organisation_id": owner if isinstance(owner, str) else None,
+                "owner_person": self.query_one("#owner_person", Input).value,
                 "text": self.query_one("#text", Input).value,
                 "due_date": self.query_one("#due_date", Input).value}
 
     def check(self, values: dict[str, Any]) -> dict[str, str]:
-        from db.store import MAX_TEXT, ValidationError, parse_date
+        from db.store import MAX_TEXT, ValidationError, check_person, parse_date
 
         errors: dict[str, str] = {}
+        try:
+            check_person(values["owner_person"])
+        except ValidationError as exc:
+            errors["owner_person"] = t(exc.code, **exc.params)
         if not values["text"].strip():
             errors["text"] = t("error.required")
         elif len(values["text"]) > MAX_TEXT:
             errors["text"] = t("error.too_long", limit=MAX_TEXT, length=len(values["text"]))
         try:
             parse_date(values["due_date"], "due_date")
-        except ValidationError:
-            errors["due_date"] = t("error.date")
+        except ValidationError as exc:
+            errors["due_date"] = t(exc.code, **exc.params)
         return errors

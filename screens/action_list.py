@@ -1,8 +1,9 @@
 """The actielijst as a working list: every open action of the overleg.
 
-``o`` cycles the owner filter, ``l`` shows only overdue actions, ``s`` cycles the sort (due
-date, owner, case, meeting), ``x`` closes the highlighted action after a question, ``u``
-reopens the action closed last (undo), ``enter`` opens the item where it was agreed.
+``o`` cycles the owner filter (each organisation, then each named person), ``l`` shows only
+overdue actions, ``s`` cycles the sort (due date, owner, person, case, meeting), ``x``
+closes the highlighted action after a question, ``u`` reopens the action closed last
+(undo), ``enter`` opens the item where it was agreed.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from screens.widgets.base import ScreenBase, StoreMixin, literal
 from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
 
-SORTS = ("due", "owner", "case", "meeting")
+SORTS = ("due", "owner", "person", "case", "meeting")
 
 
 @dataclass(frozen=True)
@@ -38,17 +39,30 @@ class ActionListData:
     cases: dict[str, str]
     meetings: dict[str, dt.date]
     items: dict[str, str] = field(default_factory=dict)
+    persons: list[str] = field(default_factory=list)
+    """The named persons of the overleg's open actions (the owner filter's choices)."""
 
 
 def load_action_list(store: Any, overleg_id: str, owner: str | None, overdue: bool,
-                     sort: str, today: dt.date) -> ActionListData:
+                     sort: str, today: dt.date, person: str | None = None) -> ActionListData:
     """Read the list (in a worker)."""
-    actions = store.action_list(overleg_id, owner_organisation_id=owner, overdue=overdue,
-                                today=today, sort=sort)
+    actions = store.action_list(overleg_id, owner_organisation_id=owner, owner_person=person,
+                                overdue=overdue, today=today, sort=sort)
     orgs = {o.id: o.name for o in store.organisations(overleg_id)}
     cases = {c.id: c.code or "" for c in store.cases(overleg_id)}
     meetings = {m.id: m.date for m in store.meetings(overleg_id, today=today)}
-    return ActionListData(actions, orgs, cases, meetings)
+    persons: dict[str, str] = {}
+    for a in store.action_list(overleg_id, today=today, sort="person"):
+        if a.owner_person:
+            persons.setdefault(" ".join(a.owner_person.split()).casefold(), a.owner_person)
+    return ActionListData(actions, orgs, cases, meetings, persons=list(persons.values()))
+
+
+def owner_words(orgs: dict[str, str], a: d.Action) -> str:
+    """``IND · J. de Vries``: the owner organisation and the named person (if any)."""
+    org = orgs.get(a.owner_organisation_id or "")
+    parts = [p for p in (org, a.owner_person) if p]
+    return " · ".join(parts) if parts else "—"
 
 
 class ConfirmClose(ScreenBase, ModalScreen[bool]):
@@ -96,6 +110,8 @@ class ActionListScreen(StoreMixin, Screen[None]):
     DEFAULT_CSS = """
     ActionListScreen #action-filter { height: 1; padding: 0 1; color: $text-muted; }
     ActionListScreen DataTable { height: 1fr; }
+    ActionListScreen #action-detail { height: auto; max-height: 4; padding: 0 1;
+        border-top: solid $primary; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="actions-back"),
@@ -116,10 +132,13 @@ class ActionListScreen(StoreMixin, Screen[None]):
         super().__init__()
         self.overleg_id = overleg_id
         self.owner: str | None = None
+        self.person: str | None = None
+        """The owner filter: an organisation's id or a named person (not both)."""
         self.overdue = False
         self.sort = "due"
         self.data: ActionListData | None = None
         self.owners: list[str] = []
+        self.persons: list[str] = []
         self.closed: list[str] = []
         """Ids of the actions closed here, last last (``u`` reopens the last)."""
 
@@ -127,12 +146,15 @@ class ActionListScreen(StoreMixin, Screen[None]):
         yield TopBar()
         yield Label("", id="action-filter")
         yield DataTable(id="action-list", cursor_type="row", zebra_stripes=True)
+        # the highlighted action in full: a long text or owner never lost off the edge
+        yield Static("", id="action-detail")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(TopBar).set_title(Text(t("actions.title")))
         table = self.query_one(DataTable)
-        for key in ("due", "owner", "case", "since", "text"):  # widths fit the content
+        # the action's text right after the date: at 80 columns it is what must show
+        for key in ("due", "text", "owner", "case", "since"):  # widths fit the content
             table.add_column(t(f"actions.col.{key}"), key=key)
         table.focus()
         self.load()
@@ -146,7 +168,7 @@ class ActionListScreen(StoreMixin, Screen[None]):
 
     def load(self) -> None:
         store, args = self.store, (self.overleg_id, self.owner, self.overdue, self.sort,
-                                   self._today())
+                                   self._today(), self.person)
         self.call_store(lambda: load_action_list(store, *args),
                         lambda data: self.post_message(self.ListLoaded(data)),
                         group="actions-load", description="load action list")
@@ -157,8 +179,9 @@ class ActionListScreen(StoreMixin, Screen[None]):
     def show(self, data: ActionListData) -> None:
         self.data = data
         self.owners = list(data.orgs)
+        self.persons = data.persons
         today = self._today()
-        owner = data.orgs.get(self.owner or "", t("actions.all"))
+        owner = self.person or data.orgs.get(self.owner or "", t("actions.all"))
         self.query_one("#action-filter", Label).update(Text(t(
             "actions.filter", owner=owner, n=len(data.actions),
             overdue=t("actions.only_overdue") if self.overdue else "",
@@ -173,12 +196,29 @@ class ActionListScreen(StoreMixin, Screen[None]):
             since = data.meetings.get(a.meeting_id or "")
             rows.append((a.id, [
                 due,
-                literal(data.orgs.get(a.owner_organisation_id or "", "—"), one_line=True),
+                literal(a.text, one_line=True, limit=80),
+                literal(owner_words(data.orgs, a), one_line=True),
                 literal(data.cases.get(a.case_id or "", "—"), one_line=True),
                 Text(format_date(since) if since else "—"),
-                literal(a.text, one_line=True, limit=80),
             ]))
         sync_rows(self.query_one(DataTable), rows)
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        """The highlighted action whole: its text, owner (and person), case and due date."""
+        action, data = self.selected(), self.data
+        detail = Text()
+        if action is not None and data is not None:
+            detail.append_text(literal(action.text, limit=400))
+            detail.append("\n" + t("actions.detail", owner=owner_words(data.orgs, action) or "—",
+                                    case=data.cases.get(action.case_id or "", "—"),
+                                    due=format_date(action.due_date) or t("minutes.no_due")),
+                          style="dim")
+        self.query_one("#action-detail", Static).update(detail)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self.show_detail()
 
     def selected(self) -> d.Action | None:
         key = selected_key(self.query_one(DataTable))
@@ -187,9 +227,11 @@ class ActionListScreen(StoreMixin, Screen[None]):
         return next((a for a in self.data.actions if a.id == key), None)
 
     def action_owner(self) -> None:
-        choices: list[str | None] = [None, *self.owners]
-        self.owner = choices[(choices.index(self.owner) + 1) % len(choices)] \
-            if self.owner in choices else None
+        choices: list[tuple[str | None, str | None]] = [
+            (None, None), *((o, None) for o in self.owners), *((None, p) for p in self.persons)]
+        now = (self.owner, self.person)
+        self.owner, self.person = choices[(choices.index(now) + 1) % len(choices)] \
+            if now in choices else (None, None)
         self.load()
 
     def action_overdue(self) -> None:

@@ -18,6 +18,9 @@ TEXT_FIELDS = ("code", "v_number", "nationality", "intake_date", "stay_term_days
 class CaseForm(FormModal[d.Case]):
     """Returns the saved case, or None when cancelled."""
 
+    date_fields = ("intake_date", "exit_date")
+    past_ok = frozenset({"intake_date", "exit_date"})  # a case of years ago is usual
+
     def __init__(self, save, case: d.Case | None = None) -> None:  # noqa: ANN001
         super().__init__(save)
         self.case = case
@@ -97,8 +100,8 @@ class CaseForm(FormModal[d.Case]):
         for name in ("intake_date", "exit_date"):
             try:
                 parse_date(values[name], name)
-            except ValidationError:
-                errors[name] = t("error.date")
+            except ValidationError as exc:
+                errors[name] = t(exc.code, **exc.params)
         try:
             check_stay_term(values["stay_term_days"])
         except ValidationError as exc:

@@ -65,7 +65,16 @@ class CasePicker(StoreMixin, ModalScreen[d.Case | None]):
             self.dismiss(self.cases[option.id])  # type: ignore[index]
 
     def search(self, text: str) -> None:
+        from db.store import MAX_SEARCH
+
         store, overleg_id = self._store, self.overleg_id
+        if len(text.strip()) > MAX_SEARCH:  # ask first (the store refuses it too)
+            self.query_one(OptionList).clear_options()
+            self.cases = {}
+            self.query_one("#picker-count", Static).update(Text(t(
+                "error.search_too_long", limit=MAX_SEARCH, length=len(text.strip())),
+                style="red"))
+            return
 
         def job() -> list[d.Case]:
             return store.cases(overleg_id, search=text.strip() or None, limit=LIMIT + 1)

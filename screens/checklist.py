@@ -18,6 +18,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 
+from db import domain as d
 from lvv_tui.i18n import t
 from screens.widgets.base import ScreenBase, literal
 
@@ -160,6 +161,8 @@ def close_meeting_flow(screen: Any) -> None:
 def carry_deferred_flow(screen: Any) -> None:
     """The meeting screen's ``u``: deferred items onto the next meeting's agenda."""
     store, meeting_id = screen.store, screen.meeting_id
+    deferred = sum(1 for i in screen.data.items if i.status is d.ItemStatus.DEFERRED) \
+        if screen.data is not None else 0
 
     def job() -> tuple:
         carried = store.carry_deferred(meeting_id)
@@ -169,8 +172,11 @@ def carry_deferred_flow(screen: Any) -> None:
 
     def done(result: tuple) -> None:
         carried, nxt = result
-        screen.app.notify(t("close.carried", count=len(carried),
-                            date=nxt.date.isoformat() if nxt else "-"), markup=False)
+        date = nxt.date.isoformat() if nxt else "-"
+        said = t("close.carried", count=len(carried), date=date)
+        if deferred > len(carried):  # a case already on that agenda is not added twice
+            said += " · " + t("close.carried_already", count=deferred - len(carried), date=date)
+        screen.app.notify(said, markup=False)
 
     screen.call_store(job, done, group="meeting-save",
                       description="carry deferred items", exclusive=False)

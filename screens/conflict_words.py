@@ -107,3 +107,12 @@ def device_text(value: d.ConflictValue, me: str, names: dict[str, str]) -> str:
     if value.device_id == me:
         return t("conflicts.this_device_named", name=name) if name else t("conflicts.this_device")
     return name or t("conflicts.laptop_of", author=value.author)
+
+
+def author_text(value: d.ConflictValue) -> str:
+    """The author, and the account that pushed the value where that is another name
+    (the server stamps the account; the author is what the laptop said). A SQLite hub,
+    which has no accounts, records the pushing laptop: the laptop column shows it."""
+    if value.pushed_by and value.pushed_by not in (value.author, value.device_id):
+        return t("conflicts.author_via", author=value.author, account=value.pushed_by)
+    return value.author

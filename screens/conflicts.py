@@ -19,7 +19,13 @@ from textual.widgets import DataTable, Footer, Static, TextArea
 from db import domain as d
 from lvv_tui.i18n import t
 from lvv_tui.presentation import plural
-from screens.conflict_words import device_text, value_text, what_text, where_text
+from screens.conflict_words import (
+    author_text,
+    device_text,
+    value_text,
+    what_text,
+    where_text,
+)
 from screens.widgets.base import (
     StoreMixin,
     after_pending_keys,
@@ -233,7 +239,7 @@ class ConflictsScreen(StoreMixin, Screen[None]):
                 self.choices[choice] = choice == "keep"
                 rows.append((choice, [
                     Text(t(label)),
-                    literal(", ".join(sorted({v.author for v in who})), one_line=True),
+                    literal(", ".join(sorted({author_text(v) for v in who})), one_line=True),
                     Text(", ".join(sorted({device_text(v, me, names) for v in who}))),
                     Text(", ".join(sorted({_when(v) for v in who}))),
                 ]))
@@ -246,7 +252,7 @@ class ConflictsScreen(StoreMixin, Screen[None]):
                 cell = value_text(conflict, v.value, self.orgs, one_line=True, limit=60)
                 if n == 0:
                     cell = Text.assemble(cell, (f"  ({t('conflicts.shown')})", "dim"))
-                rows.append((v.op_id, [cell, literal(v.author, one_line=True),
+                rows.append((v.op_id, [cell, literal(author_text(v), one_line=True),
                                        literal(device_text(v, me, names), one_line=True),
                                        Text(_when(v))]))
         sync_rows(values, rows)

@@ -20,7 +20,7 @@ class DissentRows(Vertical):
     DEFAULT_CSS = """
     DissentRows { height: auto; }
     DissentRows > Horizontal { height: auto; margin-bottom: 1; }
-    DissentRows Checkbox { width: 34; }
+    DissentRows Checkbox { width: 46; }  /* "Stichting Voorbeeldhulp (fictief)" whole */
     DissentRows Input { width: 1fr; }
     """
 
@@ -33,7 +33,7 @@ class DissentRows(Vertical):
     def compose(self) -> ComposeResult:
         for n, org in enumerate(self.organisations):
             with Horizontal():
-                yield Checkbox(literal(org.name, one_line=True, limit=28),
+                yield Checkbox(literal(org.name, one_line=True, limit=42),
                                org.id in self.given, id=f"dissent-{n}", compact=True)
                 yield Input(self.given.get(org.id, ""), placeholder=t("decision_form.reason"),
                             id=f"dissent-reason-{n}", compact=True)
@@ -48,6 +48,8 @@ class DissentRows(Vertical):
 
 class DecisionForm(FormModal[d.Decision]):
     """Returns the recorded decision, or None when cancelled."""
+
+    date_fields = ("escalation_date", "review_date")
 
     DEFAULT_CSS = """
     DecisionForm > #form-box { width: 100; }
@@ -145,8 +147,12 @@ class DecisionForm(FormModal[d.Decision]):
             errors["dissent"] = t("decision_form.reason_unmarked")
         for name in ("escalation_date", "review_date"):
             try:
-                parse_date(values[name], name)
+                day = parse_date(values[name], name)
             except ValidationError as exc:
                 errors[name] = t(exc.code, **exc.params)
+                continue
+            today = self.ctx.today()
+            if name == "escalation_date" and day is not None and day > today:
+                errors[name] = t("escalation.error.after_today", today=today.isoformat())
         return errors
 

@@ -82,6 +82,8 @@ class MemberRows(Vertical):
 class EscalationForm(FormModal[d.EscalationThread]):
     """One step of a thread; returns the thread as saved, or None when cancelled."""
 
+    date_fields = ("sent_on", "advice_on")
+
     DEFAULT_CSS = """
     EscalationForm > #form-box { width: 96; }
     EscalationForm TextArea { height: 4; }
@@ -91,8 +93,10 @@ class EscalationForm(FormModal[d.EscalationThread]):
 
     def __init__(self, save: Callable[[dict[str, Any]], d.EscalationThread], step: str,
                  thread: d.EscalationThread | None, organisations: list[d.Organisation], *,
-                 today: dt.date, level: d.Escalation = d.Escalation.MRT,
-                 question: str = "") -> None:
+                 today: dt.date, day: dt.date | None = None,
+                 level: d.Escalation = d.Escalation.MRT, question: str = "") -> None:
+        """``today``: no date after it is taken; ``day``: the date the fields propose
+        (the meeting's date, but never after today)."""
         super().__init__(save)
         if step not in STEPS:
             raise ValueError(step)
@@ -100,6 +104,7 @@ class EscalationForm(FormModal[d.EscalationThread]):
         self.thread = thread
         self.organisations = organisations
         self.today = today
+        self.day = min(day or today, today)
         self.level = thread.level if thread else level
         self.question = thread.question if thread else question
         self.title_text = t(f"escalation.form.title.{step}")
@@ -108,7 +113,7 @@ class EscalationForm(FormModal[d.EscalationThread]):
 
     def _date(self, name: str, value: dt.date | None) -> Field:
         return Field(name, t(f"escalation.form.{name}"), Input(
-            (value or self.today).isoformat(), id=name, placeholder=t("form.date_hint")))
+            (value or self.day).isoformat(), id=name, placeholder=t("form.date_hint")))
 
     def fields(self) -> ComposeResult:
         x = self.thread
@@ -207,11 +212,13 @@ class EscalationForm(FormModal[d.EscalationThread]):
             if name in values:
                 try:
                     day = parse_date(values[name], name)
-                except ValidationError:
-                    errors[name] = t("error.date")
+                except ValidationError as exc:
+                    errors[name] = t(exc.code, **exc.params)
                     continue
                 if day is None and (self.step == "send" or name == "advice_on"):
                     errors[name] = t("error.required")
+                elif day is not None and day > self.today:
+                    errors[name] = t("escalation.error.after_today", today=self.today.isoformat())
         required = {"open": "question", "advice": "advice"}.get(self.step)
         if self.step == "close" and values["then"] != CLOSE:
             required = "question"
@@ -228,20 +235,21 @@ class EscalationForm(FormModal[d.EscalationThread]):
 
 
 def save_step(store: Any, step: str, thread: d.EscalationThread | None, item_id: str | None,
-              values: dict[str, Any]) -> d.EscalationThread:
-    """The store call of a step (run in a worker by the form)."""
+              values: dict[str, Any], today: dt.date | None = None) -> d.EscalationThread:
+    """The store call of a step (run in a worker by the form); no date after ``today``."""
     if step == "open":
         assert item_id is not None
         return store.open_escalation(item_id, values["level"], values["question"],
                                      sent_on=values["sent_on"] or None,
-                                     members=values["members"])
+                                     members=values["members"], today=today)
     assert thread is not None
     if step == "send":
         return store.send_escalation(thread.id, values["sent_on"], item_id=item_id,
-                                     members=values["members"])
+                                     members=values["members"], today=today)
     if step == "advice":
         return store.record_advice(thread.id, values["advice"], values["advice_reasoning"],
-                                   received_on=values["advice_on"], item_id=item_id)
+                                   received_on=values["advice_on"], item_id=item_id,
+                                   today=today)
     if step == "adoption":
         assert item_id is not None
         return store.record_adoption(thread.id, item_id, values["adopted"],
@@ -249,7 +257,8 @@ def save_step(store: Any, step: str, thread: d.EscalationThread | None, item_id:
     if values["then"] == CLOSE:
         return store.close_escalation(thread.id, item_id=item_id)
     return store.escalate_further(thread.id, values["then"], values["question"],
-                                  sent_on=values["sent_on"] or None, item_id=item_id)
+                                  sent_on=values["sent_on"] or None, item_id=item_id,
+                                  today=today)
 
 
 def context_text(x: d.EscalationThread) -> Text:
@@ -327,13 +336,13 @@ def open_step_at_item(screen: Any, store: Any, data: Any, reload: Any) -> None:
     if step is None or step == "none":
         screen.app.notify(t(refusal or "escalation.none_here"), markup=False)
         return
-    item_id, x = data.item.id, data.decision
+    item_id, x, today = data.item.id, data.decision, screen.ctx.today()
 
     def save(values: dict) -> d.EscalationThread:
-        return save_step(store, step, thread, item_id, values)
+        return save_step(store, step, thread, item_id, values, today)
 
     screen.app.push_screen(EscalationForm(
-        save, step, thread, data.part.organisations, today=data.part.meeting.date,
+        save, step, thread, data.part.organisations, today=today, day=data.part.meeting.date,
         level=x.escalation_level if x else d.Escalation.MRT,
         question=(x.escalation_question or "") if x else ""),
         lambda saved: reload() if saved is not None else None)

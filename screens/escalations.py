@@ -209,10 +209,10 @@ class EscalationsScreen(StoreMixin, Screen[None]):
             return
         from screens.escalation_form import EscalationForm, save_step
 
-        store = self.store
+        store, today = self.store, self.ctx.today()
 
         def save(values: dict) -> d.EscalationThread:
-            return save_step(store, step, x, None, values)
+            return save_step(store, step, x, None, values, today)
 
         def done(saved: d.EscalationThread | None) -> None:
             if saved is not None:
@@ -220,7 +220,7 @@ class EscalationsScreen(StoreMixin, Screen[None]):
 
         self.app.push_screen(EscalationForm(
             save, step, x, self.data.organisations,
-            today=self.ctx.today()), done)
+            today=today), done)
 
     def action_to_agenda(self) -> None:
         x = self.selected()

@@ -30,20 +30,15 @@ from screens.item_panels import (
     load_item,
     view_cells,
 )
-from screens.item_tables import ActionsTable, ViewsTable
+from screens.item_tables import ActionsTable, ViewsTable, fit_item_columns, fmt_seconds, name_width
 from screens.meeting_data import MeetingData, load_meeting
 from screens.widgets.agenda import item_title, status_cell
 from screens.widgets.base import ScreenCommands, StoreMixin
 from screens.widgets.footer import QuietFooter
 from screens.widgets.live import flash_pending, remember_flash
 from screens.widgets.rules import lock_banner, would_refuse
-from screens.widgets.tables import fit_column, selected_key, sync_rows
+from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
-
-
-def fmt_seconds(seconds: float) -> str:
-    seconds = int(max(0, seconds))
-    return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
 class ItemScreen(StoreMixin, Screen[str]):
@@ -55,16 +50,17 @@ class ItemScreen(StoreMixin, Screen[str]):
         Binding("n,pagedown", "step(1)", "Next item", id="item-next", priority=True,
                 key_display="n"),
         Binding("p,pageup", "step(-1)", "Previous item", id="item-previous", priority=True,
-                key_display="p"),
+                key_display="p", show=False),
         Binding("v", "record_view", "View", id="view-record-key", show=False),
         Binding("b", "decide", "Decision", id="decision-record"),
         Binding("a", "add_action", "Action", id="action-add"),
         Binding("e", "escalation", "Escalation", id="item-escalation"),
         # on the help screen (f1) and in the palette; the footer is full at 80 columns
-        Binding("i", "stay('intake')", "Intake step", id="item-intake-step", show=False),
-        Binding("u", "stay('exit')", "Exit", id="item-exit", show=False),
-        Binding("s", "toggle_timer", "Timer", id="timer-toggle"),
-        Binding("d", "defer", "Defer", id="item-defer"),
+        Binding("i", "case_form('intake')", "Intake step", id="item-intake-step", show=False),
+        Binding("u", "case_form('exit')", "Exit", id="item-exit", show=False),
+        Binding("g", "case_form('detail')", "Sensitive detail", id="item-case-detail", show=False),
+        Binding("s", "toggle_timer", "Timer", id="timer-toggle", show=False),
+        Binding("d", "defer", "Defer", id="item-defer", show=False),
         Binding("k", "discussed", "Discussed", id="item-discussed", show=False),
         JUMP_BINDING,
         Binding("h", "timeline", "Timeline", id="item-timeline"),
@@ -113,6 +109,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         self.part: MeetingData | None = None
         self.timer_running = True
         self._started: float | None = None
+        self._names = 0  # the width names were cut to (wider at 150 columns and more)
 
     # -- layout -----------------------------------------------------------------------
 
@@ -155,11 +152,13 @@ class ItemScreen(StoreMixin, Screen[str]):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
+        if self.data is not None and name_width(self.size.width) != self._names:
+            self.show(self.data)  # names cut to the new width
         self.call_after_refresh(self._fit_columns)
 
     def _fit_columns(self) -> None:
-        fit_column(self.query_one(ViewsTable), "note")
-        fit_column(self.query_one(ActionsTable), "text")
+        fit_item_columns(self.query_one(ViewsTable), self.query_one(ActionsTable),
+                         self.size.width)
 
     # -- loading ----------------------------------------------------------------------
 
@@ -194,18 +193,19 @@ class ItemScreen(StoreMixin, Screen[str]):
             "item.title", date=meeting.date.isoformat(), n=data.index + 1,
             total=len(data.items))))
         self.show_lock(data)
-        today = self.ctx.today()
-        self.query_one("#case-file", Static).update(case_file(data, today))
-        self.query_one("#case-history", Static).update(case_history(data, today))
+        self.query_one("#case-file", Static).update(case_file(data, self.ctx.today()))
+        self.query_one("#case-history", Static).update(case_history(data, self.ctx.today()))
         is_case = item.kind is d.ItemKind.CASE
         views = self.query_one(ViewsTable)
-        views.display = is_case
-        self.query_one("#views-title").display = is_case
+        views.display = self.query_one("#views-title").display = is_case
+        self._names = names = name_width(self.size.width)
         if is_case:
-            sync_rows(views, [(org.id, view_cells(org, data.views.get(org.id)))
+            sync_rows(views, [(org.id, view_cells(org, data.views.get(org.id), names))
                               for org in data.table_orgs()])
+            if first:  # a new item starts at its first organisation, not the last one's row
+                views.move_cursor(row=0)
         self.query_one("#decision", Static).update(decision_text(data))
-        sync_rows(self.query_one(ActionsTable), action_rows(data))
+        sync_rows(self.query_one(ActionsTable), action_rows(data, names))
         self.tick()
         self.call_after_refresh(self._fit_columns)
 
@@ -344,11 +344,11 @@ class ItemScreen(StoreMixin, Screen[str]):
         data = self.data
         if data is None or self.refused(case_only=True) or data.history is None:
             return
-        store, item_id = self.store, data.item.id
+        store, item_id, today = self.store, data.item.id, self.ctx.today()
 
         def save(values: dict) -> d.Decision:
-            decision = store.decide(item_id, **values)
-            store.escalation_from_decision(item_id)  # a decision without consensus opens it
+            decision = store.decide(item_id, **values, today=today)
+            store.escalation_from_decision(item_id, today=today)  # a decision without consensus opens it
             return decision
 
         def done(decision: d.Decision | None) -> None:
@@ -356,8 +356,10 @@ class ItemScreen(StoreMixin, Screen[str]):
                 self.post_message(self.DecisionRecorded(decision))
                 self.reload(meeting_too=True)
 
-        self.app.push_screen(DecisionForm(save, data.table_orgs(), data.decision,
-                                          data.history.case.perspective), done)
+        form = DecisionForm(save, data.table_orgs(), data.decision,
+                            data.history.case.perspective)
+        form.intake = data.history.case.intake_date  # a date before it is asked about
+        self.app.push_screen(form, done)
 
     def action_add_action(self) -> None:
         self.edit_action(None)
@@ -371,13 +373,15 @@ class ItemScreen(StoreMixin, Screen[str]):
             return
         open_step_at_item(self, self.store, self.data, self.reload)
 
-    def action_stay(self, what: str) -> None:
-        """The case's stay at this item: its next intake step (i) or its exit (u)."""
+    def action_case_form(self, what: str) -> None:
+        """The case at this item: its stay's next intake step (i) or its exit (u) — not once
+        the minutes are approved — or a partner's sensitive detail (g)."""
+        from screens.case_detail_form import open_case_detail
         from screens.stay_form import open_exit, open_intake_step
 
         if self.data is not None and self.data.history is not None and \
-                not self.refused(case_only=True):
-            opener = open_intake_step if what == "intake" else open_exit
+                (what == "detail" or not self.refused(case_only=True)):
+            opener = {"intake": open_intake_step, "exit": open_exit}.get(what, open_case_detail)
             opener(self, self.store, self.data, self._saved)
 
     def _saved(self, result: object) -> None:
@@ -404,7 +408,9 @@ class ItemScreen(StoreMixin, Screen[str]):
                     self.post_message(self.ActionAdded(result))
                 self.reload()
 
-        self.app.push_screen(ActionForm(save, data.part.organisations, action), done)
+        form = ActionForm(save, data.part.organisations, action)
+        form.intake = data.history.case.intake_date if data.history is not None else None
+        self.app.push_screen(form, done)
 
     def on_actions_table_close_requested(self, message: ActionsTable.CloseRequested) -> None:
         store, action_id = self.store, message.action_id

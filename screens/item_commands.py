@@ -19,9 +19,11 @@ def item_commands(screen: Any) -> list[tuple[str, str, Any]]:
     out.append((t("cmd.add_action"), "", screen.action_add_action))
     if data.history is not None:
         out.append((t("binding.item-intake-step"), t("cmd.intake_step_help"),
-                    lambda: screen.action_stay("intake")))
+                    lambda: screen.action_case_form("intake")))
         out.append((t("binding.item-exit"), t("cmd.exit_help"),
-                    lambda: screen.action_stay("exit")))
+                    lambda: screen.action_case_form("exit")))
+        out.append((t("binding.item-case-detail"), t("cmd.case_detail_help"),
+                    lambda: screen.action_case_form("detail")))
     out.append((t("cmd.next_item"), "", lambda: screen.action_step(1)))
     out.append((t("cmd.previous_item"), "", lambda: screen.action_step(-1)))
     cases = [i for i in data.items if i.kind is d.ItemKind.CASE]

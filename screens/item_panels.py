@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
@@ -25,6 +25,9 @@ from screens.meeting_data import MeetingData
 from screens.widgets.agenda import item_title
 from screens.widgets.base import literal
 
+if TYPE_CHECKING:
+    from db.store import CaseDetail
+
 
 @dataclass(frozen=True)
 class ItemData:
@@ -38,6 +41,8 @@ class ItemData:
     escalations: tuple[d.EscalationThread, ...] = ()
     #: the case's latest stay (None: a general item, or a case never put forward)
     stay: d.Stay | None = None
+    #: the partners' sensitive details of the case this laptop holds (its audience's)
+    details: tuple[CaseDetail, ...] = ()
 
     @property
     def index(self) -> int:
@@ -73,8 +78,9 @@ def load_item(store: Any, part: MeetingData, item_id: str) -> ItemData:
         actions = store.open_actions_for_meeting(part.meeting.id) + actions
     threads = tuple(store.case_escalations(item.case_id)) if item.case_id else ()
     stay = store.current_stay(item.case_id) if item.case_id else None
+    details = tuple(store.case_details(item.case_id)) if item.case_id else ()
     return ItemData(part, items, item, history, views, store.decision(item.id), actions,
-                    threads, stay)
+                    threads, stay, details)
 
 
 #: Styles of the case file's lines by their key (see :func:`lvv_tui.presentation.case_lines`).
@@ -106,6 +112,10 @@ def case_file(data: ItemData, today: dt.date) -> Text:
 
         text.append("\n" + t("stay.label") + ": ", style="dim")
         text.append_text(stay_line(data.stay, data.part.meeting.date))
+    if data.details:
+        from screens.case_detail_form import detail_lines
+
+        text.append_text(detail_lines(data.details, data.names()))
     return text
 
 
@@ -181,20 +191,23 @@ def _decision_text(data: ItemData) -> Text:
     if x.escalation:
         text.append("\n" + t("item.escalation") + ": ", style="yellow")
         text.append(x.escalation)
+        if x.escalation_date:  # the glossary's word, as in the form and the minutes
+            text.append(" · " + t("item.escalation_date", date=x.escalation_date))
         if x.escalation_question:
             text.append(" — ")
             text.append_text(literal(x.escalation_question, one_line=True, limit=100))
     return text
 
 
-def view_cells(org: d.Organisation, view: d.View | None) -> list[Text]:
-    """The row of one organisation in the views table."""
-    name = literal(org.name, one_line=True, limit=18)
+def view_cells(org: d.Organisation, view: d.View | None, names: int = 18) -> list[Text]:
+    """The row of one organisation in the views table (names cut at ``names``)."""
+    name = literal(org.name, one_line=True, limit=names)
     if view is None:
         return [name, Text("—", style="dim"), Text(""), Text("")]
     words = view_line(view, org.name)
     return [
-        mark(literal(org.name, one_line=True, limit=16), True) if view.conflicts else name,
+        mark(literal(org.name, one_line=True, limit=names - 2), True) if view.conflicts
+        else name,
         Text(words.position),
         literal(words.note, one_line=True, limit=50),
         Text(" ".join(x for x in (
@@ -216,14 +229,15 @@ def action_text(action: d.Action, item: d.AgendaItem, codes: dict[str, str]) -> 
     return prefix + text
 
 
-def action_rows(data: ItemData) -> list[tuple[str, list[Text]]]:
-    """The rows of the actions table, by action id."""
-    names = data.names()
+def action_rows(data: ItemData, names: int = 18) -> list[tuple[str, list[Text]]]:
+    """The rows of the actions table, by action id (owner names cut at ``names``)."""
+    owners = data.names()
     codes = {c.id: c.code for c in data.part.cases.values()}
     return [
         (a.id, [
-            mark(literal(names.get(a.owner_organisation_id or "", "—"), one_line=True,
-                         limit=14 if a.conflicts else 16), bool(a.conflicts)),
+            mark(literal(" · ".join(x for x in (owners.get(a.owner_organisation_id or ""),
+                                                a.owner_person) if x) or "—", one_line=True,
+                         limit=names - (4 if a.conflicts else 2)), bool(a.conflicts)),
             action_text(a, data.item, codes),
             Text(iso_date(a.due_date)),
             Text(label(a.status), style="green" if a.status is d.ActionStatus.DONE else ""),

@@ -23,7 +23,7 @@ from screens.widgets.base import ScreenCommands, StoreMixin, literal
 from screens.widgets.footer import QuietFooter
 from screens.widgets.inputs import submitted_title
 from screens.widgets.rules import refusal_for, would_refuse
-from screens.widgets.tables import selected_key, sync_rows
+from screens.widgets.tables import fit_texts, selected_key, sync_rows
 from screens.widgets.topbar import TopBar
 
 ATTENDANCE_STYLE = {
@@ -35,7 +35,9 @@ ATTENDANCE_STYLE = {
 
 
 class AttendanceTable(DataTable):
-    """One row per organisation; p / a / m set present, absent, sent apologies."""
+    """One row per organisation; p / a / m set present, absent, sent apologies for the
+    highlighted row, and the cursor stays on it (↓ goes to the next): a key never changes
+    a row the user did not see highlighted."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "mark('present')", "Present", id="attendance-present"),
@@ -58,8 +60,6 @@ class AttendanceTable(DataTable):
         key = selected_key(self)
         if key is not None:
             self.post_message(self.Marked(key, status))
-            if self.cursor_row < self.row_count - 1:
-                self.move_cursor(row=self.cursor_row + 1)
 
 
 class AgendaTable(DataTable):
@@ -77,21 +77,27 @@ class MeetingScreen(StoreMixin, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="meeting-back"),
         Binding("c", "add_case", "Add case", id="agenda-add-case"),
-        Binding("g", "add_general", "General item", id="agenda-add-general"),
-        Binding("shift+up,left_square_bracket", "move(-1)", "Move up", id="agenda-move-up"),
+        # on f1 and in the palette; out of the footer (full at 120 columns)
+        Binding("g", "add_general", "General item", id="agenda-add-general", show=False),
+        Binding("shift+up,left_square_bracket", "move(-1)", "Move up", id="agenda-move-up",
+                show=False),
         Binding("shift+down,right_square_bracket", "move(1)", "Move down",
-                id="agenda-move-down"),
-        Binding("t", "timebox", "Time box", id="agenda-timebox"),
+                id="agenda-move-down", show=False),
+        Binding("t", "timebox", "Time box", id="agenda-timebox", show=False),
         Binding("d", "defer", "Defer", id="agenda-defer"),
-        Binding("k", "discussed", "Discussed", id="agenda-discussed"),
+        Binding("k", "discussed", "Discussed", id="agenda-discussed", show=False),
         Binding("e", "edit_meeting", "Edit meeting", id="meeting-edit", show=False),
         Binding("v", "minutes", "Minutes", id="minutes"),
         JUMP_BINDING,
         Binding("s", "close_meeting", "Close meeting", id="meeting-close"),
-        Binding("l", "action_list", "Action list", id="action-list"),
+        Binding("l", "action_list", "Action list", id="action-list", show=False),
         Binding("u", "carry_deferred", "Carry deferred on", id="meeting-carry", show=False),
         Binding("P", "publish_agenda", "Publish agenda", id="agenda-publish", show=False),
         Binding("i", "prepare_input", "Input beforehand", id="input-prepare", show=False),
+        # p / a / m away from the attendance table: go there and say how (the header
+        # promises these keys; which organisation is meant is chosen there)
+        Binding("p,a,m", "to_attendance", "Attendance", id="meeting-to-attendance",
+                show=False),
     ]
     COMMANDS = {ScreenCommands}
 
@@ -107,6 +113,7 @@ class MeetingScreen(StoreMixin, Screen[None]):
         self.meeting_id = meeting_id
         self.data: MeetingData | None = None
         self._preloaded = data
+        self._subjects: dict[str, Text] = {}  # the agenda's subjects, whole (see _fit_subjects)
 
     def compose(self) -> ComposeResult:
         yield TopBar()
@@ -122,12 +129,12 @@ class MeetingScreen(StoreMixin, Screen[None]):
 
     def on_mount(self) -> None:
         att = self.query_one(AttendanceTable)
-        att.add_column(t("meeting.col.organisation"), key="org", width=24)
-        att.add_column(t("meeting.col.attendance"), key="status", width=9)
+        # widths follow the content (labels and names whole at 120 columns and wider)
+        att.add_column(t("meeting.col.organisation"), key="org")
+        att.add_column(t("meeting.col.attendance"), key="status")
         agenda = self.query_one(AgendaTable)
-        for key, width in (("n", 2), ("subject", 34), ("timebox", 6), ("status", 10),
-                           ("decision", 9)):
-            agenda.add_column(t(f"meeting.col.{key}"), key=key, width=width)
+        for key in ("n", "subject", "timebox", "status", "decision"):
+            agenda.add_column(t(f"meeting.col.{key}"), key=key)
         agenda.focus()
         if self._preloaded is not None:
             self.show(self._preloaded)
@@ -147,6 +154,7 @@ class MeetingScreen(StoreMixin, Screen[None]):
     def on_resize(self) -> None:
         # narrow terminals: attendance above the agenda instead of beside it
         self.set_class(self.size.width < 100, "-narrow")
+        self.call_after_refresh(self._fit_subjects)
 
     def load(self) -> None:
         store, meeting_id = self.store, self.meeting_id
@@ -184,28 +192,41 @@ class MeetingScreen(StoreMixin, Screen[None]):
         names = {o.id: o.name for o in data.organisations}
         sync_rows(self.query_one(AttendanceTable), [
             (row.organisation_id, [
-                literal(names.get(row.organisation_id, "?"), one_line=True, limit=24),
+                literal(names.get(row.organisation_id, "?"), one_line=True, limit=40),
                 Text(label(row.status), style=ATTENDANCE_STYLE[row.status]),
             ])
             for row in data.attendance
         ])
+        self._subjects = {
+            item.id: mark(submitted_title(item_title(item, data.cases),
+                                          data.submitted.get(item.id), names),
+                          item.id in data.marks.items)
+            for item in data.items}
         sync_rows(self.query_one(AgendaTable), [
             (item.id, [
                 Text(str(n)),
-                mark(submitted_title(item_title(item, data.cases), data.submitted.get(item.id),
-                                     names), item.id in data.marks.items),
+                self._subjects[item.id],
                 Text(t("meeting.minutes", n=item.timebox_min) if item.timebox_min else ""),
                 status_cell(item),
-                Text(t("meeting.decided") if item.has_decision else "", style="green"),
+                Text(t("meeting.decided_mark") if item.has_decision else "", style="green"),
             ])
             for n, item in enumerate(data.items, start=1)
         ])
+        self.call_after_refresh(self._fit_subjects)
+
+    def _fit_subjects(self) -> None:
+        """The subjects take what the other columns leave: never off the right edge."""
+        fit_texts(self.query_one(AgendaTable), "subject", self._subjects)
 
     def refused(self) -> bool:
         """Ask before changing the record or opening a form: True, and say why, if locked."""
         return would_refuse(self.app, self.data.meeting if self.data is not None else None)
 
     # -- attendance -------------------------------------------------------------------
+
+    def action_to_attendance(self) -> None:
+        self.query_one(AttendanceTable).focus()
+        self.app.notify(t("meeting.attendance_here"), markup=False)
 
     def on_attendance_table_marked(self, message: AttendanceTable.Marked) -> None:
         if self.refused():

@@ -15,6 +15,8 @@ from screens.widgets.form import Field, FormModal
 class MeetingForm(FormModal[d.Meeting]):
     """Returns the saved meeting, or None when cancelled."""
 
+    date_fields = ("date",)
+
     def __init__(self, save, meeting: d.Meeting | None = None) -> None:  # noqa: ANN001
         super().__init__(save)
         self.meeting = meeting
@@ -47,8 +49,8 @@ class MeetingForm(FormModal[d.Meeting]):
         try:
             if parse_date(values["date"]) is None:
                 errors["date"] = t("error.required")
-        except ValidationError:
-            errors["date"] = t("error.date")
+        except ValidationError as exc:
+            errors["date"] = t(exc.code, **exc.params)
         try:
             check_time(values["start_time"])
         except ValidationError:

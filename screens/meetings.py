@@ -32,10 +32,20 @@ class MeetingsData:
 class MeetingTable(DataTable):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Open", id="meeting-open"),
+        Binding("home", "first_row", "First meeting", id="meeting-first", show=False),
+        Binding("end", "last_row", "Last meeting", id="meeting-last", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__(id="meetings", cursor_type="row", zebra_stripes=True)
+
+    def action_first_row(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=0)
+
+    def action_last_row(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1)
 
 
 class MeetingsScreen(StoreMixin, Screen[None]):
@@ -125,8 +135,8 @@ class MeetingsScreen(StoreMixin, Screen[None]):
                 mark(Text(meeting.date.isoformat(), style=style),
                      meeting.id in data.conflicted),
                 Text(meeting.start_time or "", style=style),
-                literal(meeting.place, one_line=True, limit=30),
-                literal(meeting.chair, one_line=True, limit=24),
+                literal(meeting.place, one_line=True, limit=48),
+                literal(meeting.chair, one_line=True, limit=36),
                 Text(label(meeting.status), style=style),
                 Text(label(meeting.minutes_status), style=style),
                 Text(str(items), style=style),

@@ -37,6 +37,9 @@ from screens.widgets.base import (
 from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
 
+#: The Stand column's mark of an item with a written summary (explained in the legend).
+SUMMARY_MARK = "✎ "
+
 
 class MinutesScreen(StoreMixin, Screen[None]):
     """The minutes of one meeting (opened from the meeting screen)."""
@@ -48,9 +51,10 @@ class MinutesScreen(StoreMixin, Screen[None]):
                 priority=True),
         Binding("e", "edit_summary", "Edit summary", id="minutes-edit"),
         Binding("a", "approve", "Approve", id="minutes-approve"),
-        Binding("r", "correction", "Correction", id="minutes-correction"),
+        Binding("r", "correction", "Correction", id="minutes-correction", show=False),
         Binding("x", "export", "Export", id="minutes-export"),
-        Binding("d", "close_action", "Close action", id="minutes-close-action"),
+        # on f1 and in the palette; out of the footer (full at 120 columns)
+        Binding("d", "close_action", "Close action", id="minutes-close-action", show=False),
     ]
 
     @dataclass
@@ -90,6 +94,7 @@ class MinutesScreen(StoreMixin, Screen[None]):
         super().__init__()
         self.meeting_id = meeting_id
         self.data: MinutesData | None = None
+        self._wide = False
         #: The item whose summary is in the editor, and the text as last saved.
         self.editing: str | None = None
         self.saved_text = ""
@@ -107,6 +112,9 @@ class MinutesScreen(StoreMixin, Screen[None]):
             with Vertical(id="minutes-items-pane"):
                 yield Label(t("minutes_screen.items"), classes="pane-title")
                 yield DataTable(id="minutes-items", cursor_type="row", zebra_stripes=True)
+                yield Label(Text(t("minutes_screen.legend", summary=SUMMARY_MARK.strip(),
+                                   decision=t("minutes_screen.mark_decision"))),
+                            id="minutes-legend")
             with Vertical(id="minutes-item-pane"):
                 with VerticalScroll(id="minutes-detail-scroll"):
                     yield Static("", id="minutes-detail")
@@ -148,8 +156,15 @@ class MinutesScreen(StoreMixin, Screen[None]):
     def on_minutes_screen_minutes_loaded(self, message: MinutesLoaded) -> None:
         self.show(message.data)
 
+    def on_resize(self) -> None:
+        self.set_class(self.size.width >= 110, "-wide")  # whole item titles and marks
+        if self.data is not None and self._wide != (self.size.width >= 150):
+            self.show(self.data)  # the actielijst's texts cut to the new width
+
     def show(self, data: MinutesData) -> None:
-        self.data = data
+        self.data, self._wide = data, self.size.width >= 150
+        # below 150 columns the actielijst's own columns stay whole: long texts are cut
+        text, owner = (50, 40) if self._wide else (30, 24)
         doc = data.doc
         self.query_one(TopBar).set_title(Text(doc.title))
         self.query_one("#minutes-info", Static).update(status_line(data))
@@ -160,19 +175,20 @@ class MinutesScreen(StoreMixin, Screen[None]):
             if item.deferred:
                 marks.append(t("minutes.deferred") + " ", style="yellow")
             if item.summary.strip():
-                marks.append("✎ ", style="green")
-            if item.decision is not None:
-                marks.append("B ", style="green")
+                marks.append(SUMMARY_MARK, style="green")
+            if item.decision is not None:  # the legend under the table says what these are
+                marks.append(t("minutes_screen.mark_decision") + " ", style="green")
             if item.id in data.conflicted:
                 marks.append("⚠ " + t("minutes_screen.conflict"), style="red")
             if f"{item.number}. {item.title}" in corrected:
                 marks.append(" " + t("minutes_screen.corrected"), style="yellow")
             rows.append((item.id, [Text(str(item.number)), literal(item.title, one_line=True,
-                                                                   limit=34), marks]))
+                                                                   limit=42), marks]))
         sync_rows(self.query_one("#minutes-items", DataTable), rows)
         sync_rows(self.query_one("#minutes-actions", DataTable), [
-            (a.id, [Text(str(n)), literal(a.text, one_line=True, limit=50),
-                    literal(a.case_code or "—", one_line=True), literal(a.owner, one_line=True),
+            (a.id, [Text(str(n)), literal(a.text, one_line=True, limit=text),
+                    literal(a.case_code or "—", one_line=True),
+                    literal(a.owner, one_line=True, limit=owner),
                     Text(a.due_text), Text(a.since_text or "—")])
             for n, a in enumerate(doc.actielijst, start=1)
         ])
@@ -359,8 +375,11 @@ class MinutesScreen(StoreMixin, Screen[None]):
         if self.data is None or self.exporting:
             return
         self.save_if_dirty()
-        default = self.last_export or ExportRequest(
-            "docx", Path.cwd() / f"verslag-{self.data.doc.header.date.isoformat()}.docx")
+        from lvv_tui.personal_data import marked_path
+
+        default = self.last_export or ExportRequest(  # the documents folder, not the cwd
+            "docx", marked_path(self.ctx.config.export_dir  # the name it is written under
+                                / f"verslag-{self.data.doc.header.date.isoformat()}.docx"))
         self.app.push_screen(ExportDialog(default), self._export_chosen)
 
     def _export_chosen(self, request: ExportRequest | None) -> None:

@@ -167,6 +167,7 @@ class ExportDialog(ScreenBase, ModalScreen[ExportRequest | None]):
             self.query_one("#export-error", Static).update(Text(t("error.required")))
             return
         from lvv_tui.export import format_for
+        from lvv_tui.personal_data import marked_path
 
         fmt = fmt if isinstance(fmt, str) else "docx"
         path = Path(raw).expanduser()
@@ -177,7 +178,7 @@ class ExportDialog(ScreenBase, ModalScreen[ExportRequest | None]):
             path = path.with_name(f"{path.name}.{fmt}")
         self.dismiss(ExportRequest(
             fmt=fmt,
-            path=path,
+            path=marked_path(path),  # the name the file is written under
             include_confidential=self.query_one("#export-confidential", Checkbox).value,
             include_v_numbers=self.query_one("#export-v-numbers", Checkbox).value,
         ))

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from db import domain as d
 from lvv_tui.i18n import label, t
-from screens.widgets.base import StoreMixin, literal
+from screens.widgets.base import ScreenCommands, StoreMixin, literal
 from screens.widgets.tables import selected_key, sync_rows
 from screens.widgets.topbar import TopBar
 
@@ -26,7 +26,13 @@ class CaseTable(DataTable):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Timeline", id="case-timeline"),
         Binding("e", "edit_case", "Edit case", id="case-edit"),
+        Binding("a", "audit_case", "Audit trail", id="case-audit"),
     ]
+
+    def action_audit_case(self) -> None:
+        screen = self.screen
+        if isinstance(screen, CaseRegisterScreen):
+            screen.open_audit(selected_key(self))
 
     def action_edit_case(self) -> None:
         key = selected_key(self)
@@ -44,6 +50,7 @@ class CaseRegisterScreen(StoreMixin, Screen[None]):
         Binding("ctrl+n", "new_case", "New case", id="case-new"),
         Binding("ctrl+f", "focus_search", "Search", id="case-search"),
     ]
+    COMMANDS = {ScreenCommands}
 
     @dataclass
     class CasesLoaded(Message):
@@ -90,6 +97,8 @@ class CaseRegisterScreen(StoreMixin, Screen[None]):
 
     def load(self) -> None:
         store, overleg_id, filters = self.store, self.overleg_id, self.filters()
+        if not self._search_fits(filters["search"]):
+            return
         need_nat = self._nationalities is None
 
         def job() -> CaseRegisterScreen.CasesLoaded:
@@ -99,6 +108,19 @@ class CaseRegisterScreen(StoreMixin, Screen[None]):
 
         self.call_store(job, self.post_message, group="register-load",
                         description="load cases")
+
+    def _search_fits(self, search: str | None) -> bool:
+        """Ask first (the store refuses it too): a search text over the limit shows a
+        message and no rows — never every case, never an SQL error."""
+        from db.store import MAX_SEARCH
+
+        if search is None or len(search) <= MAX_SEARCH:
+            return True
+        self.cases = {}
+        sync_rows(self.query_one(CaseTable), [])
+        self.query_one("#register-count", Static).update(Text(t(
+            "error.search_too_long", limit=MAX_SEARCH, length=len(search)), style="red"))
+        return False
 
     def on_case_register_screen_cases_loaded(self, message: CasesLoaded) -> None:
         if self._nationalities is None:
@@ -111,7 +133,8 @@ class CaseRegisterScreen(StoreMixin, Screen[None]):
         self.cases = {c.id: c for c in cases}
         more = len(message.cases) > LIMIT
         self.query_one("#register-count", Static).update(Text(
-            t("register.more", n=LIMIT) if more else t("register.count", n=len(cases))))
+            t("register.more", n=LIMIT) if more
+            else t("register.count_one" if len(cases) == 1 else "register.count", n=len(cases))))
         today = self.ctx.today()
         rows = []
         for c in cases:
@@ -163,6 +186,24 @@ class CaseRegisterScreen(StoreMixin, Screen[None]):
                 self.load()
 
         self.app.push_screen(CaseForm(save, case), done)
+
+    def open_audit(self, case_id: str | None) -> None:
+        """The audit trail of the case (every change, who, when, from which laptop)."""
+        from screens.case_audit import CaseAuditScreen
+
+        case = self.cases.get(case_id) if case_id is not None else None
+        if case is None:
+            self.app.bell()
+            return
+        self.app.push_screen(CaseAuditScreen(case.id, case.code))
+
+    def palette_commands(self) -> list[tuple[str, str, Any]]:
+        key = selected_key(self.query_one(CaseTable))
+        case = self.cases.get(key) if key is not None else None
+        if case is None:
+            return []
+        return [(t("cmd.case_audit", code=case.code), t("cmd.case_audit_help"),
+                 lambda: self.open_audit(case.id))]
 
     def action_new_case(self) -> None:
         self.edit(None)

@@ -274,6 +274,8 @@ class VerdictForm(FormModal[d.Stay]):
 class DossierForm(FormModal[d.Stay]):
     """The dates on which IND and DTenV delivered their dossier; returns the stay."""
 
+    date_fields = ("ind_dossier_on", "dtenv_dossier_on")
+
     def __init__(self, save, row: d.IntakeRow) -> None:  # noqa: ANN001
         super().__init__(save)
         self.row = row

@@ -15,13 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Footer, Label, Static
 
 from db import domain as d
 from lvv_tui.i18n import label, t
 from lvv_tui.presentation import format_date
 from screens.widgets.base import StoreMixin, literal
-from screens.widgets.tables import sync_rows
+from screens.widgets.tables import fit_texts, sync_rows
 from screens.widgets.topbar import TopBar
 
 KIND_STYLE = {"put_forward": "cyan", "intake": "cyan", "scenario": "bold cyan", "view": "", "deferred": "yellow", "decision": "bold green",
@@ -109,6 +109,8 @@ class TimelineScreen(StoreMixin, Screen[None]):
     DEFAULT_CSS = """
     TimelineScreen #timeline-case { height: 1; padding: 0 1; }
     TimelineScreen DataTable { height: 1fr; }
+    TimelineScreen #timeline-line { height: auto; max-height: 4; padding: 0 1;
+                                    border-top: tall $panel; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="timeline-back"),
@@ -126,11 +128,13 @@ class TimelineScreen(StoreMixin, Screen[None]):
         super().__init__()
         self.case_id = case_id
         self.data: TimelineData | None = None
+        self._whats: dict[str, Text] = {}
 
     def compose(self) -> ComposeResult:
         yield TopBar()
         yield Label("", id="timeline-case")
         yield DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="timeline-line")  # the highlighted line whole (the table may cut)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -162,14 +166,32 @@ class TimelineScreen(StoreMixin, Screen[None]):
                       perspective=label(data.case.perspective), n=len(data.entries)))
         self.query_one("#timeline-case", Label).update(info)
         rows = []
+        self._whats = {str(n): entry_words(e, data.orgs) for n, e in enumerate(data.entries)}
         for n, e in enumerate(data.entries):
             meeting = data.meetings.get(e.meeting_id or "")
             rows.append((str(n), [
                 Text(format_date(e.on) if e.on else "—"),
                 Text(format_date(meeting) if meeting else "—", style="dim"),
-                entry_words(e, data.orgs),
+                self._whats[str(n)],
             ]))
         sync_rows(self.query_one(DataTable), rows)
+        self.call_after_refresh(self._fit)
+        self._show_line()
+
+    def _fit(self) -> None:
+        """The what-column takes what the dates leave: never off the right edge."""
+        fit_texts(self.query_one(DataTable), "what", self._whats)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit)
+
+    def _show_line(self) -> None:
+        table = self.query_one(DataTable)
+        whole = self._whats.get(str(table.cursor_row)) if table.row_count else None
+        self.query_one("#timeline-line", Static).update(whole or "")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_line()
 
     def action_open_line(self) -> None:
         table = self.query_one(DataTable)

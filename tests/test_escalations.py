@@ -379,7 +379,13 @@ def test_the_minutes_hold_each_step_at_its_meeting(store: Store, world: World) -
 
     def lines(meeting: int, **kw: bool) -> list[str]:
         doc = build_minutes(store, world.meetings[meeting], made_on=D3, **kw)
-        return [text for item in doc.items for _label, text in item.escalation]
+        # the item's steps also hold the stay's (LVV-zaak, scenario, exit): only the
+        # escalation's here
+        from lvv_tui.i18n import t
+
+        head = t("escalation.minutes.label")
+        return [text for item in doc.items for label, text in item.escalation
+                if label == head]
 
     assert lines(0) == ["Multidisciplinair Review Team (MRT): verzonden op 2 maart 2026"]
     assert lines(1) == ["Advies Multidisciplinair Review Team (MRT) (16 maart 2026): "

@@ -324,6 +324,8 @@ class Action:
     due_date: dt.date | None = None
     status: ActionStatus = ActionStatus.OPEN
     closed_on: dt.date | None = None
+    owner_person: str | None = None
+    """A named person of the owner organisation (optional)."""
     seen: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     """The op ids of the values shown (pass back as ``seen`` when saving an edit)."""
     conflicts: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
@@ -369,6 +371,9 @@ class ConflictValue:
     author: str
     device_id: str
     hlc: str
+    pushed_by: str | None = field(default=None, compare=False)
+    """The account that pushed it to the server (None: this laptop's own, or not known):
+    how this laptop learnt of the value, not part of it (two laptops list equal values)."""
 
     @property
     def written_at(self) -> dt.datetime:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from db.engine import StoreError
 from db.rules import (
+    MAX_SEARCH,
     MAX_SHORT,
     MAX_TEXT,
     STAY_TERM_MAX,
@@ -29,11 +30,14 @@ from db.rules import (
     ValidationError,
     check_date,
     check_dissent,
+    check_person,
+    check_search,
     check_stay_term,
     check_text,
     check_time,
     check_timebox,
     check_v_number,
+    date_doubt,
     parse_date,
     why_locked,
     why_not_case_item,
@@ -53,7 +57,7 @@ from db.store.places import PlacesMixin
 from db.store.publication import PublicationMixin
 from db.store.record import RecordMixin
 from db.store.replication import ReplicationMixin
-from db.store.retention import RetentionMixin
+from db.store.retention import DETAIL_TOPICS, CaseDetail, RetentionMixin
 from db.store.search import SearchMixin
 from db.store.snapshot import SnapshotMixin
 from db.store.timeline import TimelineMixin
@@ -82,10 +86,10 @@ class Store(
 
 
 __all__ = [
-    "MAX_SHORT", "MAX_TEXT", "STAY_TERM_MAX", "TIMEBOX_MAX", "V_NUMBER_RE", "ApplyResult",
+    "DETAIL_TOPICS", "CaseDetail", "MAX_SHORT", "MAX_TEXT", "STAY_TERM_MAX", "TIMEBOX_MAX", "V_NUMBER_RE", "ApplyResult",
     "Locked", "NotFound", "OpFactory", "Refusal", "RuleViolation", "Store", "StoreError",
     "StoreLocked", "CheckPoint", "ValidationError", "check_date", "check_dissent",
     "check_stay_term", "check_text",
     "check_time", "check_timebox", "check_v_number", "parse_date", "why_locked",
-    "why_not_case_item",
+    "why_not_case_item", "MAX_SEARCH", "check_person", "check_search", "date_doubt",
 ]

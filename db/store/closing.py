@@ -150,6 +150,7 @@ class ClosingMixin(StoreBase):
         overleg_id: str,
         *,
         owner_organisation_id: str | None = None,
+        owner_person: str | None = None,
         overdue: bool = False,
         case_id: str | None = None,
         meeting_id: str | None = None,
@@ -157,18 +158,23 @@ class ClosingMixin(StoreBase):
         sort: str = "due",
     ) -> list[d.Action]:
         """Every open action of the overleg, filtered; sorted by ``due`` (no date last),
-        ``owner``, ``case`` or ``meeting``."""
+        ``owner`` (organisation, then person), ``person``, ``case`` or ``meeting``.
+        ``owner_person`` matches the named person without regard to case or spacing."""
         today = today or dt.date.today()
+        person = " ".join(owner_person.split()).casefold() if owner_person else None
         out = [
             a for a in self.actions(overleg_id=overleg_id, open_only=True)
             if (owner_organisation_id is None or a.owner_organisation_id == owner_organisation_id)
+            and (person is None or _person_key(a) == person)
             and (case_id is None or a.case_id == case_id)
             and (meeting_id is None or a.meeting_id == meeting_id)
             and (not overdue or (a.due_date is not None and a.due_date < today))
         ]
         keys = {
             "due": lambda a: (a.due_date is None, a.due_date or dt.date.max, a.id),
-            "owner": lambda a: (a.owner_organisation_id or "", a.due_date or dt.date.max),
+            "owner": lambda a: (a.owner_organisation_id or "", _person_key(a),
+                                a.due_date or dt.date.max),
+            "person": lambda a: (not a.owner_person, _person_key(a), a.due_date or dt.date.max),
             "case": lambda a: (a.case_id or "", a.due_date or dt.date.max),
             "meeting": lambda a: (a.meeting_id or "", a.due_date or dt.date.max),
         }
@@ -191,3 +197,8 @@ class ClosingMixin(StoreBase):
                 "AND closed_on <= ? ORDER BY closed_on, id",
                 (row["overleg_id"], prev or "0000-00-00", row["date"]))
         return [_action(r) for r in rows]
+
+
+def _person_key(a: d.Action) -> str:
+    """An action's named person as compared: spaces folded, case ignored ('' for none)."""
+    return " ".join((a.owner_person or "").split()).casefold()

@@ -91,6 +91,7 @@ class EscalationsMixin(EscalationReadsMixin):
         question: str | None = None,
         *,
         sent_on: dt.date | str | None = None,
+        today: dt.date | None = None,
         positions: Iterable[d.Dissent] | None = None,
         members: Iterable[d.MrtMember] = (),
     ) -> d.EscalationThread:
@@ -100,12 +101,13 @@ class EscalationsMixin(EscalationReadsMixin):
         positions to weigh default to its dissent. Without ``sent_on`` it is a draft.
         """
         with self._tx() as conn:
-            eid = self._open(conn, item_id, level, question, sent_on, positions, members)
+            eid = self._open(conn, item_id, level, question, sent_on, positions, members,
+                             today)
             return self._one(conn, eid)
 
     def _open(self, conn: Connection, item_id: str, level: Any, question: str | None,
               sent_on: Any, positions: Iterable[d.Dissent] | None,
-              members: Iterable[d.MrtMember]) -> str:
+              members: Iterable[d.MrtMember], today: dt.date | None = None) -> str:
         try:
             decision = self._row(conn, "decision", item_id)
         except NotFound:
@@ -119,6 +121,7 @@ class EscalationsMixin(EscalationReadsMixin):
         question = check_text(question if question is not None
                               else decision["escalation_question"], "question", required=True)
         sent = parse_date(sent_on, "sent_on")
+        er.check_not_after_today(sent, today, "sent_on")
         if positions is None:
             positions = [d.Dissent(x.get("organisation_id", ""), x.get("reason", ""))
                          for x in json.loads(decision["dissent"] or "[]")]
@@ -141,7 +144,8 @@ class EscalationsMixin(EscalationReadsMixin):
         })
         return eid
 
-    def escalation_from_decision(self, item_id: str) -> d.EscalationThread | None:
+    def escalation_from_decision(self, item_id: str, today: dt.date | None = None
+                                 ) -> d.EscalationThread | None:
         """After the decision form: open the thread its escalation fields ask for, or let a
         thread not yet answered follow the changed level, question and date. A case whose
         thread (from an earlier decision) still runs keeps that one. None when there is no
@@ -163,7 +167,7 @@ class EscalationsMixin(EscalationReadsMixin):
                     return None
                 try:
                     eid = self._open(conn, item_id, None, None, decision["escalation_date"],
-                                     None, ())
+                                     None, (), today)
                 except ValidationError as exc:  # the decision form's field
                     if exc.field != "sent_on":
                         raise
@@ -179,6 +183,8 @@ class EscalationsMixin(EscalationReadsMixin):
                 if decision["escalation_level"] != d.Escalation.MRT.value:
                     values["members"] = []
                 if sent:
+                    er.check_not_after_today(parse_date(sent, "sent_on"), today,
+                                             "escalation_date")
                     values.update(status=S.SENT.value, sent_on=sent,
                                   sent_item_id=live["sent_item_id"] or item_id)
                 self._esc_write(conn, live, values)
@@ -187,10 +193,12 @@ class EscalationsMixin(EscalationReadsMixin):
     # -- steps --------------------------------------------------------------------------
 
     def send_escalation(self, esc_id: str, sent_on: dt.date | str, *, item_id: str | None = None,
-                        members: Iterable[d.MrtMember] | None = None) -> d.EscalationThread:
+                        members: Iterable[d.MrtMember] | None = None,
+                        today: dt.date | None = None) -> d.EscalationThread:
         sent = parse_date(sent_on, "sent_on")
         if sent is None:
             raise ValidationError("sent_on", "error.required")
+        er.check_not_after_today(sent, today, "sent_on")
         with self._tx() as conn:
             row = self._esc(conn, esc_id)
             er.check_may_send(row)
@@ -219,7 +227,8 @@ class EscalationsMixin(EscalationReadsMixin):
 
     def record_advice(self, esc_id: str, advice: str, reasoning: str = "", *,
                       received_on: dt.date | str | None = None,
-                      item_id: str | None = None) -> d.EscalationThread:
+                      item_id: str | None = None,
+                      today: dt.date | None = None) -> d.EscalationThread:
         """The advice that came back (the reasoning is a field of its own: need-to-know)."""
         advice = check_text(advice, "advice", required=True)
         reasoning = check_text(reasoning, "advice_reasoning")
@@ -231,6 +240,7 @@ class EscalationsMixin(EscalationReadsMixin):
             self._check_recorded_at_unlocked(conn, row["advice_item_id"])
             if received is None:
                 received = _date(at[1]["date"]) if at else dt.date.today()
+            er.check_not_after_today(received, today, "advice_on")
             sent = _date(row["sent_on"])
             if sent is not None and received is not None and received < sent:
                 raise ValidationError("advice_on", "escalation.error.before_sent")
@@ -291,11 +301,13 @@ class EscalationsMixin(EscalationReadsMixin):
         item_id: str | None = None,
         members: Iterable[d.MrtMember] = (),
         on: dt.date | str | None = None,
+        today: dt.date | None = None,
     ) -> d.EscalationThread:
         """Take a thread whose advice was not adopted to a higher level: a new thread that
         names this one as its previous; this one becomes ``escalated``."""
         lvl = _enum(d.Escalation, level, "level")
         sent = parse_date(sent_on, "sent_on")
+        er.check_not_after_today(sent, today, "sent_on")
         when = parse_date(on, "opened_on")
         with self._tx() as conn:
             row = self._esc(conn, esc_id)

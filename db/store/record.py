@@ -19,10 +19,21 @@ from db.rules import (
     check_case_item,
     check_date,
     check_dissent,
+    check_person,
     check_text,
 )
 from db.store.base import StoreBase, _raw
 from db.store.rows import _action, _decision, _view
+
+
+def check_escalation_date(value: dt.date | str | None, today: dt.date | None) -> str | None:
+    """The decision's escalation date (the day it was sent): a date, not after today."""
+    from db.escalation_rules import check_not_after_today
+    from db.rules import parse_date
+
+    day = parse_date(value, "escalation_date")
+    check_not_after_today(day, today, "escalation_date")
+    return check_date(day, "escalation_date")
 
 
 class RecordMixin(StoreBase):
@@ -100,10 +111,12 @@ class RecordMixin(StoreBase):
         escalation_advice: str | None = None,
         review_date: dt.date | str | None = None,
         seen: Collection[str] | None = None,
+        today: dt.date | None = None,
     ) -> d.Decision:
         """Record the table's decision on an item; the case takes its perspective.
 
         ``seen``: the op ids the form showed (``Decision.seen``); see :meth:`_set`.
+        The escalation date (when it was sent) may not lie after ``today``.
         """
         perspective = _enum(d.Perspective, perspective, "perspective")
         consensus = _enum(d.Consensus, consensus, "consensus")
@@ -120,7 +133,7 @@ class RecordMixin(StoreBase):
             "escalation_level": escalation.value,
             "escalation_question": check_text(escalation_question, "escalation_question")
             or None,
-            "escalation_date": check_date(escalation_date, "escalation_date"),
+            "escalation_date": check_escalation_date(escalation_date, today),
             "escalation_advice": check_text(escalation_advice, "escalation_advice") or None,
             "review_date": check_date(review_date, "review_date"),
         }
@@ -163,9 +176,13 @@ class RecordMixin(StoreBase):
         owner_organisation_id: str | None,
         text: str,
         due_date: dt.date | str | None = None,
+        *,
+        owner_person: str | None = None,
     ) -> d.Action:
+        """A new action; ``owner_person``: a named person of the owner organisation."""
         text = check_text(text, "text", MAX_TEXT, required=True)
         due = check_date(due_date, "due_date")
+        person = check_person(owner_person)
         aid = uuid7()
         with self._tx() as conn:
             item = self._row(conn, "agenda_item", item_id)
@@ -174,6 +191,7 @@ class RecordMixin(StoreBase):
                 "case_id": item["case_id"], "meeting_id": item["meeting_id"],
                 "agenda_item_id": item_id, "owner_organisation_id": owner_organisation_id,
                 "text": text, "due_date": due, "status": d.ActionStatus.OPEN.value,
+                **({"owner_person": person} if person else {}),
             })
             row = self._row(conn, "action_item", aid)
         return _action(row)
@@ -190,6 +208,8 @@ class RecordMixin(StoreBase):
                 values[key] = check_date(value, key)
             elif key == "owner_organisation_id":
                 values[key] = value
+            elif key == "owner_person":
+                values[key] = check_person(value)
             elif key == "status":
                 status = _enum(d.ActionStatus, value, key)
                 values[key] = status.value

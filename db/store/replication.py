@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,6 +20,15 @@ from db.projection_batch import apply_batch
 from db.store.base import _DELETE_CONFLICTS, ApplyResult, StoreBase, _raw
 from db.store.opfactory import OpFactory
 from db.tables import DELETED, WIRE_COLUMNS, entity_fields
+
+_UNPUSHED = ("SELECT local_seq, " + ", ".join(WIRE_COLUMNS) + " FROM op WHERE pushed = 0 "
+             "ORDER BY local_seq LIMIT ?")
+
+
+def _may_skew(ops: Sequence[WireOp], wall: int) -> bool:
+    """Whether any op may be stamped too far ahead (one comparison of the latest reading:
+    readings sort as text)."""
+    return bool(ops) and is_skewed(max(op.hlc for op in ops), wall)
 
 
 class ReplicationMixin(StoreBase):
@@ -39,15 +48,17 @@ class ReplicationMixin(StoreBase):
                     map(tuple, delete_keys))):
                 if field == DELETED:
                     sql = (
-                        "SELECT o.id, o.value, o.author, o.device_id, o.hlc, o.overleg_id "
-                        "FROM field_head h JOIN op o ON o.id = h.op_id WHERE h.entity = ? "
+                        "SELECT o.id, o.value, o.author, o.device_id, o.hlc, o.overleg_id, g.pushed_by "
+                        "FROM field_head h JOIN op o ON o.id = h.op_id "
+                        "LEFT JOIN op_origin g ON g.op_id = o.id WHERE h.entity = ? "
                         "AND h.entity_id = ?"
                     )
                     params: tuple = (entity, entity_id)
                 else:
                     sql = (
-                        "SELECT o.id, o.value, o.author, o.device_id, o.hlc, o.overleg_id "
-                        "FROM field_head h JOIN op o ON o.id = h.op_id WHERE h.entity = ? "
+                        "SELECT o.id, o.value, o.author, o.device_id, o.hlc, o.overleg_id, g.pushed_by "
+                        "FROM field_head h JOIN op o ON o.id = h.op_id "
+                        "LEFT JOIN op_origin g ON g.op_id = o.id WHERE h.entity = ? "
                         "AND h.entity_id = ? AND h.field = ?"
                     )
                     params = (entity, entity_id, field)
@@ -56,7 +67,8 @@ class ReplicationMixin(StoreBase):
                     continue
                 rows.sort(key=lambda r: (r[4], r[3], r[0]), reverse=True)
                 values = tuple(
-                    d.ConflictValue(r[0], json.loads(r[1]), r[2], r[3], r[4]) for r in rows
+                    d.ConflictValue(r[0], json.loads(r[1]), r[2], r[3], r[4], r[6])
+                    for r in rows
                 )
                 out.append(d.Conflict(entity, entity_id, field, rows[0][5], values))
         return out
@@ -127,17 +139,51 @@ class ReplicationMixin(StoreBase):
     # -- sync support -------------------------------------------------------------------
 
     def unpushed_ops(self, limit: int = 1000) -> list[WireOp]:
+        return self.unpushed_window(limit)[1]
+
+    def unpushed_window(self, limit: int = 1000) -> tuple[list[int], list[WireOp]]:
+        """The first ``limit`` unpushed ops in local order, and their ``local_seq``s (read
+        with the raw cursor: a push reads hundreds of thousands of these)."""
         with self._read() as conn:
-            rows = conn.exec_driver_sql(
-                "SELECT " + ", ".join(WIRE_COLUMNS) + " FROM op WHERE pushed = 0 "
-                "ORDER BY local_seq LIMIT ?",
-                (limit,),
-            ).fetchall()
-        return [WireOp.from_row(r) for r in rows]
+            rows = _raw(conn).execute(_UNPUSHED, (limit,)).fetchall()
+        make = WireOp._make
+        return [r[0] for r in rows], [make(r[1:]) for r in rows]
 
     def mark_pushed(self, op_ids: Sequence[str]) -> None:
         with self._tx() as conn:
             conn.exec_driver_sql("UPDATE op SET pushed = 1 WHERE id = ?", [(i,) for i in op_ids])
+
+    def acknowledge_push(self, runs: Sequence[tuple[int, int]], *, server: str,
+                         first_seq: int = 0, count: int = 0) -> bool:
+        """Mark the ops of ``runs`` (inclusive ``local_seq`` ranges, each holding only
+        acknowledged ops) pushed, in one transaction that also moves the pull cursor of
+        ``server`` over ``first_seq .. first_seq + count - 1`` — the numbers the hub gave
+        the ops it stored, all ours — when they follow the cursor directly. Returns whether
+        the cursor moved (else the pull skips those numbers by itself)."""
+        with self._tx() as conn:
+            raw = _raw(conn)
+            raw.executemany("UPDATE op SET pushed = 1 WHERE pushed = 0 AND local_seq "
+                            "BETWEEN ? AND ?", list(runs))
+            if not count:
+                return False
+            row = raw.execute("SELECT cursor FROM sync_cursor WHERE server = ?",
+                              (server,)).fetchone()
+            if (int(row[0]) if row else 0) != first_seq - 1:
+                return False
+            raw.execute(
+                "INSERT INTO sync_cursor (server, cursor, last_sync_ms) VALUES (?, ?, NULL) "
+                "ON CONFLICT(server) DO UPDATE SET cursor = excluded.cursor",
+                (server, first_seq + count - 1))
+        return True
+
+    def advance_cursor(self, server: str, cursor: int) -> None:
+        """Move the pull cursor of ``server`` forward to ``cursor`` (over numbers that hold
+        only ops this laptop has: its own, just pushed); never back."""
+        with self._tx() as conn:
+            _raw(conn).execute(
+                "INSERT INTO sync_cursor (server, cursor, last_sync_ms) VALUES (?, ?, NULL) "
+                "ON CONFLICT(server) DO UPDATE SET cursor = max(cursor, excluded.cursor)",
+                (server, cursor))
 
     def cursor(self, server: str) -> int:
         with self._read() as conn:
@@ -148,28 +194,34 @@ class ReplicationMixin(StoreBase):
 
     def apply_remote(
         self, ops: Sequence[WireOp], *, server: str | None = None, cursor: int | None = None,
-        source: str = "sync",
+        source: str = "sync", origin: Mapping[str, tuple[str, str]] | None = None,
     ) -> ApplyResult:
         """Apply ops from elsewhere and (optionally) advance a pull cursor, in one transaction.
 
         Ops already held with the same payload are skipped; a known id with a different
         payload is kept aside in ``op_alarm`` and never applied. Ops stamped more than five
         minutes ahead of our clock are kept but flagged, and do not move our clock.
+        ``origin``: op id -> (pushed_by, received_at) as the server stamped them, kept in
+        ``op_origin`` for the ops held after this call (applied or already there).
         """
         applied = duplicates = alarms = skewed = 0
         changes: list[d.RecordChange] = []
         wall = now_ms()
         erased = False
         with self._tx() as conn:
+            raw = _raw(conn)
             # retention (issue 10): what an anonymised case does not keep is erased before
             # it is stored; a redaction op among ``ops`` erases the case's older ops too
-            ops, newly = retention.redact_ops(_raw(conn), ops)
-            skews = [is_skewed(op.hlc, wall) for op in ops]
-            statuses = apply_batch(_raw(conn), ops, first_seq=next_local_seq(conn),
+            ops, newly = retention.redact_ops(raw, ops)
+            skews = [is_skewed(op.hlc, wall) for op in ops] if _may_skew(ops, wall) else \
+                [False] * len(ops)
+            statuses = apply_batch(raw, ops, first_seq=next_local_seq(conn),
                                    pushed=True, skewed=skews)
             if newly:
                 erased = retention.erase(_raw(conn), newly) >= 0
             kept_aside = []
+            latest = ""  # the clock observes the latest applied reading once: the same
+            # guarantee (ahead of every op it has seen) as observing each in turn
             for op, status, skew in zip(ops, statuses, skews, strict=True):
                 if status == "applied":
                     applied += 1
@@ -177,20 +229,28 @@ class ReplicationMixin(StoreBase):
                                                   op.device_id, op.hlc))
                     if skew:
                         skewed += 1
-                    else:
-                        self._clock.observe(op.hlc)
+                    elif op.hlc > latest:
+                        latest = op.hlc
                 elif status == "duplicate":
                     duplicates += 1
                 else:
                     alarms += 1
                     kept_aside.append((op.id, source, dumps(op.as_dict()), wall))
+            if latest:
+                self._clock.observe(latest)
             if kept_aside:
-                _raw(conn).executemany(
+                raw.executemany(
                     "INSERT INTO op_alarm (op_id, source, payload, at_ms) VALUES (?, ?, ?, ?)",
                     kept_aside,
                 )
+            if origin:
+                raw.executemany(
+                    "INSERT OR IGNORE INTO op_origin (op_id, pushed_by, received_at) "
+                    "VALUES (?, ?, ?)",
+                    [(op.id, *origin[op.id]) for op, status in zip(ops, statuses, strict=True)
+                     if status != "alarm" and op.id in origin])
             if server is not None and cursor is not None:
-                conn.exec_driver_sql(
+                raw.execute(
                     "INSERT INTO sync_cursor (server, cursor, last_sync_ms) VALUES (?, ?, ?) "
                     "ON CONFLICT(server) DO UPDATE SET cursor = excluded.cursor, "
                     "last_sync_ms = excluded.last_sync_ms",
@@ -200,6 +260,20 @@ class ReplicationMixin(StoreBase):
         if erased:
             self.checkpoint_erased()
         return ApplyResult(applied, duplicates, alarms, skewed, tuple(changes))
+
+    def origin_of(self, op_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """Op id -> (pushed_by, received_at) as the hub stamped them, for ops pulled from a
+        hub (own ops and ops from before this was kept have none)."""
+        out: dict[str, tuple[str, str]] = {}
+        with self._read() as conn:
+            raw = _raw(conn)
+            ids = list(op_ids)
+            for i in range(0, len(ids), 500):
+                chunk = ids[i:i + 500]
+                out.update((r[0], (r[1], r[2])) for r in raw.execute(
+                    "SELECT op_id, pushed_by, received_at FROM op_origin WHERE op_id IN ("
+                    + ", ".join("?" * len(chunk)) + ")", chunk))
+        return out
 
     def record_sync(self, server: str) -> None:
         """Note a successful round with ``server`` (for 'synced hh:mm')."""

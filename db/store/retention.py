@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from db import retention
 from db.rules import check_audience, check_text
@@ -98,6 +99,18 @@ class RetentionMixin(StoreBase):
             erased = retention.erase(raw, todo)
         self.checkpoint_erased()
         return erased
+
+    def cases_by_code(self, code: str) -> list[str]:
+        """The ids of the cases with ``code`` (one per overleg that uses it)."""
+        with self._read() as conn:
+            return [r[0] for r in _raw(conn).execute(
+                "SELECT id FROM casus WHERE code = ? AND deleted = 0 ORDER BY id", (code,))]
+
+    def case_audit(self, code: str, case_id: str | None = None) -> list[dict[str, Any]]:
+        """The audit trail of a case (see :func:`db.audit.case_changes`)."""
+        from db.audit import case_changes
+
+        return case_changes(self, code, case_id)
 
     def redacted_cases(self) -> set[str]:
         with self._read() as conn:

@@ -87,5 +87,6 @@ def _action(r: Mapping[str, Any], seen: frozenset = _NONE, conflicts: frozenset 
         meeting_id=r["meeting_id"], agenda_item_id=r["agenda_item_id"],
         owner_organisation_id=r["owner_organisation_id"], text=r["text"] or "",
         due_date=_date(r["due_date"]), status=d.ActionStatus(r["status"] or "open"),
-        closed_on=_date(r["closed_on"]), seen=seen, conflicts=conflicts,
+        closed_on=_date(r["closed_on"]), owner_person=r.get("owner_person") or None,
+        seen=seen, conflicts=conflicts,
     )

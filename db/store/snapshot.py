@@ -12,7 +12,7 @@ killed half-way is as empty as before, never half full.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,13 +54,15 @@ class SnapshotMixin(StoreBase):
     def load_snapshot(
         self, chunks: Iterable[list[WireOp]], *, server: str, cursor: int, source: str,
         on_chunk: Callable[[int], None] | None = None,
+        origins: Mapping[str, tuple[str, str]] | None = None,
     ) -> SnapshotResult | None:
         """Load every chunk, rebuild the projection and set ``server``'s cursor to
         ``cursor``, in one transaction. Returns None (and loads nothing) when the log is
         not empty any more (the app wrote while the round began): the caller pulls instead.
 
         ``on_chunk(n)`` is called after each chunk of ``n`` ops is in the log, before the
-        commit (progress; a crash test's checkpoint)."""
+        commit (progress; a crash test's checkpoint). ``origins``: op id -> (pushed_by,
+        received_at) of the chunk just read (filled by the snapshot), kept in ``op_origin``."""
         from db.wire_fast import screen_fast
 
         wall = now_ms()
@@ -95,6 +97,11 @@ class SnapshotMixin(StoreBase):
                 if edges:
                     raw.executemany(
                         "INSERT OR IGNORE INTO op_base (op_id, base_id) VALUES (?, ?)", edges)
+                if origins:
+                    raw.executemany(
+                        "INSERT OR IGNORE INTO op_origin (op_id, pushed_by, received_at) "
+                        "VALUES (?, ?, ?)",
+                        [(op.id, *origins[op.id]) for op in good if op.id in origins])
                 result.applied += len(good)
                 if on_chunk is not None:
                     on_chunk(len(chunk))

@@ -17,7 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Every open action of every overleg in the file, by due "
                        "date (no date last).")
     add_db_arg(p)
-    p.add_argument("--owner", metavar="ORG", help="only this organisation (its name or id)")
+    p.add_argument("--owner", metavar="ORG", help="only this owner: an organisation (its name "
+                   "or id) or a named person")
     p.add_argument("--overdue", action="store_true", help="only actions past their due date")
     p.add_argument("--today", metavar="DATE", help=argparse.SUPPRESS)
     p.add_argument("--json", action="store_true", help="print JSON: a list of actions")
@@ -26,23 +27,27 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def action_rows(store: Any, owner: str | None, overdue: bool, today: dt.date
                 ) -> list[dict[str, Any]]:
-    """The open actions as plain dicts (JSON keys), owner matched by name or id."""
+    """The open actions as plain dicts (JSON keys), owner matched by an organisation's name
+    or id, else by a named person (case and spacing ignored)."""
     out: list[dict[str, Any]] = []
     matched_owner = owner is None
     for overleg in store.overleggen():
         orgs = {o.id: o for o in store.organisations(overleg.id)}
-        owner_id = None
+        owner_id = person = None
         if owner is not None:
-            wanted = owner.strip().casefold()
+            wanted = " ".join(owner.split()).casefold()
             owner_id = next((o.id for o in orgs.values()
-                             if o.id == owner or o.name.casefold() == wanted), None)
+                             if o.id == owner or " ".join(o.name.split()).casefold() == wanted),
+                            None)
             if owner_id is None:
-                continue
-            matched_owner = True
+                person = owner
         meetings = {m.id: m.date for m in store.meetings(overleg.id)}
         codes: dict[str, str] = {}
-        for a in store.action_list(overleg.id, owner_organisation_id=owner_id,
-                                   overdue=overdue, today=today):
+        found = store.action_list(overleg.id, owner_organisation_id=owner_id,
+                                  owner_person=person, overdue=overdue, today=today)
+        if owner is not None and (owner_id is not None or found):
+            matched_owner = True
+        for a in found:
             if a.case_id and a.case_id not in codes:
                 codes[a.case_id] = store.case(a.case_id).code or ""
             org = orgs.get(a.owner_organisation_id or "")
@@ -50,6 +55,7 @@ def action_rows(store: Any, owner: str | None, overdue: bool, today: dt.date
             out.append({
                 "id": a.id, "overleg": overleg.name, "text": a.text,
                 "owner": org.name if org else None, "owner_id": a.owner_organisation_id,
+                "owner_person": a.owner_person,
                 "case_code": codes.get(a.case_id or ""), "case_id": a.case_id,
                 "due": a.due_date.isoformat() if a.due_date else None,
                 "overdue": bool(a.due_date and a.due_date < today),
@@ -88,7 +94,9 @@ def cmd_actions(args: argparse.Namespace) -> int:
     for r in rows:
         late = f" {i18n.t('actions.overdue')}" if r["overdue"] else ""
         text = " ".join(r["text"].split()).translate(_CONTROL)
-        owner = (r["owner"] or i18n.t("actions.nobody")).translate(_CONTROL)
-        print(f"{r['due'] or '—':<10}{late}  {owner[:20]:<20}  "
+        owner = " · ".join(p for p in (r["owner"], r["owner_person"]) if p) \
+            or i18n.t("actions.nobody")
+        owner = owner.translate(_CONTROL)
+        print(f"{r['due'] or '—':<10}{late}  {owner[:32]:<20}  "
               f"{(r['case_code'] or '—')[:14]:<14}  {text}")
     return 0

@@ -7,6 +7,7 @@ is shown beside the field it names and the modal stays open, so nothing typed is
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -88,8 +89,17 @@ class FormModal(StoreMixin, ModalScreen[R], Generic[R]):
     edit on a stale form is then a conflict, never a silent overwrite); None: a new
     record whose store call takes no ``seen``."""
 
+    date_fields: ClassVar[tuple[str, ...]] = ()
+    """Date fields whose unusual values (see :func:`db.rules.date_doubt`) are asked about:
+    the first save shows why beside the field, a second save with the same dates saves."""
+    past_ok: ClassVar[frozenset[str]] = frozenset()
+    """Date fields for which a date long ago is usual (an intake date, say)."""
+    intake: dt.date | None = None
+    """The case's intake date, when the form is about a case: a date before it is asked."""
+
     def __init__(self, save: Callable[[dict[str, Any]], R]) -> None:
         super().__init__()
+        self._asked: tuple[tuple[str, str], ...] = ()
         self._save = save
         self.saving = False
         self.changed_under: Any = None
@@ -107,6 +117,23 @@ class FormModal(StoreMixin, ModalScreen[R], Generic[R]):
     def check(self, values: dict[str, Any]) -> dict[str, str]:
         """Errors found before saving (field name -> message); the store checks again."""
         return {}
+
+    def date_doubts(self, values: dict[str, Any]) -> dict[str, str]:
+        """Field name -> why its date is unusual, for the fields in ``date_fields``."""
+        from db.store import ValidationError, date_doubt, parse_date
+
+        out: dict[str, str] = {}
+        today = self.ctx.today()
+        for name in self.date_fields:
+            try:
+                day = parse_date(values.get(name), name)
+            except ValidationError:
+                continue  # check() said so already
+            doubt = None if day is None else date_doubt(
+                day, today, intake=self.intake, past_ok=name in self.past_ok)
+            if doubt is not None:
+                out[name] = t(doubt[0], **doubt[1])
+        return out
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
@@ -147,6 +174,12 @@ class FormModal(StoreMixin, ModalScreen[R], Generic[R]):
         errors = self.check(values)
         if errors:
             self.show_errors(errors)
+            return
+        doubts = self.date_doubts(values)
+        asked = tuple(sorted((name, str(values.get(name))) for name in doubts))
+        if doubts and asked != self._asked:  # ask once; the same dates again: save
+            self._asked = asked
+            self.show_errors(doubts, general=t("date.confirm"))
             return
         if self.seen is not None:
             values = {**values, "seen": self.seen}

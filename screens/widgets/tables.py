@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import DataTable
@@ -66,9 +67,42 @@ def fit_column(table: DataTable, key: str, minimum: int = 8) -> None:
     others = sum(c.width for k, c in table.columns.items() if k.value != key)
     padding = 2 * table.cell_padding * len(table.columns)
     width = max(minimum, table.size.width - others - padding - 1)
+    _resize(table, column, width)
+
+
+def fit_texts(table: DataTable, key: str, texts: dict[str, Text], minimum: int = 12) -> None:
+    """Column ``key`` shows ``texts`` (row key → text) whole where the other columns leave
+    room, else cut with "…" (never silently): the table never runs off the right edge.
+    Call after the rows are in and again on resize."""
+    from rich.cells import cell_len
+
+    if key not in [k.value for k in table.columns] or not table.size.width:
+        return
+    others = sum(c.get_render_width(table) for k, c in table.columns.items() if k.value != key)
+    room = max(minimum, table.scrollable_content_region.width - others
+               - 2 * table.cell_padding)
+    for row_key, text in texts.items():
+        if row_key not in table.rows:
+            continue
+        shown = text
+        if cell_len(text.plain) > room:
+            shown = text.copy()
+            shown.truncate(room, overflow="ellipsis")
+        if _plain(table.get_cell(row_key, key)) != shown.plain:
+            table.update_cell(row_key, key, shown, update_width=True)
+
+
+def set_width(table: DataTable, key: str, width: int) -> None:
+    """Give column ``key`` exactly ``width`` cells (a wider terminal: names whole)."""
+    column = table.columns.get(key)  # type: ignore[call-overload]
+    if column is not None:
+        _resize(table, column, width)
+
+
+def _resize(table: DataTable, column: Any, width: int) -> None:
     if column.width != width or column.auto_width:
         column.width = width
         column.auto_width = False
         table._require_update_dimensions = True  # noqa: SLF001 - no public way to resize
         table._clear_caches()  # noqa: SLF001
-        table.refresh()
+        table.refresh(layout=True)

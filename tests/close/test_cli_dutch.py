@@ -39,3 +39,20 @@ def test_wrong_passphrase_in_english_with_lang_en(tmp_path: Path,
     assert "wrong passphrase" in err
     assert main(["--lang", "nl", "check", "--db", str(db)]) == 1
     assert "verkeerde wachtwoordzin" in capsys.readouterr().err
+
+
+def test_a_new_file_in_an_existing_folder_asks_first(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """``lvv-tui --db NEW`` at a terminal asks before it creates a file; "n" (or just
+    enter) leaves nothing behind and exits 1."""
+    import sys
+
+    from lvv_tui.cli import main
+
+    asked: list[str] = []
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "")
+    path = tmp_path / "nieuw.db"
+    assert main(["--db", str(path)]) == 1
+    assert asked == [f"{path} bestaat nog niet. Nieuwe database aanmaken? [j/N] "]
+    assert list(tmp_path.iterdir()) == [tmp_path / "home"]  # nothing created

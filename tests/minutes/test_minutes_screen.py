@@ -147,7 +147,7 @@ async def test_export_runs_in_a_worker_with_progress(store, fixed, tmp_path):
         assert any("missing" in str(n.message) for n in app._notifications)
         assert not (tmp_path / "missing").exists()
         assert screen.last_export is not None
-        assert screen.last_export.path == tmp_path / "missing" / "v.md"
+        assert screen.last_export.path == tmp_path / "missing" / "v.PERSOONSGEGEVENS.md"  # the name written
         assert screen.last_export.fmt == "md"  # the file name decides the format
         # a name without a known suffix gets the chosen format's
         await pilot.press("x")

@@ -3,7 +3,7 @@ the focus is on the views, so enter records a view instead of editing an action.
 
 from __future__ import annotations
 
-from screen_helpers import make_app, open_today_item, press
+from screen_helpers import make_app, open_today_item, press, settle
 
 
 async def test_x_on_the_views_table_says_where_actions_are(demo_db) -> None:  # noqa: ANN001
@@ -28,3 +28,51 @@ async def test_after_n_enter_records_a_view_not_edits_an_action(demo_db) -> None
         assert app.focused is app.screen.query_one("#views")
         await press(pilot, "enter")
         assert isinstance(app.screen, ViewForm)
+
+
+async def test_p_on_the_agenda_goes_to_the_attendance_and_says_how(demo_db, reader) -> None:  # noqa: ANN001
+    from screens.meeting import MeetingScreen
+
+    app = make_app(demo_db)
+    notes: list[str] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        screen = app.screen
+        assert isinstance(screen, MeetingScreen)
+        assert app.focused is screen.query_one("#agenda")  # the meeting opens on the agenda
+        app.notify = lambda message, **_kw: notes.append(message)  # record what is said
+        before = [r.status for r in screen.data.attendance]
+        await press(pilot, "p")
+        table = screen.query_one("#attendance")
+        assert app.focused is table
+        assert notes and "↑/↓" in notes[0] and "p (aanwezig)" in notes[0]
+        assert [r.status for r in screen.data.attendance] == before  # nothing marked yet
+        await press(pilot, "down", "p")  # the second organisation present
+        assert table.cursor_row == 1  # the cursor stays on the row just marked
+        await press(pilot, "a")  # a second key changes that same row, not the next
+        assert table.cursor_row == 1
+        assert table.get_row_at(1)[1].plain == "Afwezig"
+        assert table.get_row_at(2)[1].plain == "Onbekend"
+        meeting_id = screen.meeting_id
+    store = reader()
+    try:
+        orgs = store.organisations(store.meeting(meeting_id).overleg_id)
+        att = {r.organisation_id: r.status.value for r in store.attendance(meeting_id)}
+        assert att[orgs[1].id] == "absent" and att[orgs[2].id] == "unknown"
+    finally:
+        store.close()
+
+
+async def test_after_n_the_views_start_at_the_first_organisation(demo_db) -> None:  # noqa: ANN001
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_today_item(pilot, 4)
+        views = app.screen.query_one("#views")
+        views.move_cursor(row=2)
+        await press(pilot, "n")
+        views = app.screen.query_one("#views")
+        assert views.cursor_row == 0
+        first = views.get_row_at(0)[0].plain
+        await press(pilot, "enter")  # the form says whose view it records
+        assert str(app.screen.query_one("#form-title").render()) == f"Standpunt van {first}"

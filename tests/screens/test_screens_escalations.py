@@ -106,7 +106,8 @@ async def test_a_chair_takes_a_case_to_the_mrt_and_follows_the_advice(demo_db, r
         assert x.adoption_reasons == "Het LSO volgt het MRT"
         assert (x.advice_item_id, x.adoption_item_id, x.closed_item_id) == (
             later_item, later_item, later_item)
-        assert x.sent_on == TODAY and x.advice_on == x.adoption_on == x.closed_on > TODAY
+        # the advice form proposes today, never the later meeting's date (not yet come)
+        assert x.sent_on == x.advice_on == TODAY and x.adoption_on == x.closed_on > TODAY
         assert store.check() == []
     finally:
         store.close()
@@ -173,3 +174,38 @@ def test_snapshot_escalations(snap_app, snap_compare) -> None:  # noqa: ANN001
         await settle(pilot)
 
     assert snap_compare(snap_app, terminal_size=(120, 40), run_before=run_before)
+
+
+async def test_a_sent_date_after_today_is_refused_and_not_proposed(demo_db) -> None:  # noqa: ANN001
+    import datetime as dt
+
+    from screens.escalation_form import EscalationForm
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_today_item(pilot, 4)
+        screen, store = app.screen, app.store
+        orgs = store.organisations(store.meeting(screen.meeting_id).overleg_id)
+        store.decide(screen.item_id, d.Perspective.RETURN, "", d.Consensus.NONE,
+                     [d.Dissent(orgs[4].id, "Nee")], d.Escalation.MRT, "Vraag", today=TODAY)
+        x = store.escalation_from_decision(screen.item_id, today=TODAY)
+        screen.reload()
+        await settle(pilot)
+        await press(pilot, "e")
+        form = app.screen
+        assert isinstance(form, EscalationForm) and form.step == "send"
+        form.query_one("#sent_on").value = ""
+        later = TODAY + dt.timedelta(days=7)
+        await type_text(pilot, later.isoformat())
+        await press(pilot, "ctrl+s")
+        assert app.screen is form
+        assert str(form.query_one("#sent_on-error").render()) == (
+            f"Die datum ligt na vandaag ({TODAY.isoformat()}): vul de dag in waarop het "
+            "gebeurde.")
+        assert store.escalation(x.id).status is d.EscalationStatus.DRAFT
+        await press(pilot, "escape")
+        # a form opened at a later meeting proposes today, not the meeting's date
+        app.push_screen(EscalationForm(lambda values: x, "send", x, orgs, today=TODAY,
+                                       day=later))
+        await settle(pilot)
+        assert app.screen.query_one("#sent_on").value == TODAY.isoformat()

@@ -29,7 +29,7 @@ def test_snapshot_agenda(snap_app, snap_compare, size) -> None:  # noqa: ANN001
         await settle(pilot)
         await press(pilot, "enter")
         pilot.app.screen.query_one("#attendance").focus()
-        await press(pilot, "p", "p", "a", "m", "p")
+        await press(pilot, "p", "down", "p", "down", "a", "down", "m", "down", "p", "down")
         pilot.app.screen.query_one("#agenda").focus()
         await settle(pilot)
 

@@ -114,3 +114,59 @@ def test_dtenv_never_holds_an_ngo_oordeel_and_the_chair_only_its_audience(
     # not a lost op, and check knows it (they pull as a role)
     for store in (partner, dtenv, chair):
         assert store.check() == []
+
+
+def test_an_account_cannot_write_another_partners_input(
+        pg, pg_hub: str, laptops) -> None:  # noqa: ANN001
+    """The server trusts no laptop (issue 9): DTenV's account pushing an input in the NGO's
+    name — the op's organisation or the input's organisation_id the NGO's — is refused
+    whole and nothing is stored; the NGO's own account may write it."""
+    import json
+
+    from db.clock import HybridClock, uuid7
+    from db.projection import SCHEMA_VERSION_OPS
+
+    source = laptops("Secretaris")
+    ov = source.create_overleg("LSO Teststad", "Teststad")
+    orgs = {k: source.add_organisation(ov.id, name, k).id for k, name in (
+        (d.OrgKind.GEMEENTE, "Gemeente"), (d.OrgKind.DTENV, "DTenV"), (d.OrgKind.NGO, "NGO"))}
+    sync_once(source, pg_hub)
+    urls = {}
+    for kind in ("ngo", "dtenv"):
+        role = pg.role(f"lvv_{kind}")
+        grant(pg_hub, role, ov.id, org=kind)
+        urls[kind] = pg.as_role(pg_hub, role)
+    ngo, dtenv = orgs[d.OrgKind.NGO], orgs[d.OrgKind.DTENV]
+    clock = HybridClock()
+
+    def op(device: str, seq: int, field: str, value: object, org: str) -> dict:
+        return {"id": str(uuid7()), "device_id": device, "device_seq": seq,
+                "hlc": clock.tick(), "author": "X", "overleg_id": ov.id,
+                "entity": "partner_input", "entity_id": "in-1", "field": field,
+                "value": value, "base": [], "schema_version": SCHEMA_VERSION_OPS,
+                "audience": "overleg",
+                "org_id": org}
+
+    def push(url: str, batch: list[dict]) -> list[tuple]:
+        with _connect(url) as conn:
+            return conn.execute("SELECT * FROM lvv_push(%s::jsonb)",
+                                (json.dumps(batch),)).fetchall()
+
+    def stored() -> int:
+        with _connect(pg_hub) as conn:
+            return conn.execute("SELECT count(*) FROM ops WHERE entity = 'partner_input'"
+                                ).fetchone()[0]
+
+    dev_d, dev_n = str(uuid7()), str(uuid7())
+    for batch in ([op(dev_d, 1, "feiten", "Verzonnen", ngo)],
+                  [op(dev_d, 1, "organisation_id", ngo, dtenv)],
+                  [op(dev_d, 1, "feiten", "Eigen", dtenv),
+                   op(dev_d, 2, "organisation_id", ngo, dtenv)]):
+        rows = push(urls["dtenv"], batch)
+        assert {r[2] for r in rows} == {"refused"}, rows
+        assert any(r[3] == "only the organisation itself may write its input" for r in rows)
+        assert stored() == 0
+    rows = push(urls["ngo"], [op(dev_n, 1, "organisation_id", ngo, ngo),
+                              op(dev_n, 2, "feiten", "Eigen feiten", ngo)])
+    assert {r[2] for r in rows} == {"stored"}, rows
+    assert stored() == 2

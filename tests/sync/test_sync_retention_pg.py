@@ -69,3 +69,64 @@ def test_the_owner_erases_the_case_on_the_server_and_every_laptop_follows(
         assert laptop.check() == []
         assert laptop.dump() == a.dump()
         assert monitoring_counts(laptop, made["overleg"].id) == counts
+
+
+def test_the_retention_term_is_set_by_the_owner_and_refused_from_a_member(
+        pg, pg_hub: str, laptops, tmp_path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    from db.hub_push import batch_json
+    from db.server_sql import ADMIN_ONLY
+    from db.store import Store
+    from lvv_tui.cli import main
+
+    passphrase = "test-passphrase"
+    owner_path = tmp_path / "beheerder.db"
+    with Store.open(owner_path, passphrase, author="Beheerder", create=True) as owner:
+        made = old_case(owner)
+        sync_once(owner, pg_hub)
+    ov = made["overleg"].id
+    role = pg.role("lvv_ret_term")
+    grant(pg_hub, role, ov, org=made["orgs"][d.OrgKind.NGO].id)
+    member_url = pg.as_role(pg_hub, role)
+    member = laptops("Partner")
+    sync_once(member, member_url)
+    assert member.retention_term(ov) == 24
+
+    def term_ops() -> int:
+        with _connect(pg_hub) as conn:
+            return conn.execute("SELECT count(*) FROM ops WHERE entity = 'overleg' AND "
+                                "field = 'retention_months'").fetchone()[0]
+
+    # a member's laptop sets the term: the server refuses the op, stores nothing of it
+    member.set_retention_term(ov, 36)
+    report = sync_once(member, member_url)
+    assert list(report.reasons.values()) == [ADMIN_ONLY]
+    assert term_ops() == 0
+    with _connect(pg_hub) as conn:
+        assert conn.execute("SELECT count(*) FROM lvv_refusal WHERE role_name = %s AND "
+                            "reason = %s", (role, ADMIN_ONLY)).fetchone()[0] == 1
+    # also by hand: lvv_push refuses the op (careful path and fast path alike)
+    with _connect(member_url) as conn:
+        rows = conn.execute("SELECT status, reason FROM lvv_push(%s::json)", (batch_json(
+            [op for op in member.all_ops() if op.field == "retention_months"]),)).fetchall()
+    assert rows == [("refused", ADMIN_ONLY)]
+    assert term_ops() == 0
+    # the member's command says the server refused it
+    monkeypatch.setenv("LVV_PASSPHRASE", passphrase)
+    member_path = tmp_path / "partner.db"
+    with Store.open(member_path, passphrase, author="Partner", create=True) as other:
+        sync_once(other, member_url)
+    assert main(["retention", "--db", str(member_path), "--term", "12", "--overleg", ov,
+                 "--server", member_url]) == 1
+    assert "alleen een beheerder" in capsys.readouterr().err
+    assert term_ops() == 0
+    # the owner's command sets it, syncs, and it reaches a member's laptop
+    assert main(["retention", "--db", str(owner_path), "--term", "48", "--overleg", ov,
+                 "--server", pg_hub]) == 0
+    out = capsys.readouterr().out
+    assert "48 maanden" in out and "Gesynchroniseerd" in out
+    assert term_ops() == 1
+    fresh = laptops("Nieuwe partner")
+    sync_once(fresh, member_url)
+    assert fresh.retention_term(ov) == 48
+    sync_once(member, member_url)
+    assert member.retention_term(ov) == 48  # the owner's later op wins over its own

@@ -33,8 +33,7 @@ from screens.item_panels import (
 from screens.item_tables import ActionsTable, ViewsTable, fit_item_columns, fmt_seconds, name_width
 from screens.meeting_data import MeetingData, load_meeting
 from screens.widgets.agenda import item_title, status_cell
-from screens.widgets.base import ScreenCommands, StoreMixin
-from screens.widgets.footer import QuietFooter
+from screens.widgets.base import QuietFooter, ScreenCommands, StoreMixin
 from screens.widgets.live import flash_pending, remember_flash
 from screens.widgets.rules import lock_banner, would_refuse
 from screens.widgets.tables import selected_key, sync_rows

@@ -19,8 +19,7 @@ from lvv_tui.i18n import label, t
 from screens.conflicts import JUMP_BINDING, mark, open_conflict
 from screens.meeting_data import MeetingData, load_meeting
 from screens.widgets.agenda import item_title, status_cell
-from screens.widgets.base import ScreenCommands, StoreMixin, literal
-from screens.widgets.footer import QuietFooter
+from screens.widgets.base import QuietFooter, ScreenCommands, StoreMixin, literal
 from screens.widgets.inputs import submitted_title
 from screens.widgets.rules import refusal_for, would_refuse
 from screens.widgets.tables import fit_texts, selected_key, sync_rows

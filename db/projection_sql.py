@@ -118,12 +118,15 @@ def _rebuild(raw: Any) -> None:
         "SELECT entity, entity_id, field "
         "FROM field_head GROUP BY entity, entity_id, field HAVING min(value) != max(value)"
     )
-    raw.execute(
-        "INSERT OR IGNORE INTO tombstone (entity, entity_id) SELECT DISTINCT entity, entity_id "
-        "FROM field_head WHERE field = 'deleted' AND value = 'true'"
-    )
     make_owners(raw)
     try:
+        # every head here is an op of an owner: a seek per owner, not a scan of the heads
+        raw.execute(
+            "INSERT OR IGNORE INTO tombstone (entity, entity_id) SELECT o.entity, o.entity_id "
+            "FROM temp.lvv_owner o WHERE EXISTS (SELECT 1 FROM field_head h "
+            "WHERE h.entity = o.entity AND h.entity_id = o.entity_id AND h.field = 'deleted' "
+            "AND h.value = 'true')"
+        )
         projection_rows.register(raw)
         for entity in ENTITIES:
             projection_rows.insert_rows(raw, entity)

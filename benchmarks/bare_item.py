@@ -103,30 +103,33 @@ class BareItemApp(App[None]):
 
 
 def item_pages(store: Store, meeting_id: str) -> list[dict]:
-    """Every item of the meeting as the item screen renders it, prepared in memory."""
+    """Every item of the meeting as the item screen renders it (the same panel functions
+    of :mod:`screens.item_panels`), prepared in memory."""
     import datetime as dt
-    from types import SimpleNamespace
 
-    from screens.item import ItemScreen, load_item, load_meeting_part
+    from screens.item_panels import (
+        action_rows,
+        case_file,
+        case_history,
+        decision_text,
+        load_item,
+        view_cells,
+    )
+    from screens.meeting_data import load_meeting
     from screens.widgets.agenda import item_title
 
-    shim = SimpleNamespace(app=SimpleNamespace(today=dt.date.today))
-    part = load_meeting_part(store, meeting_id)
+    today = dt.date.today()
+    part = load_meeting(store, meeting_id)
     pages = []
     for item in store.agenda(meeting_id):
         data = load_item(store, part, item.id)
-        names = {o.id: o.name for o in part.organisations}
         pages.append({
             "bar": item_title(data.item, part.cases),
-            "case_file": ItemScreen.case_file(shim, data),  # type: ignore[arg-type]
-            "history": ItemScreen.case_history(shim, data, names),  # type: ignore[arg-type]
-            "decision": ItemScreen.decision_text(shim, data, names),  # type: ignore[arg-type]
-            "views": [(o.id, ItemScreen.view_cells(shim, o, data.views.get(o.id)))  # type: ignore[arg-type]
-                      for o in data.table_orgs()],
-            "actions": [(a.id, [Text(names.get(a.owner_organisation_id or "", "—")),
-                                ItemScreen.action_text(a, data.item, {}),
-                                Text(a.due_date.isoformat() if a.due_date else ""),
-                                Text(a.status.value)]) for a in data.actions],
+            "case_file": case_file(data, today),
+            "history": case_history(data, today),
+            "decision": decision_text(data),
+            "views": [(o.id, view_cells(o, data.views.get(o.id))) for o in data.table_orgs()],
+            "actions": action_rows(data),
         })
     return pages
 

@@ -37,7 +37,7 @@ MIB = 1024
 PASSPHRASE = "bench"
 COLS = ", ".join(WIRE_COLUMNS)
 TYPES = ["text", "text", "int8", "text", "text", "text", "text", "text", "text", "text",
-         "text", "int4"]
+         "text", "int4", "text", "text"]  # ..., schema_version, audience, org_id
 
 
 def libpq(url: str) -> str:

@@ -11,9 +11,12 @@ same result from SQL over the log and stream what they read, so ``rebuild``, ``c
   as the incremental path does;
 * column values as :func:`db.projection.column_value` makes them.
 
-Rows are worked out in Python from one ordered pass over the heads (the winner of each
-field by a ``max`` over ``hlc, device_id, op_id``), merged with the owners and, for check,
-with the stored table: every stream is ordered by id, so memory holds one row at a time.
+Rows are one SQL statement per entity (:mod:`db.projection_rows`: the owners joined with
+their heads, the winner of each field by a ``max`` over ``hlc, device_id, op_id``), which a
+rebuild inserts and a check compares with the stored table (a LEFT JOIN on id). The check
+of the log is one pass over it (:func:`log_pass`: per op, superseded or a head, and the head
+found in ``field_head`` as it is; per device, the ``device_seq`` range), then one over the
+stored heads for the conflicts and deletes; nothing is held in Python per row.
 
 Everything here runs inside the caller's transaction on the raw DB-API connection.
 Temporary tables live in memory (SQLCipher is built with ``SQLITE_TEMP_STORE=2``), so no
@@ -23,15 +26,13 @@ plaintext reaches a temporary file.
 from __future__ import annotations
 
 import json
-from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-from itertools import groupby, islice
-from operator import itemgetter
 from typing import IO, Any
 
-from db.projection import column_value
-from db.tables import ENTITIES, entity_fields
+from db import projection_rows, search_index
+from db.projection_rows import columns
+from db.tables import ENTITIES
 
 _SUPERSEDED = (
     "SELECT 1 FROM op_base b JOIN op s ON s.id = b.op_id WHERE b.base_id = o.id "
@@ -40,29 +41,29 @@ _SUPERSEDED = (
 
 
 def _table(entity: str) -> str:
-    return ENTITIES[entity].__tablename__  # type: ignore[return-value]
-
-
-def columns(entity: str) -> list[str]:
-    """The columns of an entity's projection table, in the order compared and dumped."""
-    return ["id", "overleg_id", *sorted(entity_fields(entity))]
+    return projection_rows.table(entity)
 
 
 #: page cache while a whole-log pass runs (KiB): the heads it probes stay in memory
-PASS_CACHE_KIB = 65536
+PASS_CACHE_KIB = 16384
+
+
+#: page cache while a rebuild writes the heads (KiB): they arrive in the log's order, not
+#: theirs, and a cache that holds most of them spares re-reading evicted pages
+REBUILD_CACHE_KIB = 98304
 
 
 @contextmanager
-def _big_cache(raw: Any) -> Iterator[None]:
+def _big_cache(raw: Any, kib: int = PASS_CACHE_KIB) -> Iterator[None]:
     before = raw.execute("PRAGMA cache_size").fetchone()[0]
-    raw.execute(f"PRAGMA cache_size = -{PASS_CACHE_KIB}")
+    raw.execute(f"PRAGMA cache_size = -{kib}")
     try:
         yield
     finally:
         raw.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-def _make_owners(raw: Any) -> None:
+def make_owners(raw: Any) -> None:
     """``temp.lvv_owner``: every entity with ops, and the overleg of its first op."""
     raw.execute("DROP TABLE IF EXISTS temp.lvv_owner")
     raw.execute(
@@ -77,9 +78,29 @@ def _make_owners(raw: Any) -> None:
 
 
 def rebuild(raw: Any) -> None:
-    """Recompute heads, conflicts, deletes and every projection table from the log."""
-    with _big_cache(raw):
+    """Recompute heads, conflicts, deletes, every projection table and the search index
+    from the log. The tables' own indexes are dropped while they fill and made again after
+    (building an index at once is cheaper than keeping it up row by row), and the search
+    index is rebuilt in bulk (:func:`db.search_index.bulk`), all in the caller's
+    transaction."""
+    with _big_cache(raw, REBUILD_CACHE_KIB), search_index.bulk(raw), _indexes_later(raw):
         _rebuild(raw)
+
+
+@contextmanager
+def _indexes_later(raw: Any) -> Iterator[None]:
+    """Drop the projection tables' secondary indexes; make them again afterwards, each
+    from its own ``CREATE INDEX`` text (primary keys and unique constraints stay)."""
+    tables = [_table(entity) for entity in ENTITIES]
+    marks = ", ".join("?" * len(tables))
+    indexes = raw.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({marks})", tables).fetchall()
+    for name, _sql in indexes:
+        raw.execute(f'DROP INDEX "{name}"')
+    yield
+    for _name, sql in indexes:
+        raw.execute(sql)
 
 
 def _rebuild(raw: Any) -> None:
@@ -97,194 +118,119 @@ def _rebuild(raw: Any) -> None:
         "SELECT entity, entity_id, field "
         "FROM field_head GROUP BY entity, entity_id, field HAVING min(value) != max(value)"
     )
-    raw.execute(
-        "INSERT OR IGNORE INTO tombstone (entity, entity_id) SELECT DISTINCT entity, entity_id "
-        "FROM field_head WHERE field = 'deleted' AND value = 'true'"
-    )
-    _make_owners(raw)
+    make_owners(raw)
     try:
-        seen: set[str] = set()
-        for entity, rows in groupby(raw.cursor().execute(_KEYS), key=itemgetter(0)):
-            winners = _winners(rows, set(), set(), [0])
-            if entity in ENTITIES:
-                seen.add(entity)
-                _insert_rows(raw, entity, winners)
-            else:
-                deque(winners, maxlen=0)  # drain the group: an entity this version does not know: heads only
-        for entity in set(ENTITIES) - seen:
-            _insert_rows(raw, entity, iter(()))
+        # every head here is an op of an owner: a seek per owner, not a scan of the heads
+        raw.execute(
+            "INSERT OR IGNORE INTO tombstone (entity, entity_id) SELECT o.entity, o.entity_id "
+            "FROM temp.lvv_owner o WHERE EXISTS (SELECT 1 FROM field_head h "
+            "WHERE h.entity = o.entity AND h.entity_id = o.entity_id AND h.field = 'deleted' "
+            "AND h.value = 'true')"
+        )
+        projection_rows.register(raw)
+        for entity in ENTITIES:
+            projection_rows.insert_rows(raw, entity)
     finally:
         raw.execute("DROP TABLE IF EXISTS temp.lvv_owner")
-
-
-def _insert_rows(raw: Any, entity: str, winners: Iterator[tuple[str, dict[str, str]]]) -> None:
-    cols = columns(entity)
-    sql = (f"INSERT INTO {_table(entity)} ({', '.join(cols)}) "
-           f"VALUES ({', '.join('?' * len(cols))})")
-    owners = raw.cursor().execute(_OWNERS, (entity,))
-    try:
-        rows = expected_rows(entity, owners, winners)
-        while chunk := list(islice(rows, 5000)):
-            raw.executemany(sql, chunk)
-    finally:
-        owners.close()
 
 
 # ---------------------------------------------------------------------------------------
 # check
 # ---------------------------------------------------------------------------------------
 
-
-def check_projection(raw: Any) -> list[str]:
-    """Faults of the stored projection against a rebuild, streaming (caller's snapshot).
-
-    Heads are compared with the log; conflicts, deletes and rows with the stored heads
-    (so a wrong head is one fault, not one per layer above it).
-    """
-    with _big_cache(raw):
-        return _check(raw)
-
-
-def _check(raw: Any) -> list[str]:
-    faults: list[str] = []
-    computed, missing = raw.execute(
-        "SELECT count(*), coalesce(sum(NOT EXISTS (SELECT 1 FROM field_head h WHERE "
-        "h.entity = o.entity AND h.entity_id = o.entity_id AND h.field = o.field "
-        "AND h.op_id = o.id AND h.hlc = o.hlc AND h.device_id = o.device_id "
-        f"AND h.value = o.value)), 0) FROM op o WHERE NOT EXISTS ({_SUPERSEDED})"
-    ).fetchone()
-    _make_owners(raw)
-    try:
-        stored, layers = _check_layers(raw)  # stored: how many heads its pass counted
-    finally:
-        raw.execute("DROP TABLE IF EXISTS temp.lvv_owner")
-    extra = stored - (computed - missing)
-    if missing or extra:
-        faults.append(f"field heads differ from a rebuild ({missing + extra} differences)")
-    return faults + layers
-
-
-_SEP = "\x01"  # sorts below every character of an hlc, a device id or an op id
-_KEYS = (
-    "SELECT entity, entity_id, field, min(value) != max(value), "
-    "max(field = 'deleted' AND value = 'true'), "
-    "max(hlc || char(1) || device_id || char(1) || op_id || char(1) || value), count(*) "
-    "FROM field_head GROUP BY entity, entity_id, field"
+#: an op of the log (alias o) is in ``field_head`` as it is
+_IN_HEADS = (
+    "EXISTS (SELECT 1 FROM field_head h WHERE h.entity = o.entity "
+    "AND h.entity_id = o.entity_id AND h.field = o.field AND h.op_id = o.id "
+    "AND h.hlc = o.hlc AND h.device_id = o.device_id AND h.value = o.value)"
 )
 
 
-def _column(value_json: str) -> Any:
-    """:func:`column_value`, with the common cases (a plain string, a bool) short."""
-    if value_json[:1] == '"' and "\\" not in value_json:
-        return value_json[1:-1]
-    if value_json == "true":
-        return 1
-    if value_json == "false":
-        return 0
-    return column_value(value_json)
+def log_pass(raw: Any) -> list[tuple[str, int, int, int, int, int]]:
+    """One pass over the log, per device: ``(device_id, ops, lowest device_seq, highest
+    device_seq, heads, heads stored)``: how many of its ops a rebuild makes heads (no op on
+    the same field names them in its base) and how many of those are in ``field_head`` as
+    they are. For check: the sequence gaps and the heads without a second scan of the log.
+
+    Each op is classified in a subquery (0 superseded, 1 a head, 2 a head in field_head)
+    that SQLite runs as a co-routine, so the sort by device holds three small columns per
+    op, not the op."""
+    with _big_cache(raw):
+        return raw.execute(
+            "SELECT device_id, count(*), min(device_seq), max(device_seq), "
+            "coalesce(sum(kind > 0), 0), coalesce(sum(kind = 2), 0) FROM ("
+            "SELECT o.device_id AS device_id, o.device_seq AS device_seq, "
+            f"CASE WHEN EXISTS ({_SUPERSEDED}) THEN 0 WHEN {_IN_HEADS} THEN 2 ELSE 1 END "
+            "AS kind FROM op o LIMIT -1) GROUP BY device_id"
+        ).fetchall()
 
 
-def _check_layers(raw: Any) -> tuple[int, list[str]]:
-    """Conflicts, deletes and rows against the stored heads, in one pass over them (in key
-    order, so the winner of every field and each entity's row come one at a time).
-    Returns how many heads there are, and the faults."""
-    faults: list[str] = []
-    tally = [0]
-    want_conflicts: set[tuple] = set()
-    want_deletes: set[tuple] = set()
-    diffs: dict[str, int] = {}
-    keys = raw.cursor().execute(_KEYS)
-    by_entity = groupby(keys, key=itemgetter(0))
-    seen: set[str] = set()
-    for entity, rows in by_entity:
-        winners = _winners(rows, want_conflicts, want_deletes, tally)
-        if entity in ENTITIES:
-            seen.add(entity)
-            diffs[entity] = _compare_rows(raw, entity, winners)
-        else:
-            deque(winners, maxlen=0)  # drain the group: an entity this version does not know: heads only
-    for entity in set(ENTITIES) - seen:
-        diffs[entity] = _compare_rows(raw, entity, iter(()))
-    have_conflicts = set(map(tuple, raw.execute(
-        "SELECT entity, entity_id, field FROM conflict_key")))
-    if have_conflicts != want_conflicts:
+def check_projection(raw: Any, log: list[tuple] | None = None) -> list[str]:
+    """Faults of the stored heads, conflicts and deletes against a rebuild (caller's
+    snapshot), in SQL. Heads are compared with the log (``log``: :func:`log_pass` of this
+    snapshot, worked out if not given); conflicts and deletes with the stored heads (so a
+    wrong head is one fault, not one per layer above it)."""
+    with _big_cache(raw):
+        log = log_pass(raw) if log is None else log
+        faults: list[str] = []
+        computed = sum(int(row[4]) for row in log)
+        matched = sum(int(row[5]) for row in log)  # heads of a rebuild stored as such
+        stored, conflict_faults = _check_conflicts_and_deletes(raw)
+        missing, extra = computed - matched, stored - matched
+        if missing or extra:
+            faults.append(f"field heads differ from a rebuild ({missing + extra} differences)")
+        return faults + conflict_faults
+
+
+def check_rows(raw: Any) -> list[str]:
+    """Faults of the projection tables against the rows the stored heads make (caller's
+    snapshot), one SQL statement per entity."""
+    faults = []
+    with _big_cache(raw):
+        make_owners(raw)
+        try:
+            projection_rows.register(raw)
+            for entity in sorted(ENTITIES):
+                diff = projection_rows.count_differences(raw, entity)
+                if diff:
+                    faults.append(f"projection {entity} differs from a rebuild ({diff} rows)")
+        finally:
+            raw.execute("DROP TABLE IF EXISTS temp.lvv_owner")
+    return faults
+
+
+def _check_conflicts_and_deletes(raw: Any) -> tuple[int, list[str]]:
+    """How many heads are stored, and the faults of the open conflicts and deletes against
+    them, in one pass over the heads (SQL: both differences counted both ways)."""
+    stored, conflicts_missing, deletes_missing = raw.execute(
+        "SELECT coalesce(sum(n), 0), "
+        "coalesce(sum(CASE WHEN c THEN NOT EXISTS (SELECT 1 FROM conflict_key k "
+        "WHERE k.entity = g.entity AND k.entity_id = g.entity_id AND k.field = g.field) "
+        "END), 0), "
+        "coalesce(sum(CASE WHEN d THEN NOT EXISTS (SELECT 1 FROM tombstone t "
+        "WHERE t.entity = g.entity AND t.entity_id = g.entity_id) END), 0) "
+        "FROM (SELECT entity, entity_id, field, count(*) AS n, min(value) != max(value) AS c, "
+        "max(field = 'deleted' AND value = 'true') AS d FROM field_head "
+        "GROUP BY entity, entity_id, field) g"
+    ).fetchone()
+    conflicts_extra = raw.execute(
+        "SELECT count(*) FROM conflict_key k WHERE NOT coalesce((SELECT min(value) != "
+        "max(value) FROM field_head h WHERE h.entity = k.entity AND h.entity_id = k.entity_id "
+        "AND h.field = k.field), 0)"
+    ).fetchone()[0]
+    deletes_extra = raw.execute(
+        "SELECT count(*) FROM tombstone t WHERE NOT EXISTS (SELECT 1 FROM field_head h "
+        "WHERE h.entity = t.entity AND h.entity_id = t.entity_id AND h.field = 'deleted' "
+        "AND h.value = 'true')"
+    ).fetchone()[0]
+    faults = []
+    if conflicts_missing or conflicts_extra:
         faults.append(f"open conflicts differ from a rebuild "
-                      f"({len(have_conflicts ^ want_conflicts)} differences)")
-    have_deletes = set(map(tuple, raw.execute("SELECT entity, entity_id FROM tombstone")))
-    if have_deletes != want_deletes:
+                      f"({conflicts_missing + conflicts_extra} differences)")
+    if deletes_missing or deletes_extra:
         faults.append(f"deletes differ from a rebuild "
-                      f"({len(have_deletes ^ want_deletes)} differences)")
-    for entity in sorted(diffs):
-        if diffs[entity]:
-            faults.append(f"projection {entity} differs from a rebuild ({diffs[entity]} rows)")
-    return tally[0], faults
-
-
-_OWNERS = "SELECT entity_id, overleg_id FROM temp.lvv_owner WHERE entity = ? ORDER BY entity_id"
-
-
-def expected_rows(entity: str, owners: Iterator[tuple[str, str]],
-                  winners: Iterator[tuple[str, dict[str, str]]]) -> Iterator[tuple]:
-    """The rows a rebuild makes, ordered by id: one per owner (an entity with ops), its
-    fields the winning values. ``owners`` and ``winners`` are ordered by entity id."""
-    fields = sorted(entity_fields(entity))
-    pending = next(winners, None)
-    for entity_id, overleg_id in owners:
-        values: dict[str, str] = {}
-        while pending is not None and pending[0] <= entity_id:
-            if pending[0] == entity_id:
-                values = pending[1]
-            pending = next(winners, None)
-        row = [entity_id, overleg_id]
-        for f in fields:
-            v = values.get(f)
-            col = _column(v) if v is not None else None
-            row.append((col or 0) if f == "deleted" else col)
-        yield tuple(row)
-    deque(winners, maxlen=0)  # drain the group: heads of an entity without ops: a rebuild makes no row for them
-
-
-def _winners(rows: Iterator[tuple], conflicts: set[tuple], deletes: set[tuple],
-             tally: list[int]) -> Iterator[tuple[str, dict[str, str]]]:
-    """(entity_id, {field: winning value JSON}) per entity, noting conflicts, deletes and
-    (in ``tally[0]``) how many heads it saw."""
-    for entity_id, key_rows in groupby(rows, key=itemgetter(1)):
-        fields: dict[str, str] = {}
-        for entity, _eid, field, conflicted, deleting, top, heads in key_rows:
-            tally[0] += heads
-            fields[field] = top.split(_SEP, 3)[3]
-            if conflicted:
-                conflicts.add((entity, entity_id, field))
-            if deleting:
-                deletes.add((entity, entity_id))
-        yield entity_id, fields
-
-
-def _compare_rows(raw: Any, entity: str,
-                  winners: Iterator[tuple[str, dict[str, str]]]) -> int:
-    """How many ids differ between the stored table and the rows the heads make: a merge
-    of three streams ordered by id (owners, winners, the table), in constant memory."""
-    owners = raw.cursor().execute(_OWNERS, (entity,))
-    have = raw.cursor().execute(
-        f"SELECT {', '.join(columns(entity))} FROM {_table(entity)} ORDER BY id")
-    want = expected_rows(entity, owners, winners)
-    diff = 0
-    try:
-        a, b = have.fetchone(), next(want, None)
-        while a is not None or b is not None:
-            if b is None or (a is not None and a[0] < b[0]):
-                diff += 1
-                a = have.fetchone()
-            elif a is None or b[0] < a[0]:
-                diff += 1
-                b = next(want, None)
-            else:
-                diff += tuple(a) != b
-                a, b = have.fetchone(), next(want, None)
-    finally:
-        owners.close()
-        have.close()
-    return diff
+                      f"({deletes_missing + deletes_extra} differences)")
+    return int(stored), faults
 
 
 # ---------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from db import domain as d
 from lvv_tui.i18n import t
@@ -33,7 +33,7 @@ from screens.item_panels import (
 from screens.item_tables import ActionsTable, ViewsTable, fit_item_columns, fmt_seconds, name_width
 from screens.meeting_data import MeetingData, load_meeting
 from screens.widgets.agenda import item_title, status_cell
-from screens.widgets.base import ScreenCommands, StoreMixin
+from screens.widgets.base import QuietFooter, ScreenCommands, StoreMixin
 from screens.widgets.live import flash_pending, remember_flash
 from screens.widgets.rules import lock_banner, would_refuse
 from screens.widgets.tables import selected_key, sync_rows
@@ -127,7 +127,7 @@ class ItemScreen(StoreMixin, Screen[str]):
                 yield Static("", id="decision")
                 yield Label(t("item.actions"), classes="pane-title")
                 yield ActionsTable()
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         views = self.query_one(ViewsTable)

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from db import domain as d
 from lvv_tui.agenda_text import change_text, version_line
@@ -19,7 +19,7 @@ from lvv_tui.i18n import label, t
 from screens.conflicts import JUMP_BINDING, mark, open_conflict
 from screens.meeting_data import MeetingData, load_meeting
 from screens.widgets.agenda import item_title, status_cell
-from screens.widgets.base import ScreenCommands, StoreMixin, literal
+from screens.widgets.base import QuietFooter, ScreenCommands, StoreMixin, literal
 from screens.widgets.inputs import submitted_title
 from screens.widgets.rules import refusal_for, would_refuse
 from screens.widgets.tables import fit_texts, selected_key, sync_rows
@@ -124,7 +124,7 @@ class MeetingScreen(StoreMixin, Screen[None]):
             with Vertical(id="agenda-pane"):
                 yield Label(t("meeting.agenda"), classes="pane-title")
                 yield AgendaTable()
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         att = self.query_one(AttendanceTable)

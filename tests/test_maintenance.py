@@ -18,10 +18,10 @@ def test_a_write_from_another_connection_succeeds_while_check_reads(
     reading, written = threading.Event(), threading.Event()
     real = projection_sql.check_projection
 
-    def paused(raw: object) -> list[str]:
-        reading.set()  # integrity and device_seq are read: the snapshot is taken
+    def paused(raw: object, log: list[tuple] | None = None) -> list[str]:
+        reading.set()  # integrity and the log are read: the snapshot is taken
         assert written.wait(60)
-        return real(raw)
+        return real(raw, log)
 
     monkeypatch.setattr(projection_sql, "check_projection", paused)
     result: dict[str, list[str]] = {}
@@ -77,6 +77,9 @@ def test_check_names_each_kind_of_damage_and_rebuild_repairs_it(
         conn.exec_driver_sql(damage)
     faults = small_demo.check()
     assert any(f.startswith(fault) for f in faults), faults
+    # the CLI's way: integrity and the log on two more connections, in threads
+    twin = lambda: Store.open(small_demo.path, PASSPHRASE)  # noqa: E731
+    assert small_demo.check(twins=[twin, twin]) == faults
     small_demo.rebuild()
     assert small_demo.check() == []
     assert small_demo.dump() == before

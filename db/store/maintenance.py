@@ -7,6 +7,7 @@ so their memory does not grow with the database; check and dump read in a plain
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import IO, Any
 
 from db import projection_sql, search_index
@@ -27,16 +28,52 @@ class MaintenanceMixin(StoreBase):
             return ["sqlite integrity_check: " + "; ".join(r[0] for r in integrity[:5])]
         return []
 
-    def check(self, *, integrity: bool = True) -> list[str]:
-        """Faults found: device_seq gaps, projection vs rebuild, SQLite integrity (unless
-        ``integrity`` is false: the CLI runs that one on a second connection alongside)."""
-        faults = self.integrity_faults() if integrity else []
+    def check(self, *, integrity: bool = True,
+              twins: Sequence[Callable[[], MaintenanceMixin]] = ()) -> list[str]:
+        """Faults found. What is checked, in three parts (each a read in its own snapshot,
+        so the app keeps writing meanwhile):
+
+        1. SQLite's ``PRAGMA integrity_check`` of the file (unless ``integrity`` is false);
+        2. the log (:meth:`log_faults`): every device's ``device_seq`` without gaps (this
+           device's from 1, its counter ahead of the log), the stored field heads equal to
+           the heads of a rebuild, the open conflicts and deletes equal to what the heads
+           make;
+        3. the tables (:meth:`table_faults`): every projection table equal to the rows a
+           rebuild makes from the heads (one per entity with ops, its overleg from its first
+           op), the search index equal to a rebuild from the tables.
+
+        ``twins``: ways to open another store on the same file; the first parts then run
+        on those, each in a thread of its own, alongside the last (SQLite works outside
+        the GIL: the CLI passes two on a machine with more than one core)."""
+        cls = MaintenanceMixin
+        parts = [cls.log_faults, cls.table_faults]
+        if integrity:
+            parts.insert(0, cls.integrity_faults)
+        if not twins:
+            return [fault for part in parts for fault in part(self)]
+        from concurrent.futures import ThreadPoolExecutor
+
+        def on_twin(part: Callable[[MaintenanceMixin], list[str]],
+                    opener: Callable[[], MaintenanceMixin]) -> list[str]:
+            twin = opener()
+            try:
+                return part(twin)
+            finally:
+                twin.close()
+
+        n = min(len(twins), len(parts) - 1)
+        with ThreadPoolExecutor(n) as pool:
+            futures = [pool.submit(on_twin, part, opener)
+                       for part, opener in zip(parts, twins[:n], strict=False)]
+            mine = [fault for part in parts[n:] for fault in part(self)]
+            return [fault for future in futures for fault in future.result()] + mine
+
+    def log_faults(self) -> list[str]:
+        """The log against the stored heads, conflicts and deletes, and the sequence of
+        every device (part 2 of :meth:`check`), in one snapshot."""
+        faults: list[str] = []
         with self._read() as conn:
             raw = _raw(conn)
-            gaps = raw.execute(
-                "SELECT device_id, count(*), min(device_seq), max(device_seq) FROM op "
-                "GROUP BY device_id"
-            ).fetchall()
             # the counter as of this snapshot: the app may be writing as this device now
             row = raw.execute("SELECT value FROM meta WHERE key = 'device_seq'").fetchone()
             next_seq = int(row[0]) if row else self._next_seq
@@ -47,7 +84,9 @@ class MaintenanceMixin(StoreBase):
             withheld = raw.execute(
                 "SELECT EXISTS (SELECT 1 FROM sync_cursor WHERE server LIKE 'hub:%/%')"
             ).fetchone()[0]
-            for device_id, count, low, high in gaps:
+            # one pass over the log: the sequence of every device and its ops in the heads
+            log = projection_sql.log_pass(raw)
+            for device_id, count, low, high, _heads, _stored in log:
                 if device_id == self.device_id and (low != 1 or high != count):
                     faults.append(f"device_seq of this device {device_id} is not gapless "
                                   f"({count} ops, {low}..{high})")
@@ -57,15 +96,19 @@ class MaintenanceMixin(StoreBase):
                 elif count != high - low + 1 and not withheld:
                     faults.append(f"device {device_id}: device_seq has gaps "
                                   f"({count} ops, {low}..{high})")
-            faults += projection_sql.check_projection(raw)
-            faults += search_index.faults(conn)
+            faults += projection_sql.check_projection(raw, log)
         return faults
 
+    def table_faults(self) -> list[str]:
+        """The projection tables against the heads, the search index against the tables
+        (part 3 of :meth:`check`), in one snapshot."""
+        with self._read() as conn:
+            return projection_sql.check_rows(_raw(conn)) + search_index.faults(conn)
+
     def rebuild(self) -> None:
-        """Recompute every projection from the log."""
+        """Recompute every projection (and the search index) from the log."""
         with self._tx() as conn:
             projection_sql.rebuild(_raw(conn))
-            search_index.rebuild(conn)
 
     # -- dump ---------------------------------------------------------------------------
 

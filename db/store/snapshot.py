@@ -3,7 +3,8 @@
 The ops go into the log with ``executemany`` chunk by chunk (pushed, in the snapshot's
 order), each checked as a pulled op is (:func:`db.wire_fast.screen_fast`: one that fails is kept in
 quarantine, never applied); then the projection is computed in SQL from the whole log
-(:func:`db.projection_sql.rebuild`, the search index following by its triggers) and the
+(:func:`db.projection_sql.rebuild`: the rows in one statement per table, its indexes and the
+search index made after, in bulk) and the
 pull cursor set to the snapshot's top. All of it is one local transaction: a laptop
 killed half-way is as empty as before, never half full.
 """

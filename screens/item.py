@@ -412,24 +412,9 @@ class ItemScreen(StoreMixin, Screen[str]):
         self.app.push_screen(form, done)
 
     def on_actions_table_close_requested(self, message: ActionsTable.CloseRequested) -> None:
-        store, action_id = self.store, message.action_id
-        action = next((a for a in self.data.actions if a.id == action_id), None) \
-            if self.data else None
-        status = (d.ActionStatus.OPEN if action and action.status is d.ActionStatus.DONE
-                  else d.ActionStatus.DONE)
+        from screens.item_actions import close_or_reopen
 
-        def save(yes: bool | None = True) -> None:
-            if yes:
-                self.call_store(lambda: store.update_action(action_id, status=status),
-                                lambda _a: self.reload(), group="item-save",
-                                description="close action", exclusive=False)
-
-        if status is d.ActionStatus.DONE:  # closing asks first; x again reopens
-            from screens.action_list import ConfirmClose
-
-            self.app.push_screen(ConfirmClose(action.text if action else ""), save)
-        else:
-            save()
+        close_or_reopen(self, message.action_id)
 
     def _set_status(self, status: d.ItemStatus) -> None:
         if self.data is None or self.refused():

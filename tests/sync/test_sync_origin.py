@@ -40,6 +40,12 @@ def test_pushing_accounts_reach_the_laptops_and_the_conflict_screen(pg, pg_hub: 
         assert abs(received - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
     # a laptop keeps no origin for its own ops: it knows who it is
     assert a.origin_of([op.id for op in a.all_ops()]) == {}
+    # the audit trail on B names A's account for A's changes to the case (issue 10 item 4)
+    from db.audit import case_changes
+
+    trail = case_changes(b, "TS-001")
+    assert trail and {r["pushed_by"] for r in trail} == {ra}
+    assert {r["pushed_by"] for r in case_changes(a, "TS-001")} == {None}
 
     conflict = _conflict_on_place(a, b, meeting_id, url_a, url_b)
     by_author = {v.author: v for v in conflict.values}

@@ -196,9 +196,12 @@ class MeetingScreen(StoreMixin, Screen[None]):
             ])
             for row in data.attendance
         ])
+        # who submitted input, by kind (NGO, IND …): the agenda's subject column is narrow;
+        # the item screen names the organisation in full
+        short = {o.id: t(f"OrgKind.short.{o.kind.value}") for o in data.organisations}
         self._subjects = {
             item.id: mark(submitted_title(item_title(item, data.cases),
-                                          data.submitted.get(item.id), names),
+                                          data.submitted.get(item.id), short),
                           item.id in data.marks.items)
             for item in data.items}
         sync_rows(self.query_one(AgendaTable), [

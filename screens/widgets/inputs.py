@@ -14,11 +14,12 @@ from screens.widgets.base import literal
 
 def submitted_title(title: Text, submitted: Sequence[str] | None,
                     names: Mapping[str, str | None]) -> Text:
-    """The item's title, followed by the organisations that submitted their input."""
+    """The item's title, followed by the organisations that submitted their input (``names``:
+    organisation id → the word shown, short on the agenda)."""
     if not submitted:
         return title
     out = title.copy()
-    out.append("  ✉ " + t("input.submitted_by") + " ", style="cyan")
+    out.append("  ✉ " + t("input.submitted_short") + " ", style="cyan")
     who = ", ".join((names.get(org) or "?") for org in submitted)
     out.append_text(literal(who, one_line=True, limit=40))
     return out

@@ -82,7 +82,7 @@ async def test_publish_prepare_offline_sync_and_the_chair_starts_from_the_input(
         assert form.query_one("#feiten").text == "Opgenomen in het ziekenhuis"
         form.query_one("#submit").value = True
         await press(pilot, "ctrl+s")
-        assert "inbreng van" in pilot.app.screen.query_one("#agenda").get_row(item.id)[1].plain
+        assert "✉ inbreng: NGO" in pilot.app.screen.query_one("#agenda").get_row(item.id)[1].plain
 
     # 3. the chair changes the agenda after publication: version 2 with its change list
     app = make_app(demo_db)
@@ -108,7 +108,7 @@ async def test_publish_prepare_offline_sync_and_the_chair_starts_from_the_input(
     async with app.run_test(size=(120, 40)) as pilot:
         await _to_item(pilot, item.id)
         row = app.screen.query_one("#agenda").get_row(item.id)
-        assert f"inbreng van {ngo.name}" in row[1].plain
+        assert "✉ inbreng: NGO" in row[1].plain
         await press(pilot, "enter")
         assert isinstance(app.screen, ItemScreen)
         views = app.screen.query_one("#views")

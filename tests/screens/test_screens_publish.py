@@ -65,7 +65,7 @@ async def test_the_chair_sees_who_submitted_and_the_view_form_starts_from_it(
         assert isinstance(screen, MeetingScreen) and screen.meeting_id == meeting.id
         agenda = screen.query_one("#agenda")
         row = agenda.get_row(item.id)
-        assert f"inbreng van {ngo.name}" in row[1].plain
+        assert "✉ inbreng: NGO" in row[1].plain
         assert "Agenda versie 1" in str(screen.query_one("#meeting-info").render())
         agenda.move_cursor(row=agenda.get_row_index(item.id))
         await press(pilot, "enter")
@@ -126,7 +126,7 @@ async def test_a_partner_drafts_offline_then_submits_from_the_meeting_screen(
         form.query_one("#oordeel").text = "Ons oordeel"
         await press(pilot, "ctrl+s")
         assert app.screen is screen
-        assert "inbreng van" not in agenda.get_row(item.id)[1].plain  # a draft only
+        assert "✉ inbreng" not in agenda.get_row(item.id)[1].plain  # a draft only
         await press(pilot, "i")
         form = app.screen
         assert isinstance(form, InputForm)
@@ -134,7 +134,7 @@ async def test_a_partner_drafts_offline_then_submits_from_the_meeting_screen(
         form.query_one("#submit").value = True
         await press(pilot, "ctrl+s")
         await settle(pilot)
-        assert f"inbreng van {ngo.name}" in screen.query_one("#agenda").get_row(item.id)[1].plain
+        assert "✉ inbreng: NGO" in screen.query_one("#agenda").get_row(item.id)[1].plain
     store = reader()
     try:
         gem = next(o for o in store.organisations(overleg.id) if o.kind is d.OrgKind.GEMEENTE)

@@ -31,6 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_sync import with_db  # noqa: E402
+
 from db.tables import WIRE_COLUMNS  # noqa: E402
 
 MIB = 1024
@@ -42,15 +44,6 @@ TYPES = ["text", "text", "int8", "text", "text", "text", "text", "text", "text",
 
 def libpq(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
-
-
-def with_db(url: str, name: str, user: str | None = None) -> str:
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url).set(database=name)
-    if user:
-        parsed = parsed.set(username=user, password=None)
-    return parsed.render_as_string(hide_password=False)
 
 
 def read_only(path: Path, passphrase: str):  # noqa: ANN201

@@ -27,6 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench_sync import pg_connect, with_db  # noqa: E402
+
 from db.clock import HybridClock, new_device_id, uuid7  # noqa: E402
 from db.hub import BATCH, Hub  # noqa: E402
 from db.projection import SCHEMA_VERSION_OPS, WireOp  # noqa: E402
@@ -52,22 +54,6 @@ def make_ops(n: int, overleg: str) -> list[WireOp]:
             base="[]", schema_version=SCHEMA_VERSION_OPS,
             audience="organisation" if narrow else "overleg", org_id=org))
     return ops
-
-
-def pg_connect(url: str):  # noqa: ANN201
-    import psycopg
-
-    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"),
-                           autocommit=True)
-
-
-def with_db(url: str, name: str, user: str | None = None) -> str:
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url).set(database=name)
-    if user:
-        parsed = parsed.set(username=user, password=None)
-    return parsed.render_as_string(hide_password=False)
 
 
 def load(owner: str, ops: list[WireOp]) -> None:

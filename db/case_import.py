@@ -397,5 +397,5 @@ def _write_one(store: Store, conn: Any, oid: str, row: CaseRow,
         values.update(case_id=cid, number=number)
     ops += store._set(conn, "stay", stay_id, oid, values)
     if ops:
-        store._sync_case(conn, cid)  # type: ignore[attr-defined]
+        store._sync_case(conn, cid)
     return ops, new

@@ -307,7 +307,7 @@ def sync_once(
         store.record_sync(report.key)
         return report
     except SyncError as exc:
-        exc.report = report  # type: ignore[attr-defined]
+        exc.report = report
         raise
     finally:
         if own:

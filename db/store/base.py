@@ -7,10 +7,11 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy.engine import Connection, Engine
 
+from db import domain as d
 from db.clock import HybridClock, new_device_id, uuid7
 from db.engine import READING, StoreError, open_engine
 from db.projection import (
@@ -73,6 +74,15 @@ class StoreBase:
 
     _locked: bool = False
     """True while the key is dropped (:mod:`db.store.locking`)."""
+
+    if TYPE_CHECKING:  # use cases of one aggregate that another calls (the Store has all)
+        def add_agenda_item(self, meeting_id: str, kind: d.ItemKind | str, *,
+                            case_id: str | None = None, title: str | None = None,
+                            timebox_min: int | None = None,
+                            confidential: bool = False) -> d.AgendaItem: ...
+        def _case_values(self, values: Mapping[str, Any]) -> dict[str, Any]: ...
+        def _case_model(self, conn: Any, row: Mapping[str, Any]) -> d.Case: ...
+        def _sync_case(self, conn: Connection, case_id: str) -> d.Stay: ...
 
     def __init__(self, engine: Engine, path: Path, author: str | None = None) -> None:
         self.path = path

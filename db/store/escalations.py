@@ -360,5 +360,5 @@ class EscalationsMixin(EscalationReadsMixin):
         if there:
             there[0]["has_decision"] = False
             return _item(there[0])
-        return self.add_agenda_item(  # type: ignore[attr-defined]
+        return self.add_agenda_item(
             meeting["id"], d.ItemKind.CASE, case_id=row["case_id"])

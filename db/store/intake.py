@@ -259,7 +259,7 @@ class IntakeMixin(StoreBase):
                 (meeting_id, case_id)).fetchone()
         if on_it:
             return None
-        return self.add_agenda_item(  # type: ignore[attr-defined]
+        return self.add_agenda_item(
             meeting_id, d.ItemKind.CASE, case_id=case_id)
 
     # -- the case's own dates go through the same rules -------------------------------------
@@ -268,7 +268,7 @@ class IntakeMixin(StoreBase):
         """A new case with its first stay: admitted on ``intake_date`` when given (an
         existing case entered afterwards), else put forward on ``put_forward_on`` (today)."""
         stay_values = {k: fields.pop(k) for k in (*STAY_FIELDS, "put_forward_on") if k in fields}
-        values = self._case_values({"code": code, **fields})  # type: ignore[attr-defined]
+        values = self._case_values({"code": code, **fields})
         values.setdefault("perspective", d.Perspective.UNDECIDED.value)
         cid = uuid7()
         with self._tx() as conn:
@@ -283,7 +283,7 @@ class IntakeMixin(StoreBase):
         """Edit a case; its intake and exit dates and outcome change its latest stay, under
         the rules of an exit. ``seen``: the op ids the form showed (``Case.seen``)."""
         stay_values = {k: fields.pop(k) for k in STAY_FIELDS if k in fields}
-        values = self._case_values(fields)  # type: ignore[attr-defined]
+        values = self._case_values(fields)
         with self._tx() as conn:
             row = self._row(conn, "casus", case_id)
             if "code" in values and values["code"] != row["code"]:
@@ -292,7 +292,7 @@ class IntakeMixin(StoreBase):
             if stay_values:
                 self._write_stay_fields(conn, case_id, row["overleg_id"], stay_values)
                 self._sync_case(conn, case_id)
-            return self._case_model(conn, self._row(conn, "casus", case_id))  # type: ignore[attr-defined]
+            return self._case_model(conn, self._row(conn, "casus", case_id))
 
     def _check_code(self, conn: Connection, overleg_id: str, code: str,
                     case_id: str | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -57,6 +58,10 @@ _DELETE_CONFLICTS = (
 
 _EMPTY: tuple = (None, "", False, [], {})
 """Values that write nothing when the author was shown no value for the field."""
+
+
+_fields_of = functools.cache(entity_fields)
+"""The settable fields of an entity (the tables do not change while the code runs)."""
 
 
 def _order(head: tuple) -> tuple:
@@ -281,7 +286,7 @@ class StoreBase:
         10; default the whole overleg). A field in ``force`` is written even when its value
         is unchanged (its audience changed). ``redacted`` as for :meth:`_write_own`.
         """
-        allowed = entity_fields(entity)
+        allowed = _fields_of(entity)
         heads = self._heads(conn, entity, entity_id)
         saw = None if seen is None else self._seen_heads(conn, entity, entity_id, seen)
         ops: list[WireOp] = []

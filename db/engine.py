@@ -118,7 +118,8 @@ def make_engine(path: Path, passphrase: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN" if conn.info.get(READING) else "BEGIN IMMEDIATE")
+        # on the DB-API connection (the pool's only one): every write pays for this BEGIN
+        raw.execute("BEGIN" if conn.info.get(READING) else "BEGIN IMMEDIATE")
 
     return engine
 

@@ -206,14 +206,16 @@ def _lookup(raw: Any, table: str, col: str, ids: set[str]) -> dict[str, str]:
     return out
 
 
-def redact_ops(raw: Any, ops: Sequence[WireOp]) -> tuple[list[WireOp], set[str]]:
+def redact_ops(raw: Any, ops: Sequence[WireOp],
+               known: set[str] | None = None) -> tuple[list[WireOp], set[str]]:
     """``ops`` as a replica stores them: a value retention does not keep, of a record about
     an anonymised case (here, or by a redaction op among ``ops``), erased before it is
     written. Returns the ops and the cases newly anonymised by them. One query when no case
-    is anonymised."""
+    is anonymised; none when the caller passes ``known``: the anonymised ones among every
+    case the ops concern (a form that read its record's case in the same transaction)."""
     new = {op.entity_id for op in ops if op.entity == "casus" and op.field == "redacted"
            and op.value != "null"}
-    cases = redacted_cases(raw) | new
+    cases = (redacted_cases(raw) if known is None else known) | new
     if not cases:
         return list(ops), new
     case_of: dict[tuple[str, str], str] = {}

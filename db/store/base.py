@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -57,6 +58,10 @@ _DELETE_CONFLICTS = (
 
 _EMPTY: tuple = (None, "", False, [], {})
 """Values that write nothing when the author was shown no value for the field."""
+
+
+_fields_of = functools.cache(entity_fields)
+"""The settable fields of an entity (the tables do not change while the code runs)."""
 
 
 def _order(head: tuple) -> tuple:
@@ -226,13 +231,16 @@ class StoreBase:
         self._next_seq += 1
         return op
 
-    def _write_own(self, conn: Connection, ops: list[WireOp], sole: list[bool]) -> None:
+    def _write_own(self, conn: Connection, ops: list[WireOp], sole: list[bool], *,
+                   redacted: set[str] | None = None) -> None:
         """Write ops this device made as one batch: one insert, one row update per entity.
-        A value of an anonymised case is erased before it is written (retention, issue 10)."""
+        A value of an anonymised case is erased before it is written (retention, issue 10);
+        ``redacted``: the anonymised ones among the cases the ops concern, when the caller
+        read them in this transaction (else every anonymised case is looked up)."""
         from db.retention import redact_ops
 
         raw = _raw(conn)
-        ops, _ = redact_ops(raw, ops)
+        ops, _ = redact_ops(raw, ops, redacted)
         apply_batch(raw, ops, first_seq=next_local_seq(conn), pushed=False, fresh=True,
                     sole=sole)
         self._touched_items.update(op.entity_id for op in ops if op.entity == "agenda_item")
@@ -264,6 +272,7 @@ class StoreBase:
         *,
         wire: Mapping[str, tuple[str, str]] | None = None,
         force: frozenset[str] = frozenset(),
+        redacted: set[str] | None = None,
     ) -> int:
         """Write the fields that changed; returns the number of ops written.
 
@@ -275,9 +284,9 @@ class StoreBase:
 
         ``wire``: field -> (audience, organisation id) its op carries (need-to-know, issue
         10; default the whole overleg). A field in ``force`` is written even when its value
-        is unchanged (its audience changed).
+        is unchanged (its audience changed). ``redacted`` as for :meth:`_write_own`.
         """
-        allowed = entity_fields(entity)
+        allowed = _fields_of(entity)
         heads = self._heads(conn, entity, entity_id)
         saw = None if seen is None else self._seen_heads(conn, entity, entity_id, seen)
         ops: list[WireOp] = []
@@ -316,7 +325,7 @@ class StoreBase:
                                      (wire or {}).get(field, ("overleg", ""))))
             soles.append(sole)
         if ops:
-            self._write_own(conn, ops, soles)
+            self._write_own(conn, ops, soles, redacted=redacted)
             self._save_meta(conn)
         return len(ops)
 

@@ -63,10 +63,11 @@ class PlacesMixin(StoreBase):
         self._set(conn, _DEVICE, f"{overleg_id}/{self.device_id}", overleg_id,
                   {"device_id": self.device_id, "name": self.device_name})
 
-    def _write_own(self, conn: Connection, ops: Sequence[WireOp], sole: Sequence[bool]) -> None:
+    def _write_own(self, conn: Connection, ops: Sequence[WireOp], sole: Sequence[bool], *,
+                   redacted: set[str] | None = None) -> None:
         """Write this laptop's ops; the first op of a named laptop in an overleg also writes
         its name there (a ``device`` record), so the others see the name, not an id."""
-        super()._write_own(conn, ops, sole)
+        super()._write_own(conn, ops, sole, redacted=redacted)
         if not hasattr(self, "_named"):
             self._load_device_name(conn)  # never a read (it would commit the write)
         if self.device_name:

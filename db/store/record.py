@@ -14,6 +14,7 @@ from db import domain as d
 from db.clock import uuid7
 from db.rules import (
     MAX_TEXT,
+    NotFound,
     _enum,
     check_audience,
     check_case_item,
@@ -21,6 +22,7 @@ from db.rules import (
     check_dissent,
     check_person,
     check_text,
+    check_unlocked,
 )
 from db.store.base import StoreBase, _raw
 from db.store.rows import _action, _decision, _view
@@ -34,6 +36,20 @@ def check_escalation_date(value: dt.date | str | None, today: dt.date | None) ->
     day = parse_date(value, "escalation_date")
     check_not_after_today(day, today, "escalation_date")
     return check_date(day, "escalation_date")
+
+
+_VIEW_FACTS = (
+    # what recording a view checks and needs, in one read: the item (a case item?), its
+    # meeting (approved minutes lock it), the view as it is (its audience) and whether the
+    # cases the view's ops concern (the item's, and the one the view row names now) are
+    # anonymised (retention: the note is then erased before it is written)
+    "SELECT a.kind, a.case_id, a.overleg_id, a.meeting_id, m.id, m.minutes_status, "
+    "m.approved_on, v.id, v.audience, a.case_id, c.redacted, v.case_id, vc.redacted "
+    "FROM agenda_item a LEFT JOIN meeting m ON m.id = a.meeting_id "
+    "LEFT JOIN partner_view v ON v.id = ? "
+    "LEFT JOIN casus c ON c.id = a.case_id LEFT JOIN casus vc ON vc.id = v.case_id "
+    "WHERE a.id = ?"
+)
 
 
 class RecordMixin(StoreBase):
@@ -69,25 +85,31 @@ class RecordMixin(StoreBase):
         position = _enum(d.Position, position, "position")
         note = check_text(note, "note")
         audience = check_audience(audience)
+        vid = f"{item_id}/{organisation_id}"
         with self._tx() as conn:
-            item = self._row(conn, "agenda_item", item_id)
-            check_case_item(item)
-            self._unlocked_meeting(conn, item["meeting_id"])
-            vid = f"{item_id}/{organisation_id}"
-            old = _raw(conn).execute("SELECT audience FROM partner_view WHERE id = ?",
-                                     (vid,)).fetchone()
-            changed = old is not None and (old[0] or "overleg") != audience
+            row = _raw(conn).execute(_VIEW_FACTS, (vid, item_id)).fetchone()
+            if row is None:
+                raise NotFound(f"agenda_item {item_id}")
+            (kind, case_id, overleg_id, meeting_id, meeting, minutes_status, approved_on,
+             exists, old_audience, *cases) = row
+            check_case_item({"kind": kind, "case_id": case_id})
+            if meeting is None:
+                raise NotFound(f"meeting {meeting_id}")
+            check_unlocked({"minutes_status": minutes_status, "approved_on": approved_on})
+            changed = exists is not None and (old_audience or "overleg") != audience
             values = {
-                "agenda_item_id": item_id, "case_id": item["case_id"],
+                "agenda_item_id": item_id, "case_id": case_id,
                 "organisation_id": organisation_id, "position": position.value,
                 "note": note, "confidential": bool(confidential),
             }
             if changed or audience != "overleg":
                 values["audience"] = audience
-            self._set(conn, "partner_view", vid, item["overleg_id"], values, seen,
+            self._set(conn, "partner_view", vid, overleg_id, values, seen,
                       wire={"note": (audience, organisation_id)},
-                      force=frozenset({"note"}) if changed else frozenset())
-        return d.View(vid, item_id, item["case_id"], organisation_id, position, note,
+                      force=frozenset({"note"}) if changed else frozenset(),
+                      redacted={c for c, when in zip(cases[::2], cases[1::2], strict=True)
+                                if when is not None})
+        return d.View(vid, item_id, case_id, organisation_id, position, note,
                       bool(confidential), audience=audience)
 
     # -- decisions --------------------------------------------------------------------

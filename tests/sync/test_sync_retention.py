@@ -87,6 +87,22 @@ def test_an_op_of_a_redacted_case_written_later_is_erased_before_it_is_stored(
     assert store.check() == []
 
 
+def test_a_view_of_a_redacted_case_written_later_keeps_no_note(laptops) -> None:  # noqa: ANN001
+    """Recording a view reads whether its case is anonymised with the item (one query):
+    a changed view (the row names the case) and a new one (the item names it)."""
+    store = laptops("Secretaris")
+    made = old_case(store)
+    store.redact_cases([made["case"].id], TODAY)
+    item, orgs = made["item"].id, made["orgs"]
+    store.record_view(item, orgs[d.OrgKind.NGO].id, d.Position.STAY,
+                      f"Nieuwe {SECRETS['note']}", audience="chair")
+    store.record_view(item, orgs[d.OrgKind.IND].id, d.Position.STAY, f"{SECRETS['note']} ook")
+    assert SECRETS["note"] not in _text(store)
+    assert store.search(SECRETS["note"]).hits == []
+    assert [v.position for v in store.views(item)] == [d.Position.STAY, d.Position.STAY]
+    assert store.check() == []
+
+
 def test_no_erased_word_is_left_in_the_decrypted_file_or_its_wal(tmp_path: Path) -> None:
     path = tmp_path / "laptop.db"
     with Store.open(path, PASSPHRASE, author="Secretaris", create=True) as store:

@@ -14,9 +14,10 @@ same result from SQL over the log and stream what they read, so ``rebuild``, ``c
 Rows are one SQL statement per entity (:mod:`db.projection_rows`: the owners joined with
 their heads, the winner of each field by a ``max`` over ``hlc, device_id, op_id``), which a
 rebuild inserts and a check compares with the stored table (a LEFT JOIN on id). The check
-of the log is one pass over it (:func:`log_pass`: per op, superseded or a head, and the head
-found in ``field_head`` as it is; per device, the ``device_seq`` range), then one over the
-stored heads for the conflicts and deletes; nothing is held in Python per row.
+of the log is one pass over it (:func:`log_pass`: per op, superseded or a head, the head
+found in ``field_head`` as it is, and the open conflict or tombstone its field's stored
+heads make; per device, the ``device_seq`` range), a count of the stored heads, and seeks
+from the open conflicts and tombstones into the heads; nothing is held in Python per row.
 
 Everything here runs inside the caller's transaction on the raw DB-API connection.
 Temporary tables live in memory (SQLCipher is built with ``SQLITE_TEMP_STORE=2``), so no
@@ -138,29 +139,49 @@ def _rebuild(raw: Any) -> None:
 # check
 # ---------------------------------------------------------------------------------------
 
-#: an op of the log (alias o) is in ``field_head`` as it is
-_IN_HEADS = (
-    "EXISTS (SELECT 1 FROM field_head h WHERE h.entity = o.entity "
-    "AND h.entity_id = o.entity_id AND h.field = o.field AND h.op_id = o.id "
-    "AND h.hlc = o.hlc AND h.device_id = o.device_id AND h.value = o.value)"
+#: the heads of the op's field (alias o) in ``field_head`` (alias ``X``)
+_FIELD = "X.entity = o.entity AND X.entity_id = o.entity_id AND X.field = o.field"
+
+#: per op of the log (alias o) not superseded: 1, plus 2 if it is in ``field_head`` as it
+#: is, plus 4 if its field's stored heads differ in value, it is the first of them and the
+#: field is not an open conflict, plus 8 if it is a stored delete (``deleted`` = true), the
+#: first of its entity's, and the entity has no tombstone. One seek into ``field_head`` per
+#: op; the rest only for a field with more than one head or a delete (rare)
+_HEAD_KIND = (
+    "1 + coalesce((SELECT 2 * max(h.op_id = o.id AND h.hlc = o.hlc AND h.device_id = "
+    "o.device_id AND h.value = o.value) + CASE WHEN count(*) > 1 THEN 4 * (SELECT "
+    "min(g.value) != max(g.value) AND min(g.op_id) = o.id AND NOT EXISTS (SELECT 1 FROM "
+    "conflict_key k WHERE k.entity = o.entity AND k.entity_id = o.entity_id AND k.field = "
+    f"o.field) FROM field_head g WHERE {_FIELD.replace('X.', 'g.')}) ELSE 0 END "
+    "+ CASE WHEN o.field = 'deleted' AND o.value = 'true' THEN 8 * (SELECT min(g.op_id) = "
+    "o.id AND NOT EXISTS (SELECT 1 FROM tombstone t WHERE t.entity = o.entity AND "
+    f"t.entity_id = o.entity_id) FROM field_head g WHERE {_FIELD.replace('X.', 'g.')} AND "
+    f"g.value = 'true') ELSE 0 END FROM field_head h WHERE {_FIELD.replace('X.', 'h.')}), 0)"
 )
 
 
-def log_pass(raw: Any) -> list[tuple[str, int, int, int, int, int]]:
+def log_pass(raw: Any) -> list[tuple[str, int, int, int, int, int, int, int]]:
     """One pass over the log, per device: ``(device_id, ops, lowest device_seq, highest
-    device_seq, heads, heads stored)``: how many of its ops a rebuild makes heads (no op on
-    the same field names them in its base) and how many of those are in ``field_head`` as
-    they are. For check: the sequence gaps and the heads without a second scan of the log.
+    device_seq, heads, heads stored, conflicts missing, deletes missing)``: how many of its
+    ops a rebuild makes heads (no op on the same field names them in its base), how many of
+    those are in ``field_head`` as they are, and of the fields and entities whose first
+    stored head is one of its ops, how many lack their open conflict or their tombstone.
+    For check: the sequence gaps, the heads, and the conflicts and deletes the stored heads
+    make (where the heads are right, every stored head is counted here), without a second
+    scan of the log or a grouped scan of the heads.
 
-    Each op is classified in a subquery (0 superseded, 1 a head, 2 a head in field_head)
-    that SQLite runs as a co-routine, so the sort by device holds three small columns per
-    op, not the op."""
+    Each op is classified in a subquery (0 superseded, else :data:`_HEAD_KIND`) that SQLite
+    runs as a co-routine, so the sort by device holds three small columns per op, not the
+    op. Superseded: only an op named as a base (``IN`` over ``op_base``, made once) is
+    looked up with its successors."""
     with _big_cache(raw):
         return raw.execute(
             "SELECT device_id, count(*), min(device_seq), max(device_seq), "
-            "coalesce(sum(kind > 0), 0), coalesce(sum(kind = 2), 0) FROM ("
+            "coalesce(sum(kind > 0), 0), coalesce(sum((kind & 2) > 0), 0), "
+            "coalesce(sum((kind & 4) > 0), 0), coalesce(sum((kind & 8) > 0), 0) FROM ("
             "SELECT o.device_id AS device_id, o.device_seq AS device_seq, "
-            f"CASE WHEN EXISTS ({_SUPERSEDED}) THEN 0 WHEN {_IN_HEADS} THEN 2 ELSE 1 END "
+            "CASE WHEN o.id IN (SELECT base_id FROM op_base) AND EXISTS "
+            f"({_SUPERSEDED}) THEN 0 ELSE {_HEAD_KIND} END "
             "AS kind FROM op o LIMIT -1) GROUP BY device_id"
         ).fetchall()
 
@@ -169,17 +190,27 @@ def check_projection(raw: Any, log: list[tuple] | None = None) -> list[str]:
     """Faults of the stored heads, conflicts and deletes against a rebuild (caller's
     snapshot), in SQL. Heads are compared with the log (``log``: :func:`log_pass` of this
     snapshot, worked out if not given); conflicts and deletes with the stored heads (so a
-    wrong head is one fault, not one per layer above it)."""
+    wrong head is one fault, not one per layer above it): what the heads make and the
+    tables lack from ``log``, what the tables hold and the heads do not make here."""
     with _big_cache(raw):
         log = log_pass(raw) if log is None else log
         faults: list[str] = []
         computed = sum(int(row[4]) for row in log)
         matched = sum(int(row[5]) for row in log)  # heads of a rebuild stored as such
-        stored, conflict_faults = _check_conflicts_and_deletes(raw)
+        conflicts_missing = sum(int(row[6]) for row in log)
+        deletes_missing = sum(int(row[7]) for row in log)
+        stored = int(raw.execute("SELECT count(*) FROM field_head").fetchone()[0])
         missing, extra = computed - matched, stored - matched
         if missing or extra:
             faults.append(f"field heads differ from a rebuild ({missing + extra} differences)")
-        return faults + conflict_faults
+        conflicts_extra, deletes_extra = _extra_conflicts_and_deletes(raw)
+        if conflicts_missing or conflicts_extra:
+            faults.append(f"open conflicts differ from a rebuild "
+                          f"({conflicts_missing + conflicts_extra} differences)")
+        if deletes_missing or deletes_extra:
+            faults.append(f"deletes differ from a rebuild "
+                          f"({deletes_missing + deletes_extra} differences)")
+        return faults
 
 
 def check_rows(raw: Any) -> list[str]:
@@ -199,20 +230,9 @@ def check_rows(raw: Any) -> list[str]:
     return faults
 
 
-def _check_conflicts_and_deletes(raw: Any) -> tuple[int, list[str]]:
-    """How many heads are stored, and the faults of the open conflicts and deletes against
-    them, in one pass over the heads (SQL: both differences counted both ways)."""
-    stored, conflicts_missing, deletes_missing = raw.execute(
-        "SELECT coalesce(sum(n), 0), "
-        "coalesce(sum(CASE WHEN c THEN NOT EXISTS (SELECT 1 FROM conflict_key k "
-        "WHERE k.entity = g.entity AND k.entity_id = g.entity_id AND k.field = g.field) "
-        "END), 0), "
-        "coalesce(sum(CASE WHEN d THEN NOT EXISTS (SELECT 1 FROM tombstone t "
-        "WHERE t.entity = g.entity AND t.entity_id = g.entity_id) END), 0) "
-        "FROM (SELECT entity, entity_id, field, count(*) AS n, min(value) != max(value) AS c, "
-        "max(field = 'deleted' AND value = 'true') AS d FROM field_head "
-        "GROUP BY entity, entity_id, field) g"
-    ).fetchone()
+def _extra_conflicts_and_deletes(raw: Any) -> tuple[int, int]:
+    """Open conflicts the stored heads do not make (no two of the field's heads differ in
+    value) and tombstones without a stored delete head: seeks from the two small tables."""
     conflicts_extra = raw.execute(
         "SELECT count(*) FROM conflict_key k WHERE NOT coalesce((SELECT min(value) != "
         "max(value) FROM field_head h WHERE h.entity = k.entity AND h.entity_id = k.entity_id "
@@ -223,14 +243,7 @@ def _check_conflicts_and_deletes(raw: Any) -> tuple[int, list[str]]:
         "WHERE h.entity = t.entity AND h.entity_id = t.entity_id AND h.field = 'deleted' "
         "AND h.value = 'true')"
     ).fetchone()[0]
-    faults = []
-    if conflicts_missing or conflicts_extra:
-        faults.append(f"open conflicts differ from a rebuild "
-                      f"({conflicts_missing + conflicts_extra} differences)")
-    if deletes_missing or deletes_extra:
-        faults.append(f"deletes differ from a rebuild "
-                      f"({deletes_missing + deletes_extra} differences)")
-    return int(stored), faults
+    return int(conflicts_extra), int(deletes_extra)
 
 
 # ---------------------------------------------------------------------------------------

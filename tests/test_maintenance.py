@@ -111,3 +111,38 @@ def test_check_holds_other_devices_to_gapless_numbers_unless_pulled_as_a_role(
         assert not any("gaps" in f for f in store.check())
     finally:
         store.close()
+
+
+def test_check_finds_a_lost_open_conflict_and_a_lost_delete(small_demo: Store) -> None:
+    """Conflicts and deletes are worked out in the pass over the log: a field with two
+    heads of different values and an entity deleted must have their rows, counted once."""
+    from db.clock import HybridClock
+    from db.projection import WireOp
+
+    (ov,) = small_demo.overleggen()
+    case = small_demo.create_case(ov.id, "DEMO-CONFLICT-1", nationality="Ghana")
+    other = small_demo.create_case(ov.id, "DEMO-WEG-1", nationality="Mali")
+    own = [op for op in small_demo.all_ops()
+           if op.entity_id == case.id and op.field == "nationality"][0]
+    dev, clock = "0191f0c2-0000-7000-8000-00000000dd02", HybridClock()
+    rival = WireOp(**{**own.as_dict(), "id": "0191f0c2-0000-7000-8000-000000000101",
+                      "device_id": dev, "device_seq": 1, "hlc": clock.tick(),
+                      "value": '"Eritrea"', "base": "[]"})
+    gone = WireOp(**{**own.as_dict(), "id": "0191f0c2-0000-7000-8000-000000000102",
+                     "device_id": dev, "device_seq": 2, "hlc": clock.tick(),
+                     "entity_id": other.id, "field": "deleted", "value": "true",
+                     "base": "[]"})
+    small_demo.apply_remote([rival, gone], server="sqlite-hub", cursor=2)
+    assert small_demo.check() == []
+    with small_demo._tx() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM conflict_key").scalar() == 1
+        assert conn.exec_driver_sql("SELECT count(*) FROM tombstone").scalar() == 1
+        conn.exec_driver_sql("DELETE FROM conflict_key")
+        conn.exec_driver_sql("DELETE FROM tombstone")
+    faults = small_demo.check()
+    assert "open conflicts differ from a rebuild (1 differences)" in faults, faults
+    assert "deletes differ from a rebuild (1 differences)" in faults, faults
+    twin = lambda: Store.open(small_demo.path, PASSPHRASE)  # noqa: E731
+    assert small_demo.check(twins=[twin, twin]) == faults
+    small_demo.rebuild()
+    assert small_demo.check() == []

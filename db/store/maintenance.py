@@ -86,7 +86,7 @@ class MaintenanceMixin(StoreBase):
             ).fetchone()[0]
             # one pass over the log: the sequence of every device and its ops in the heads
             log = projection_sql.log_pass(raw)
-            for device_id, count, low, high, _heads, _stored in log:
+            for device_id, count, low, high, *_heads in log:
                 if device_id == self.device_id and (low != 1 or high != count):
                     faults.append(f"device_seq of this device {device_id} is not gapless "
                                   f"({count} ops, {low}..{high})")

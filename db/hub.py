@@ -84,6 +84,24 @@ def _iso(at: Any) -> Any:
         return str(at)
 
 
+def _pull_pg(conn: Connection, cursor: int, limit: int) -> tuple[int, list[Any]]:
+    """(end of the window, its rows) on PostgreSQL, in the caller's transaction, through
+    the driver's own cursor (rows as plain tuples). The rows and the pull's log entry go
+    in one pipeline: the server writes the log while this side reads the rows."""
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur:
+        cur.execute(_PG_TOP)
+        end = min(cursor + limit, int(cur.fetchone()[0]))
+        if end <= cursor:
+            return cursor, []
+        with raw.pipeline(), raw.cursor() as log:
+            cur.execute(_PG_PULL, (cursor, end))
+            # every pull is logged on the server (who read which window)
+            log.execute("SELECT lvv_log_pull(%s, %s)", (cursor, end))
+            rows = cur.fetchall()
+    return end, rows
+
+
 def _origins(rows: Sequence[Any]) -> Origins:
     """op id -> (pushed_by, received_at as ISO 8601 text) for the rows that have them (a
     row put in by hand, or pushed before they were kept, may not)."""
@@ -361,16 +379,10 @@ class Hub:
         conn = self.connect()
         try:
             with conn.begin():
-                if self.is_pg:  # the driver's own cursor: rows as plain tuples
-                    with conn.connection.driver_connection.cursor() as cur:
-                        cur.execute(_PG_TOP)
-                        end = min(cursor + limit, int(cur.fetchone()[0]))
-                        if end <= cursor:
-                            return [], {}, cursor
-                        cur.execute(_PG_PULL, (cursor, end))
-                        rows = cur.fetchall()
-                        # every pull is logged on the server (who read which window)
-                        cur.execute("SELECT lvv_log_pull(%s, %s)", (cursor, end))
+                if self.is_pg:
+                    end, rows = _pull_pg(conn, cursor, limit)
+                    if end <= cursor:
+                        return [], {}, cursor
                 else:
                     end = min(cursor + limit, self._max_seq(conn))
                     if end <= cursor:

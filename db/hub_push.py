@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 
 from sqlalchemy import bindparam, select
@@ -27,10 +26,14 @@ _TEMPLATE = (
     '"overleg_id":"%s","entity":"%s","entity_id":"%s","field":"%s","value":%s,"base":%s,'
     '"schema_version":%d,"audience":"%s","org_id":"%s"}'
 )
-#: a character a JSON string may not hold as it is
-_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
 _STRINGS = ("id", "device_id", "hlc", "author", "overleg_id", "entity", "entity_id", "field",
             "audience", "org_id")
+
+
+#: quotes the template writes per op (the ten string fields and the fourteen keys)
+_QUOTES = _TEMPLATE.count('"')
+#: the control characters, which a JSON string may not hold as they are
+_CONTROL = bytes(range(0x20))
 
 
 class BadBatch(Exception):
@@ -40,15 +43,11 @@ class BadBatch(Exception):
 def batch_json(ops: Sequence[WireOp]) -> str:
     """The ops as the JSON array ``lvv_push`` takes. Values and bases are JSON already and
     go in as they are; the string fields need no escaping in the usual case (ids, clock
-    readings, plain names), checked once for the whole batch."""
-    plain = not any(
-        _NEEDS_ESCAPE.search(op.author) or _NEEDS_ESCAPE.search(op.entity_id)
-        for op in ops) and not _NEEDS_ESCAPE.search("".join(
-            op.id + op.device_id + op.hlc + op.overleg_id + op.entity + op.field
-            + op.audience + op.org_id for op in ops))
-    if plain and all(type(op.device_seq) is int and type(op.schema_version) is int
-                     for op in ops):
-        return "[" + ",".join([_TEMPLATE % op for op in ops]) + "]"
+    readings, plain names): the array is written from a template, then checked whole, and
+    written field by field through the JSON encoder only when a check fails."""
+    text = _plain_batch(ops)
+    if text is not None:
+        return text
     enc = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     parts = []
     for op in ops:
@@ -58,6 +57,30 @@ def batch_json(ops: Sequence[WireOp]) -> str:
             + f',"device_seq":{enc(op.device_seq)},"value":{op.value},"base":{op.base},'
             f'"schema_version":{enc(op.schema_version)}}}')
     return "[" + ",".join(parts) + "]"
+
+
+def _plain_batch(ops: Sequence[WireOp]) -> str | None:
+    """The batch from the template, or None when a string field would need escaping: a
+    quote or a backslash in a string field shows as one more than the template and the
+    values and bases (JSON already, sent as they are) hold; a control character (a byte
+    below 0x20 in UTF-8) may not be in the text at all."""
+    try:
+        # numbers must be numbers, the free texts text (in any other field, what is not
+        # text fails the field's rule as its text does)
+        if not all(type(op.device_seq) is int and type(op.schema_version) is int
+                   and type(op.author) is str and type(op.entity_id) is str for op in ops):
+            return None
+        raw = "".join([op.value + op.base for op in ops])
+        text = "[" + ",".join([_TEMPLATE % op for op in ops]) + "]"
+    except TypeError:  # a value or base that is not text: the encoder's way
+        return None
+    if (text.count('"') != _QUOTES * len(ops) + raw.count('"')
+            or text.count("\\") != raw.count("\\")):
+        return None
+    data = text.encode()
+    if len(data.translate(None, _CONTROL)) != len(data):
+        return None
+    return text
 
 
 def push_pg(conn: Connection, ops: Sequence[WireOp]) -> PushResult:

@@ -13,8 +13,8 @@ opened, never at start-up. A SQLite hub may be encrypted:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from contextlib import suppress
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,23 @@ def _iso(at: Any) -> Any:
         return dt.datetime.fromisoformat(str(at)).isoformat()
     except ValueError:  # not ours to judge: keep what the hub said
         return str(at)
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused: a window is tens of thousands of new tuples
+    (rows, then ops), and the collector, run every few hundred of them over everything
+    alive (the caller's ops too), cost more than reading them. Tuples of text and numbers
+    hold no cycles; the collector runs again after."""
+    import gc
+
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _pull_pg(conn: Connection, cursor: int, limit: int) -> tuple[int, list[Any]]:
@@ -378,7 +395,7 @@ class Hub:
         """
         conn = self.connect()
         try:
-            with conn.begin():
+            with _no_gc(), conn.begin():
                 if self.is_pg:
                     end, rows = _pull_pg(conn, cursor, limit)
                     if end <= cursor:
@@ -396,9 +413,10 @@ class Hub:
         except (sa_exc.SQLAlchemyError, *_driver_errors()) as exc:
             self._drop_broken()
             raise translate(exc, self.display) from exc
-        make = WireOp._make
-        ops = [make(r[1:_N + 1]) for r in rows]
-        return ops, _origins(rows) if origins else {}, end
+        with _no_gc():
+            make = WireOp._make
+            ops = [make(r[1:_N + 1]) for r in rows]
+            return ops, _origins(rows) if origins else {}, end
 
     def count(self) -> int:
         """Ops this account can see on the hub."""

@@ -87,9 +87,8 @@ def _iso(at: Any) -> Any:
 @contextmanager
 def _no_gc() -> Iterator[None]:
     """The cyclic garbage collector paused: a window is tens of thousands of new tuples
-    (rows, then ops), and the collector, run every few hundred of them over everything
-    alive (the caller's ops too), cost more than reading them. Tuples of text and numbers
-    hold no cycles; the collector runs again after."""
+    (rows, then ops; no cycles), and the collector, run every few hundred of them over
+    everything alive (the caller's ops too), cost more than reading them."""
     import gc
 
     paused = gc.isenabled()
@@ -393,30 +392,35 @@ class Hub:
         when row-level security hides some (or all) of its ops. A range, not
         ``ORDER BY … LIMIT``: the server never sorts what lies beyond the window.
         """
+        with _no_gc():
+            end, rows = self._window(cursor, limit)
+            if end <= cursor:
+                return [], {}, cursor
+            make = WireOp._make
+            ops = [make(r[1:_N + 1]) for r in rows]
+            found = _origins(rows) if origins else {}
+            del rows  # freed before the collector runs again: it never sees them
+        return ops, found, end
+
+    def _window(self, cursor: int, limit: int) -> tuple[int, list[Any]]:
+        """(end, rows) of the window after ``cursor``, in one transaction."""
         conn = self.connect()
         try:
-            with _no_gc(), conn.begin():
+            with conn.begin():
                 if self.is_pg:
-                    end, rows = _pull_pg(conn, cursor, limit)
-                    if end <= cursor:
-                        return [], {}, cursor
-                else:
-                    end = min(cursor + limit, self._max_seq(conn))
-                    if end <= cursor:
-                        return [], {}, cursor
-                    rows = conn.execute(
-                        select(hub_ops.c.server_seq, *_WIRE, hub_ops.c.pushed_by,
-                               hub_ops.c.received_at)
-                        .where(hub_ops.c.server_seq > cursor, hub_ops.c.server_seq <= end)
-                        .order_by(hub_ops.c.server_seq)
-                    ).all()
+                    return _pull_pg(conn, cursor, limit)
+                end = min(cursor + limit, self._max_seq(conn))
+                if end <= cursor:
+                    return cursor, []
+                return end, list(conn.execute(
+                    select(hub_ops.c.server_seq, *_WIRE, hub_ops.c.pushed_by,
+                           hub_ops.c.received_at)
+                    .where(hub_ops.c.server_seq > cursor, hub_ops.c.server_seq <= end)
+                    .order_by(hub_ops.c.server_seq)
+                ).all())
         except (sa_exc.SQLAlchemyError, *_driver_errors()) as exc:
             self._drop_broken()
             raise translate(exc, self.display) from exc
-        with _no_gc():
-            make = WireOp._make
-            ops = [make(r[1:_N + 1]) for r in rows]
-            return ops, _origins(rows) if origins else {}, end
 
     def count(self) -> int:
         """Ops this account can see on the hub."""

@@ -9,11 +9,12 @@ transaction into a fresh table with the same columns and types and two unique in
 (``device_id, device_seq``). Timed from the start of the transaction to its commit.
 Everything below is printed as a ratio to it (budget: push + pull <= 3 x COPY):
 
-* wire: push of N ops through the server function ``lvv_push`` (batches of 10,000 as one
-  JSON array each, built by the client; every op checked, numbered under the advisory lock,
-  stamped, one commit per batch) + pull of them with who pushed each and when, as sync
-  pulls (cursor windows of 10,000, each pull logged on the server), as a login role under
-  row-level security;
+* wire: push of N ops through the server function ``lvv_push`` as ``Hub.push`` sends them
+  (batches of 10,000, one transaction and one commit each, sent as four calls of 2,500
+  ops, each one JSON array built by the client, in one pipeline; every op checked,
+  numbered under the advisory lock, stamped) + pull of them with who pushed each and when,
+  as sync pulls (cursor windows of 10,000, each pull logged on the server), as a login role
+  under row-level security;
 * full: the same through ``sync_once`` from a laptop holding N unpushed ops (read from its
   encrypted file, marked pushed there; its own ops are not pulled back), and an empty
   laptop pulling them (every op checked, op log + projections + ``op_origin`` written in

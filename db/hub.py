@@ -13,8 +13,8 @@ opened, never at start-up. A SQLite hub may be encrypted:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from contextlib import suppress
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,40 @@ def _iso(at: Any) -> Any:
         return dt.datetime.fromisoformat(str(at)).isoformat()
     except ValueError:  # not ours to judge: keep what the hub said
         return str(at)
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused: a window is tens of thousands of new tuples
+    (rows, then ops; no cycles), and the collector, run every few hundred of them over
+    everything alive (the caller's ops too), cost more than reading them."""
+    import gc
+
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _pull_pg(conn: Connection, cursor: int, limit: int) -> tuple[int, list[Any]]:
+    """(end of the window, its rows) on PostgreSQL, in the caller's transaction, through
+    the driver's own cursor (rows as plain tuples). The rows and the pull's log entry go
+    in one pipeline: the server writes the log while this side reads the rows."""
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur:
+        cur.execute(_PG_TOP)
+        end = min(cursor + limit, int(cur.fetchone()[0]))
+        if end <= cursor:
+            return cursor, []
+        with raw.pipeline(), raw.cursor() as log:
+            cur.execute(_PG_PULL, (cursor, end))
+            # every pull is logged on the server (who read which window)
+            log.execute("SELECT lvv_log_pull(%s, %s)", (cursor, end))
+            rows = cur.fetchall()
+    return end, rows
 
 
 def _origins(rows: Sequence[Any]) -> Origins:
@@ -358,35 +392,35 @@ class Hub:
         when row-level security hides some (or all) of its ops. A range, not
         ``ORDER BY … LIMIT``: the server never sorts what lies beyond the window.
         """
+        with _no_gc():
+            end, rows = self._window(cursor, limit)
+            if end <= cursor:
+                return [], {}, cursor
+            make = WireOp._make
+            ops = [make(r[1:_N + 1]) for r in rows]
+            found = _origins(rows) if origins else {}
+            del rows  # freed before the collector runs again: it never sees them
+        return ops, found, end
+
+    def _window(self, cursor: int, limit: int) -> tuple[int, list[Any]]:
+        """(end, rows) of the window after ``cursor``, in one transaction."""
         conn = self.connect()
         try:
             with conn.begin():
-                if self.is_pg:  # the driver's own cursor: rows as plain tuples
-                    with conn.connection.driver_connection.cursor() as cur:
-                        cur.execute(_PG_TOP)
-                        end = min(cursor + limit, int(cur.fetchone()[0]))
-                        if end <= cursor:
-                            return [], {}, cursor
-                        cur.execute(_PG_PULL, (cursor, end))
-                        rows = cur.fetchall()
-                        # every pull is logged on the server (who read which window)
-                        cur.execute("SELECT lvv_log_pull(%s, %s)", (cursor, end))
-                else:
-                    end = min(cursor + limit, self._max_seq(conn))
-                    if end <= cursor:
-                        return [], {}, cursor
-                    rows = conn.execute(
-                        select(hub_ops.c.server_seq, *_WIRE, hub_ops.c.pushed_by,
-                               hub_ops.c.received_at)
-                        .where(hub_ops.c.server_seq > cursor, hub_ops.c.server_seq <= end)
-                        .order_by(hub_ops.c.server_seq)
-                    ).all()
+                if self.is_pg:
+                    return _pull_pg(conn, cursor, limit)
+                end = min(cursor + limit, self._max_seq(conn))
+                if end <= cursor:
+                    return cursor, []
+                return end, list(conn.execute(
+                    select(hub_ops.c.server_seq, *_WIRE, hub_ops.c.pushed_by,
+                           hub_ops.c.received_at)
+                    .where(hub_ops.c.server_seq > cursor, hub_ops.c.server_seq <= end)
+                    .order_by(hub_ops.c.server_seq)
+                ).all())
         except (sa_exc.SQLAlchemyError, *_driver_errors()) as exc:
             self._drop_broken()
             raise translate(exc, self.display) from exc
-        make = WireOp._make
-        ops = [make(r[1:_N + 1]) for r in rows]
-        return ops, _origins(rows) if origins else {}, end
 
     def count(self) -> int:
         """Ops this account can see on the hub."""

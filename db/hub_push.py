@@ -2,7 +2,8 @@
 
 * PostgreSQL: the batch goes to ``lvv_push(batch json)`` as one JSON array of op objects
   (``value`` the field's JSON value, ``base`` an array of op ids); the server checks,
-  numbers and stamps (see :mod:`db.server_sql`).
+  numbers and stamps (see :mod:`db.server_sql`); a big push goes as several calls in one
+  transaction and one pipeline (:func:`push_pg`).
 * SQLite hub: no roles, one trust domain; the same rules run here, in the client
   (:func:`db.wire_check.check_op`), then the ops are numbered under ``BEGIN IMMEDIATE``.
 """
@@ -10,8 +11,9 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
+from itertools import pairwise
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
@@ -27,10 +29,19 @@ _TEMPLATE = (
     '"overleg_id":"%s","entity":"%s","entity_id":"%s","field":"%s","value":%s,"base":%s,'
     '"schema_version":%d,"audience":"%s","org_id":"%s"}'
 )
-#: a character a JSON string may not hold as it is
-_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
 _STRINGS = ("id", "device_id", "hlc", "author", "overleg_id", "entity", "entity_id", "field",
             "audience", "org_id")
+
+
+#: quotes the template writes per op (the ten string fields and the fourteen keys)
+_QUOTES = _TEMPLATE.count('"')
+#: the control characters, which a JSON string may not hold as they are
+_CONTROL = bytes(range(0x20))
+
+
+#: Ops per call of lvv_push in a push of more (see :func:`push_pg`)
+PART = 2500
+_CALL = "SELECT op_id, server_seq, status, reason FROM lvv_push(%s::json, false)"
 
 
 class BadBatch(Exception):
@@ -40,15 +51,11 @@ class BadBatch(Exception):
 def batch_json(ops: Sequence[WireOp]) -> str:
     """The ops as the JSON array ``lvv_push`` takes. Values and bases are JSON already and
     go in as they are; the string fields need no escaping in the usual case (ids, clock
-    readings, plain names), checked once for the whole batch."""
-    plain = not any(
-        _NEEDS_ESCAPE.search(op.author) or _NEEDS_ESCAPE.search(op.entity_id)
-        for op in ops) and not _NEEDS_ESCAPE.search("".join(
-            op.id + op.device_id + op.hlc + op.overleg_id + op.entity + op.field
-            + op.audience + op.org_id for op in ops))
-    if plain and all(type(op.device_seq) is int and type(op.schema_version) is int
-                     for op in ops):
-        return "[" + ",".join([_TEMPLATE % op for op in ops]) + "]"
+    readings, plain names): the array is written from a template, then checked whole, and
+    written field by field through the JSON encoder only when a check fails."""
+    text = _plain_batch(ops)
+    if text is not None:
+        return text
     enc = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     parts = []
     for op in ops:
@@ -60,18 +67,75 @@ def batch_json(ops: Sequence[WireOp]) -> str:
     return "[" + ",".join(parts) + "]"
 
 
+def _plain_batch(ops: Sequence[WireOp]) -> str | None:
+    """The batch from the template, or None when a string field would need escaping: a
+    quote or a backslash in a string field shows as one more than the template and the
+    values and bases (JSON already, sent as they are) hold; a control character (a byte
+    below 0x20 in UTF-8) may not be in the text at all."""
+    try:
+        # numbers must be numbers, the free texts text (in any other field, what is not
+        # text fails the field's rule as its text does)
+        if not all(type(op.device_seq) is int and type(op.schema_version) is int
+                   and type(op.author) is str and type(op.entity_id) is str for op in ops):
+            return None
+        raw = "".join([op.value + op.base for op in ops])
+        text = "[" + ",".join([_TEMPLATE % op for op in ops]) + "]"
+    except TypeError:  # a value or base that is not text: the encoder's way
+        return None
+    if (text.count('"') != _QUOTES * len(ops) + raw.count('"')
+            or text.count("\\") != raw.count("\\")):
+        return None
+    data = text.encode()
+    if len(data.translate(None, _CONTROL)) != len(data):
+        return None
+    return text
+
+
 def push_pg(conn: Connection, ops: Sequence[WireOp]) -> PushResult:
-    """One call of ``lvv_push`` in the caller's transaction."""
+    """``lvv_push`` in the caller's transaction: one call, or, for a push of at least two
+    :data:`PART`\\ s, one call per part, pipelined: this side writes a part's text while
+    the server checks and stores the part before it (and the server takes a smaller array
+    for less per op). Parts stored (or already there) answer as one call would; on any
+    refusal the parts are undone (a savepoint) and the whole batch goes again as one
+    call, whose answer is the push's: every refused op with its reason, recorded once."""
+    raw = conn.connection.driver_connection  # the same transaction
+    if len(ops) < 2 * PART:
+        return _answer(ops, _call(raw, [ops])[0])
+    parts = [ops[i:i + PART] for i in range(0, len(ops), PART)]
+    raw.execute("SAVEPOINT lvv_push_parts")
+    with raw.pipeline():
+        answers = _call(raw, parts)
+    results = [_answer(part, rows, whole=False) for part, rows in zip(parts, answers,
+                                                                      strict=True)]
+    if any(r.refused for r in results):
+        raw.execute("ROLLBACK TO SAVEPOINT lvv_push_parts")
+        return _answer(ops, _call(raw, [ops])[0])
+    raw.execute("RELEASE SAVEPOINT lvv_push_parts")
+    return _merged(results)
+
+
+def _call(raw: Any, batches: Sequence[Sequence[WireOp]]) -> list[list[tuple]]:
+    """The rows of a call of ``lvv_push`` per batch, sent one after the other (in a
+    pipeline, each is on its way before the next one's text is written)."""
     from psycopg import errors
 
-    raw = conn.connection.driver_connection  # the same transaction
-    with raw.cursor() as cur:
-        try:
-            cur.execute("SELECT op_id, server_seq, status, reason FROM "
-                        "lvv_push(%s::json, false)", (batch_json(ops),))
-        except (errors.InvalidTextRepresentation, errors.UntranslatableCharacter) as exc:
-            raise BadBatch(str(exc)) from exc
-        rows = cur.fetchall()
+    cursors = []
+    try:
+        for batch in batches:
+            cur = raw.cursor()
+            cursors.append(cur)
+            cur.execute(_CALL, (batch_json(batch),))
+        return [cur.fetchall() for cur in cursors]
+    except (errors.InvalidTextRepresentation, errors.UntranslatableCharacter) as exc:
+        raise BadBatch(str(exc)) from exc
+    finally:
+        for cur in cursors:
+            cur.close()
+
+
+def _answer(ops: Sequence[WireOp], rows: list[tuple], whole: bool = True) -> PushResult:
+    """What one call of ``lvv_push`` on ``ops`` answered. ``whole``: the call was the
+    whole batch, so a refusal stores nothing of it (a part's refusal is the caller's)."""
     result = PushResult()
     if len(rows) == 1 and rows[0][2] == IN_ORDER:
         # the whole batch was new and stored in order from this number on
@@ -93,11 +157,29 @@ def push_pg(conn: Connection, ops: Sequence[WireOp]) -> PushResult:
             raise ServerRefused(f"the server refused the batch: {reason}")
         else:
             result.refused[op_id] = reason
-    if result.refused:
+    if result.refused and whole:
         result.stored, result.already = [], []
     elif result.stored and result.last_seq - low + 1 == len(result.stored):
         result.first_seq = low  # one run of numbers, all ours
     return result
+
+
+def _merged(results: Sequence[PushResult]) -> PushResult:
+    """The parts' answers as one: an op sent twice is answered once (stored by one part,
+    it is not also 'already there' by a later one); the numbers are one run when each
+    part's is and they follow on."""
+    out = PushResult()
+    for r in results:
+        out.stored += r.stored
+        out.already += r.already
+        out.last_seq = max(out.last_seq, r.last_seq)
+    stored = set(out.stored)
+    out.already = [op_id for op_id in dict.fromkeys(out.already) if op_id not in stored]
+    runs = [(r.first_seq, len(r.stored)) for r in results if r.stored]
+    if runs and all(first for first, _ in runs) and all(
+            nxt[0] == first + n for (first, n), nxt in pairwise(runs)):
+        out.first_seq = runs[0][0]
+    return out
 
 
 def refusals_in(ops: Sequence[WireOp]) -> dict[str, str]:

@@ -48,12 +48,21 @@ class Snapshot:
         """The ops in ``server_seq`` order, ``size`` at a time. ``origins``, when given, is
         filled before each chunk with op id -> (pushed_by, received_at) of that chunk."""
         make = WireOp._make
+        # a push stamps all its ops with one received_at: each distinct text is read once
+        iso: dict[Any, Any] = {None: None}
         while rows := list(islice(self._rows, size)):
             if origins is not None:
                 origins.clear()
-                origins.update((r[0], (r[_N], _iso(r[_N + 1]))) for r in rows
-                               if r[_N] is not None or r[_N + 1] is not None)
+                for r in rows:
+                    by, at = r[_N], r[_N + 1]
+                    if by is not None or at is not None:
+                        text = iso.get(at, iso)
+                        if text is iso:
+                            text = iso[at] = _iso(at)
+                        origins[r[0]] = (by, text)
             yield [make(r[:_N]) for r in rows]
+            if len(iso) > 4096:
+                iso = {None: None}
 
 
 def _select(top: int, pg: bool) -> str:

@@ -81,48 +81,45 @@ class SnapshotMixin(StoreBase):
             newest = self._clock.last.encode()
             mine = 0
             device = self.device_id
-            # the page cache of a rebuild for the whole load: the log's unique index on
-            # ``id`` and the heads stay in memory instead of being re-read page by page
-            with projection_sql._big_cache(raw, projection_sql.REBUILD_CACHE_KIB):
-                for chunk in chunks:
-                    good, bad = screen_fast(chunk)
-                    if bad:
-                        raw.executemany(_QUARANTINE, [
-                            (str(op[0]), source, reason, _payload(op), wall)
-                            for op, reason in bad])
-                        result.quarantined += len(bad)
-                    if not good:
-                        if on_chunk is not None:
-                            on_chunk(len(chunk))
-                        continue
-                    # hlc text sorts as its reading: one max per chunk, not a test per op
-                    latest = max(op.hlc for op in good)
-                    if latest > ahead:
-                        skews = [op.hlc > ahead for op in good]
-                        raw.executemany(_INSERT_SKEW, [
-                            (*op, int(skew)) for op, skew in zip(good, skews, strict=True)])
-                        result.skewed += sum(skews)
-                        latest = max((op.hlc for op, skew in zip(good, skews, strict=True)
-                                      if not skew), default="")
-                    else:
-                        raw.executemany(_INSERT, good)
-                    if latest > newest:
-                        newest = latest
-                    mine = max(mine, max((op.device_seq for op in good
-                                          if op.device_id == device), default=0))
-                    edges = [(op.id, b) for op in good if op.base != "[]" for b in op.base_ids]
-                    if edges:
-                        raw.executemany(
-                            "INSERT OR IGNORE INTO op_base (op_id, base_id) VALUES (?, ?)",
-                            edges)
-                    if origins:
-                        raw.executemany(
-                            "INSERT OR IGNORE INTO op_origin (op_id, pushed_by, received_at) "
-                            "VALUES (?, ?, ?)",
-                            [(op.id, *origins[op.id]) for op in good if op.id in origins])
-                    result.applied += len(good)
+            for chunk in chunks:
+                good, bad = screen_fast(chunk)
+                if bad:
+                    raw.executemany(_QUARANTINE, [
+                        (str(op[0]), source, reason, _payload(op), wall)
+                        for op, reason in bad])
+                    result.quarantined += len(bad)
+                if not good:
                     if on_chunk is not None:
                         on_chunk(len(chunk))
+                    continue
+                # hlc text sorts as its reading: one max per chunk, not a test per op
+                latest = max(op.hlc for op in good)
+                if latest > ahead:
+                    skews = [op.hlc > ahead for op in good]
+                    raw.executemany(_INSERT_SKEW, [
+                        (*op, int(skew)) for op, skew in zip(good, skews, strict=True)])
+                    result.skewed += sum(skews)
+                    latest = max((op.hlc for op, skew in zip(good, skews, strict=True)
+                                  if not skew), default="")
+                else:
+                    raw.executemany(_INSERT, good)
+                if latest > newest:
+                    newest = latest
+                mine = max(mine, max((op.device_seq for op in good
+                                      if op.device_id == device), default=0))
+                edges = [(op.id, b) for op in good if op.base != "[]" for b in op.base_ids]
+                if edges:
+                    raw.executemany(
+                        "INSERT OR IGNORE INTO op_base (op_id, base_id) VALUES (?, ?)",
+                        edges)
+                if origins:
+                    raw.executemany(
+                        "INSERT OR IGNORE INTO op_origin (op_id, pushed_by, received_at) "
+                        "VALUES (?, ?, ?)",
+                        [(op.id, *origins[op.id]) for op in good if op.id in origins])
+                result.applied += len(good)
+                if on_chunk is not None:
+                    on_chunk(len(chunk))
             projection_sql.rebuild(raw)
             # retention (issue 10): a case anonymised by a redaction op in the snapshot
             # keeps nothing more here than after a pull, even if the server has not erased

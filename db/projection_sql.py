@@ -53,6 +53,11 @@ PASS_CACHE_KIB = 16384
 REBUILD_CACHE_KIB = 98304
 
 
+#: page cache while the heads are written (KiB): the pilot's heads fit in it, so each of
+#: their pages is encrypted and written once instead of being evicted and re-read
+HEADS_CACHE_KIB = 163840
+
+
 @contextmanager
 def _big_cache(raw: Any, kib: int = PASS_CACHE_KIB) -> Iterator[None]:
     before = raw.execute("PRAGMA cache_size").fetchone()[0]
@@ -118,11 +123,12 @@ def _rebuild(raw: Any) -> None:
         )
         # OR IGNORE (nothing to ignore: op ids are unique) spares SQLite a statement
         # journal, which would hold every page the DELETEs above freed and this reuses
-        raw.execute(
-            "INSERT OR IGNORE INTO field_head (entity, entity_id, field, op_id, hlc, "
-            "device_id, value) SELECT o.entity, o.entity_id, o.field, o.id, o.hlc, "
-            "o.device_id, o.value FROM op o WHERE o.id NOT IN temp.lvv_superseded"
-        )
+        with _big_cache(raw, HEADS_CACHE_KIB):
+            raw.execute(
+                "INSERT OR IGNORE INTO field_head (entity, entity_id, field, op_id, hlc, "
+                "device_id, value) SELECT o.entity, o.entity_id, o.field, o.id, o.hlc, "
+                "o.device_id, o.value FROM op o WHERE o.id NOT IN temp.lvv_superseded"
+            )
     finally:
         raw.execute("DROP TABLE IF EXISTS temp.lvv_superseded")
     raw.execute(

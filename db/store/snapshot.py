@@ -22,9 +22,15 @@ from db.projection import WireOp
 from db.store.base import StoreBase, _raw
 from db.tables import WIRE_COLUMNS
 
+# local_seq is left to SQLite: the log is empty, so the rowids it hands out are 1, 2, 3 ...
+# in the snapshot's order, as a pull would number them; the op tuples go in as they are
 _INSERT = (
-    f"INSERT INTO op ({', '.join(WIRE_COLUMNS)}, local_seq, pushed, skewed) "
-    f"VALUES ({', '.join('?' * len(WIRE_COLUMNS))}, ?, 1, ?)"
+    f"INSERT INTO op ({', '.join(WIRE_COLUMNS)}, pushed, skewed) "
+    f"VALUES ({', '.join('?' * len(WIRE_COLUMNS))}, 1, 0)"
+)
+_INSERT_SKEW = (
+    f"INSERT INTO op ({', '.join(WIRE_COLUMNS)}, pushed, skewed) "
+    f"VALUES ({', '.join('?' * len(WIRE_COLUMNS))}, 1, ?)"
 )
 _QUARANTINE = ("INSERT OR IGNORE INTO op_quarantine (op_id, source, reason, payload, at_ms) "
                "VALUES (?, ?, ?, ?, ?)")
@@ -72,31 +78,40 @@ class SnapshotMixin(StoreBase):
             raw = _raw(conn)
             if not self._empty_in(raw):
                 return None
-            seq = 1
             newest = self._clock.last.encode()
             mine = 0
+            device = self.device_id
             for chunk in chunks:
                 good, bad = screen_fast(chunk)
                 if bad:
                     raw.executemany(_QUARANTINE, [
-                        (str(op[0]), source, reason, _payload(op), wall) for op, reason in bad])
+                        (str(op[0]), source, reason, _payload(op), wall)
+                        for op, reason in bad])
                     result.quarantined += len(bad)
-                rows = []
-                for op in good:
-                    skew = op.hlc > ahead
-                    rows.append((*op, seq, int(skew)))
-                    seq += 1
-                    if skew:
-                        result.skewed += 1
-                    elif op.hlc > newest:
-                        newest = op.hlc
-                    if op.device_id == self.device_id and op.device_seq > mine:
-                        mine = op.device_seq
-                raw.executemany(_INSERT, rows)
+                if not good:
+                    if on_chunk is not None:
+                        on_chunk(len(chunk))
+                    continue
+                # hlc text sorts as its reading: one max per chunk, not a test per op
+                latest = max(op.hlc for op in good)
+                if latest > ahead:
+                    skews = [op.hlc > ahead for op in good]
+                    raw.executemany(_INSERT_SKEW, [
+                        (*op, int(skew)) for op, skew in zip(good, skews, strict=True)])
+                    result.skewed += sum(skews)
+                    latest = max((op.hlc for op, skew in zip(good, skews, strict=True)
+                                  if not skew), default="")
+                else:
+                    raw.executemany(_INSERT, good)
+                if latest > newest:
+                    newest = latest
+                mine = max(mine, max((op.device_seq for op in good
+                                      if op.device_id == device), default=0))
                 edges = [(op.id, b) for op in good if op.base != "[]" for b in op.base_ids]
                 if edges:
                     raw.executemany(
-                        "INSERT OR IGNORE INTO op_base (op_id, base_id) VALUES (?, ?)", edges)
+                        "INSERT OR IGNORE INTO op_base (op_id, base_id) VALUES (?, ?)",
+                        edges)
                 if origins:
                     raw.executemany(
                         "INSERT OR IGNORE INTO op_origin (op_id, pushed_by, received_at) "

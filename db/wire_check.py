@@ -34,8 +34,10 @@ MAX_DEVICE_SEQ = 2**53
 
 UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 HLC_RE = r"^[0-9]{16}-[0-9]{5}$"  # db.clock.Timestamp.encode
-_UUID = re.compile(UUID_RE)
-_HLC = re.compile(HLC_RE)
+# \Z, not $: Python's $ also matches before a final newline, PostgreSQL's does not, and
+# the laptop must refuse what the server refuses
+_UUID = re.compile(UUID_RE[:-1] + r"\Z")
+_HLC = re.compile(HLC_RE[:-1] + r"\Z")
 
 #: wire field -> JSON type it travels as ("string" / "integer" / "any" JSON value / "array")
 WIRE_FIELDS: dict[str, str] = {

@@ -301,6 +301,8 @@ def test_the_client_twin_gives_the_servers_reasons(world) -> None:  # noqa: ANN0
         dev.op()._replace(device_id="x"),
         dev.op()._replace(device_seq=0),
         dev.op()._replace(hlc="0001764316800000-0000x"),
+        dev.op()._replace(hlc="0001764316800000-00001\n"),  # Python's $ let this through
+        dev.op()._replace(device_id=dev.op().device_id + "\n"),
         dev.op()._replace(author=""),
         dev.op()._replace(overleg_id="LSO Den Haag"),
         dev.op()._replace(entity_id="e" * 201),

@@ -123,8 +123,10 @@ def _copy_rows(driver: Any, copy: Any) -> Iterator[tuple[Any, ...]]:
     trailer psycopg ends the COPY (fetches its result, checks it)."""
     import psycopg
 
-    get = driver.pgconn.get_copy_data
-    parse = copy.formatter.parse_row
+    get, parse = _low_level(driver, copy)
+    if get is None or parse is None:  # a psycopg without these: its own, slower reader
+        yield from copy.rows()
+        return
     while True:
         nbytes, data = get(1)
         if nbytes == 0:  # nothing whole in the buffer: psycopg waits for the next row
@@ -139,6 +141,14 @@ def _copy_rows(driver: Any, copy: Any) -> Iterator[tuple[Any, ...]]:
                 raise psycopg.OperationalError("data after the snapshot's COPY trailer")
             return
         yield row
+
+
+def _low_level(driver: Any, copy: Any) -> tuple[Any, Any]:
+    """libpq's ``get_copy_data`` and psycopg's row parser, where this psycopg has them
+    (public but low-level: a later version may not); (None, None) where not."""
+    get = getattr(driver.pgconn, "get_copy_data", None)
+    parse = getattr(getattr(copy, "formatter", None), "parse_row", None)
+    return get, parse
 
 
 def _abandon(driver: Any, copy: Any) -> None:

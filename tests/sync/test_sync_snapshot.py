@@ -66,6 +66,28 @@ def test_join_equals_a_window_by_window_pull_and_pulls_go_on(hub_url: str, small
     assert small_demo.dump() == joined.dump()
 
 
+def test_a_psycopg_without_the_low_level_reader_joins_through_its_own(
+        pg_hub: str, small_demo, laptops, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The snapshot's fast reader uses psycopg's low-level COPY parts; a psycopg that lacks
+    them takes ``copy.rows()`` and joins to the same laptop."""
+    import db.hub_snapshot as hub_snapshot
+
+    sync_once(small_demo, pg_hub, batch=500)
+    asked: list[int] = []
+
+    def without(driver: object, copy: object) -> tuple[None, None]:
+        asked.append(1)
+        return None, None
+
+    monkeypatch.setattr(hub_snapshot, "_low_level", without)
+    joined = laptops("Nieuw")
+    report = sync_once(joined, pg_hub, batch=700)
+    assert asked == [1]
+    assert report.pulled == small_demo.op_count() == len(hub_rows(pg_hub))
+    assert joined.dump() == small_demo.dump()
+    assert joined.check() == []
+
+
 def test_a_join_cut_off_leaves_the_laptop_empty_then_completes(hub_url: str, small_demo,
                                                                 laptops) -> None:
     sync_once(small_demo, hub_url, batch=500)

@@ -135,7 +135,7 @@ def item_pages(store: Store, meeting_id: str) -> list[dict]:
 
 
 async def walk_bare(pages: list[dict], bindings: list[Binding], laps: int,
-                    size: tuple[int, int]) -> list[float]:
+                    size: tuple[int, int], gap: float = 0.0) -> list[float]:
     app = BareItemApp(pages, bindings)
     samples: list[float] = []
     async with app.run_test(size=size) as pilot:
@@ -147,6 +147,7 @@ async def walk_bare(pages: list[dict], bindings: list[Binding], laps: int,
         for lap in range(laps):
             delta = 1 if lap % 2 == 0 else -1
             for _ in range(len(pages) - 1):
+                await asyncio.sleep(gap)
                 screen.painted.clear()
                 started = time.perf_counter()
                 screen.action_step(delta)

@@ -135,9 +135,10 @@ def item_pages(store: Store, meeting_id: str) -> list[dict]:
 
 
 async def walk_bare(pages: list[dict], bindings: list[Binding], laps: int,
-                    size: tuple[int, int], gap: float = 0.0) -> list[float]:
+                    size: tuple[int, int], gap: float = 0.0) -> tuple[list[float], list[float]]:
+    """(seconds, CPU seconds of this thread) from each step to its repaint."""
     app = BareItemApp(pages, bindings)
-    samples: list[float] = []
+    samples: tuple[list[float], list[float]] = ([], [])
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -149,8 +150,9 @@ async def walk_bare(pages: list[dict], bindings: list[Binding], laps: int,
             for _ in range(len(pages) - 1):
                 await asyncio.sleep(gap)
                 screen.painted.clear()
-                started = time.perf_counter()
+                cpu, started = time.thread_time(), time.perf_counter()
                 screen.action_step(delta)
                 await screen.painted.wait()
-                samples.append(time.perf_counter() - started)
+                samples[0].append(time.perf_counter() - started)
+                samples[1].append(time.thread_time() - cpu)
     return samples

@@ -33,6 +33,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import ClassVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -84,7 +85,8 @@ def bare_bindings(*classes: type) -> list[Binding]:
     out = []
     for cls in classes:
         for b in cls.BINDINGS:
-            out.append(Binding(b.key, "bare_noop", t(f"binding.{b.id}"), show=b.show,
+            # an action of its own per binding: Footer shows one key per action
+            out.append(Binding(b.key, f"bare_noop({b.id!r})", t(f"binding.{b.id}"), show=b.show,
                                key_display=b.key_display))
     return out
 
@@ -92,10 +94,22 @@ def bare_bindings(*classes: type) -> list[Binding]:
 class BareTable(DataTable):
     """A plain DataTable (its own class, like the app's tables)."""
 
+    def action_bare_noop(self, binding_id: str) -> None:
+        """Bound to the table's keys (those of the app's table), which the footer shows
+        while the table has the focus."""
+
+
+def table_class(name: str, bindings: list[Binding]) -> type[DataTable]:
+    """A bare table class with the keys of the app's table of that name."""
+    return type(name, (BareTable,), {"BINDINGS": bindings})
+
 
 class BareScreen(Screen[None]):
     """What the meeting screen shows, without the app: the same widgets, columns, cells,
     styles and footer keys, with the data given in memory."""
+
+    tables: ClassVar[dict[str, type[DataTable]]] = {}
+    """The table classes by id, with the keys of the app's tables (set by the app)."""
 
     DEFAULT_CSS = """
     #info { height: 1; padding: 0 1; }
@@ -106,13 +120,14 @@ class BareScreen(Screen[None]):
     BareScreen DataTable { height: 1fr; }
     #top { height: 1; background: $panel; }
     """
+    AUTO_FOCUS = "#agenda"  # as the meeting screen: focused as composed, painted once
 
     def __init__(self, attendance: list[list[Text]], agenda: list[list[Text]]) -> None:
         super().__init__()
         self.attendance_rows = attendance
         self.agenda_rows = agenda
 
-    def action_bare_noop(self) -> None:
+    def action_bare_noop(self, binding_id: str) -> None:
         """Bound to every key of the baseline."""
 
     def compose(self) -> ComposeResult:
@@ -123,10 +138,10 @@ class BareScreen(Screen[None]):
         with Horizontal(id="body"):
             with Vertical(id="att-pane"):
                 yield Label("Aanwezigheid", classes="pane-title")
-                yield BareTable(id="attendance", cursor_type="row")
+                yield self.tables["attendance"](id="attendance", cursor_type="row")
             with Vertical(id="agenda-pane"):
                 yield Label("Agenda", classes="pane-title")
-                yield BareTable(id="agenda", cursor_type="row", zebra_stripes=True)
+                yield self.tables["agenda"](id="agenda", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -141,15 +156,17 @@ class BareScreen(Screen[None]):
             agenda.add_column(label, width=width)
         for n, row in enumerate(self.agenda_rows):
             agenda.add_row(*row, key=str(n))
-        agenda.focus()
         when_complete(self.app, self)
 
 
 class BareApp(App[None]):
     def __init__(self, attendance: list[list[Text]], agenda: list[list[Text]],
-                 bindings: list[Binding]) -> None:
+                 bindings: list[Binding], tables: dict[str, list[Binding]]) -> None:
         super().__init__()
-        self.screen_class = type("BareMeetingScreen", (BareScreen,), {"BINDINGS": bindings})
+        self.screen_class = type("BareMeetingScreen", (BareScreen,), {
+            "BINDINGS": bindings,
+            "tables": {name: table_class(f"Bare_{name}", keys) for name, keys in tables.items()},
+        })
         self.rows = (attendance, agenda)
         self.painted_at: float | None = None
 
@@ -236,14 +253,15 @@ async def first_paint(db: Path, passphrase: str, rounds: int) -> None:
     agenda = [[Text(str(n)), item_title(i, data.cases), Text(f"{i.timebox_min or ''} min"),
                status_cell(i), Text("✓" if i.has_decision else "", style="green")]
               for n, i in enumerate(data.items, start=1)]
-    bindings = bare_bindings(MeetingScreen, AgendaTable, AttendanceTable, LvvApp)
+    bindings = bare_bindings(MeetingScreen, LvvApp)
+    tables = {"agenda": bare_bindings(AgendaTable), "attendance": bare_bindings(AttendanceTable)}
     print(f"meeting {meeting_id}: {len(data.items)} agenda items, "
           f"{len(data.attendance)} organisations")
 
     bare, given, plain, opening = [], [], [], []
     extensions = list(LvvApp.status_widgets)
     for _ in range(rounds):
-        bare.append(await run_headless(BareApp(attendance, agenda, bindings)))
+        bare.append(await run_headless(BareApp(attendance, agenda, bindings, tables)))
         store = Store.open(db, passphrase)
         try:
             given.append(await run_headless(TimedApp(Config(db=db), meeting_id, store=store)))
@@ -281,17 +299,19 @@ async def walk(db: Path, passphrase: str, laps: int, gap: float) -> None:
     from bare_item import item_pages, walk_bare
 
     from screens.item import ItemScreen
+    from screens.item_tables import ActionsTable, ViewsTable
 
     store = Store.open(db, passphrase)
     try:
         _overleg, meeting_id = busiest_meeting(store)
         pages = item_pages(store, meeting_id)
         bindings = bare_bindings(ItemScreen, LvvApp)
+        tables = {"views": bare_bindings(ViewsTable), "actions": bare_bindings(ActionsTable)}
         bare: tuple[list[float], list[float]] = ([], [])
         real: tuple[list[float], list[float]] = ([], [])
         # alternate the two apps, a lap there and back each, so that load hits both alike
         for _ in range(max(1, laps // 2)):
-            for into, samples in ((bare, await walk_bare(pages, bindings, 2, SIZE, gap)),
+            for into, samples in ((bare, await walk_bare(pages, bindings, tables, 2, SIZE, gap)),
                                   (real, await walk_real(store, meeting_id, 2, gap))):
                 into[0].extend(samples[0])
                 into[1].extend(samples[1])

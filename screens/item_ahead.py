@@ -62,8 +62,8 @@ class ReadAhead:
         """The worker's job after ``data`` is painted (None: nothing to read): the shown item
         again if it came from the read-ahead, and the neighbours not read yet."""
         todo = self.wanted(data)
+        # kept until the fresh read is delivered (a job that fails leaves it for the next)
         again = self.verify if self.verify == data.item.id else None
-        self.verify = None
         if not todo and again is None:
             return None
         generation, part = self.generation, data.part
@@ -97,6 +97,10 @@ class ReadAhead:
         def done(result: tuple[int, ItemData | None, dict[str, ItemData]]) -> None:
             generation, fresh, found = result
             if self.keep(generation, found) and fresh is not None:
+                if self.verify == fresh.item.id:
+                    self.verify = None
                 screen.post_message(screen.ItemLoaded(fresh))  # repaints if it changed
 
-        screen.call_store(job, done, group="item-ahead", description="read ahead")
+        # not exclusive: a thread cannot be stopped, so what an older read found is kept too
+        screen.call_store(job, done, group="item-ahead", description="read ahead",
+                          exclusive=False)

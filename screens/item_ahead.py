@@ -15,10 +15,16 @@ from typing import TYPE_CHECKING, Any
 from screens.item_panels import ItemData, load_item
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from db.store import Store
 
 #: how many items on each side of the one shown are kept read (two in the walking direction)
 REACH = 1
+#: seconds between a paint and reading ahead: a key held down (a step a frame) reads nothing
+#: ahead (it would only compete with the steps for the interpreter), a person's next key finds
+#: the neighbours read
+DELAY = 0.025
 
 
 class ReadAhead:
@@ -32,6 +38,7 @@ class ReadAhead:
         """The last step's direction (+1 next, -1 previous): one more item is read that way."""
         self.verify: str | None = None
         """The item shown from the read-ahead, to be read again once painted."""
+        self._timer: Timer | None = None
 
     def forget(self) -> None:
         """Something may have changed: nothing read ahead is shown any more."""
@@ -50,10 +57,11 @@ class ReadAhead:
         return data
 
     def wanted(self, data: ItemData) -> list[str]:
-        """Ids of the neighbours of ``data`` to read now (those not read yet)."""
+        """Ids of the neighbours of ``data`` to read now (those not read yet), the walking
+        direction first."""
         ids = [i.id for i in data.items]
-        at = data.index
-        near = [at + k for k in range(-REACH, REACH + 1) if k] + [at + (REACH + 1) * self.direction]
+        at, way = data.index, self.direction
+        near = [at + k * way for k in range(1, REACH + 2)] + [at - k * way for k in range(1, REACH + 1)]
         keep = {ids[n] for n in near if 0 <= n < len(ids)}
         self.items = {k: v for k, v in self.items.items() if k in keep}  # far ones go
         return [ids[n] for n in near if 0 <= n < len(ids) and ids[n] not in self.items]
@@ -69,13 +77,13 @@ class ReadAhead:
         generation, part = self.generation, data.part
 
         def read() -> tuple[int, ItemData | None, dict[str, ItemData]]:
-            fresh = load_item(store, part, again) if again is not None else None
             found = {}
-            for item_id in todo:
+            for item_id in todo:  # the next key's item first
                 try:
                     found[item_id] = load_item(store, part, item_id)
                 except Exception:  # noqa: BLE001 - not read ahead: the step reads it, and says why
                     continue
+            fresh = load_item(store, part, again) if again is not None else None
             return generation, fresh, found
 
         return read
@@ -88,7 +96,13 @@ class ReadAhead:
         return True
 
     def after_paint(self, screen: Any) -> None:
-        """Called once ``screen`` (the item screen) painted its item: start the read."""
+        """Called once ``screen`` (the item screen) painted its item: read in a moment."""
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = screen.set_timer(DELAY, lambda: self.start(screen), name="read-ahead")
+
+    def start(self, screen: Any) -> None:
+        """Start the read for the item ``screen`` shows (if anything is to be read)."""
         data = screen.data
         job = self.job(screen.store, data) if data is not None and screen.is_current else None
         if job is None:

@@ -3,7 +3,7 @@ still shows what the store holds: every step is read again, every save forgets t
 
 from __future__ import annotations
 
-from screen_helpers import make_app, open_today_item, press, settle
+from screen_helpers import make_app, open_today_item, press, settle, wait_for
 
 from db import domain as d
 
@@ -20,23 +20,30 @@ async def _at_case_item_before_a_case_item(pilot):  # noqa: ANN001, ANN202
               if items[n].kind is d.ItemKind.CASE and items[n + 1].kind is d.ItemKind.CASE)
     screen.go_to(items[at].id)
     await settle(pilot)
-    return screen, items[at + 1]
+    following = items[at + 1]
+    await wait_for(pilot, lambda: following.id in screen.ahead.items,
+                   "the next item read once painted")
+    return screen, following
 
 
 async def test_a_step_shows_the_next_item_read_ahead_then_what_the_store_holds(demo_db) -> None:  # noqa: ANN001
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
         screen, following = await _at_case_item_before_a_case_item(pilot)
-        assert following.id in screen.ahead.items, "the next item was read once painted"
         org = screen.ahead.items[following.id].table_orgs()[0]
+        note = "ná het vooruitlezen"
         # a change the screen is not told about (as from another program on the same file)
-        app.store.record_view(following.id, org.id, d.Position.RETURN, note="ná het vooruitlezen")
+        app.store.record_view(following.id, org.id, d.Position.RETURN, note=note)
         await press(pilot, "n")
         assert screen.item_id == following.id
-        assert screen.data.views[org.id].note == "ná het vooruitlezen", \
-            "the step read the item again and showed the change"
+
+        def shown() -> bool:
+            view = screen.data.views.get(org.id)
+            return view is not None and view.note == note
+
+        await wait_for(pilot, shown, "the step read the item again and showed the change")
         cells = [str(c) for c in screen.query_one("#views").get_row(org.id)]
-        assert any("ná het vooruitlezen" in c for c in cells), cells
+        assert any(note in c for c in cells), cells
 
 
 async def test_every_other_read_forgets_what_was_read_ahead(demo_db) -> None:  # noqa: ANN001
@@ -51,5 +58,4 @@ async def test_every_other_read_forgets_what_was_read_ahead(demo_db) -> None:  #
         assert ahead.items == {}
         assert not ahead.keep(before, stale), "a read that started before is not kept"
         assert ahead.items == {}
-        await settle(pilot)
-        assert following.id in ahead.items, "read ahead again once painted"
+        await wait_for(pilot, lambda: following.id in ahead.items, "read ahead again")

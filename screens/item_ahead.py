@@ -50,6 +50,8 @@ class ReadAhead:
         """The item read ahead (None: not read), for a step in ``direction``; the item
         shown until now is kept as a neighbour (it is as fresh as what the screen shows)."""
         self.direction = 1 if direction >= 0 else -1
+        if self._timer is not None:  # the next key came first: no read for the item left
+            self._timer.stop()
         data = self.items.get(item_id)
         if shown is not None and data is not None:
             self.items[shown.item.id] = shown

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -22,10 +23,17 @@ from db.store import Store
 class BareTable(DataTable):
     """A plain DataTable (its own class, like the app's tables)."""
 
+    def action_bare_noop(self, binding_id: str) -> None:
+        """Bound to the table's keys (those of the app's table), which the footer shows
+        while the table has the focus."""
+
 
 class BareItemScreen(Screen[None]):
     """What the item screen shows, without the app: the same widgets, columns and styles;
     stepping swaps their contents from data prepared in memory (no database, no worker)."""
+
+    tables: ClassVar[dict[str, type[DataTable]]] = {}
+    """The table classes by id, with the keys of the app's tables (set by the app)."""
 
     DEFAULT_CSS = """
     #top { height: 1; background: $panel; }
@@ -45,7 +53,7 @@ class BareItemScreen(Screen[None]):
         self.at = 0
         self.painted: asyncio.Event | None = None
 
-    def action_bare_noop(self) -> None:
+    def action_bare_noop(self, binding_id: str) -> None:
         """Bound to every key of the baseline."""
 
     def compose(self) -> ComposeResult:
@@ -59,11 +67,11 @@ class BareItemScreen(Screen[None]):
                 yield Static("", id="case-history")
             with Vertical(id="work-pane"):
                 yield Label("Inbreng", classes="pane-title")
-                yield BareTable(id="views", cursor_type="row")
+                yield self.tables["views"](id="views", cursor_type="row")
                 yield Label("Besluit", classes="pane-title")
                 yield Static("", id="decision")
                 yield Label("Acties", classes="pane-title")
-                yield BareTable(id="actions", cursor_type="row")
+                yield self.tables["actions"](id="actions", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -93,9 +101,14 @@ class BareItemScreen(Screen[None]):
 
 
 class BareItemApp(App[None]):
-    def __init__(self, pages: list[dict], bindings: list[Binding]) -> None:
+    def __init__(self, pages: list[dict], bindings: list[Binding],
+                 tables: dict[str, list[Binding]]) -> None:
         super().__init__()
-        self.screen_class = type("BareItem", (BareItemScreen,), {"BINDINGS": bindings})
+        self.screen_class = type("BareItem", (BareItemScreen,), {
+            "BINDINGS": bindings,
+            "tables": {name: type(f"Bare_{name}", (BareTable,), {"BINDINGS": keys})
+                       for name, keys in tables.items()},
+        })
         self.pages = pages
 
     def on_mount(self) -> None:
@@ -134,10 +147,12 @@ def item_pages(store: Store, meeting_id: str) -> list[dict]:
     return pages
 
 
-async def walk_bare(pages: list[dict], bindings: list[Binding], laps: int,
-                    size: tuple[int, int]) -> list[float]:
-    app = BareItemApp(pages, bindings)
-    samples: list[float] = []
+async def walk_bare(pages: list[dict], bindings: list[Binding],
+                    tables: dict[str, list[Binding]], laps: int,
+                    size: tuple[int, int], gap: float = 0.0) -> tuple[list[float], list[float]]:
+    """(seconds, CPU seconds of this thread) from each step to its repaint."""
+    app = BareItemApp(pages, bindings, tables)
+    samples: tuple[list[float], list[float]] = ([], [])
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -147,9 +162,11 @@ async def walk_bare(pages: list[dict], bindings: list[Binding], laps: int,
         for lap in range(laps):
             delta = 1 if lap % 2 == 0 else -1
             for _ in range(len(pages) - 1):
+                await asyncio.sleep(gap)
                 screen.painted.clear()
-                started = time.perf_counter()
+                cpu, started = time.thread_time(), time.perf_counter()
                 screen.action_step(delta)
                 await screen.painted.wait()
-                samples.append(time.perf_counter() - started)
+                samples[0].append(time.perf_counter() - started)
+                samples[1].append(time.thread_time() - cpu)
     return samples

@@ -220,8 +220,23 @@ class LvvApp(ContextApp):
         """Run the retention dry run (a worker); start the background sync when a server
         is configured."""
         if self.retention_notice:
-            self._check_retention(message.store)
+            self._after_first_paint(lambda: self._check_retention(message.store))
         self._start_sync(message.store)
+
+    def _after_first_paint(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once the first screen that reads the store has painted: its
+        work and its toast come after what the user opened, not in the way of it."""
+        from screens.widgets.base import StoreMixin
+
+        def changed(screen: Screen) -> None:
+            if isinstance(screen, StoreMixin):
+                self.screen_change_signal.unsubscribe(self)
+                screen.call_after_refresh(callback)
+
+        if isinstance(self.screen, StoreMixin):
+            self.screen.call_after_refresh(callback)
+        else:
+            self.screen_change_signal.subscribe(self, changed)
 
     def _start_sync(self, store: Store) -> None:
         if not self.cfg.server or self.context.sync_loop is not None:

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Label, Static
 from db import domain as d
 from lvv_tui.i18n import t
 from screens.conflicts import JUMP_BINDING, open_conflict
+from screens.item_ahead import ReadAhead
 from screens.item_panels import (
     ItemData,
     action_rows,
@@ -109,6 +110,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         self.timer_running = True
         self._started: float | None = None
         self._names = 0  # the width names were cut to (wider at 150 columns and more)
+        self.ahead = ReadAhead()  # the neighbours, read once this item is painted
 
     # -- layout -----------------------------------------------------------------------
 
@@ -161,7 +163,10 @@ class ItemScreen(StoreMixin, Screen[str]):
 
     # -- loading ----------------------------------------------------------------------
 
-    def reload(self, meeting_too: bool = False) -> None:
+    def reload(self, meeting_too: bool = False, *, keep_ahead: bool = False) -> None:
+        """Read the item (a worker); what was read ahead is forgotten unless ``keep_ahead``."""
+        if not keep_ahead:
+            self.ahead.forget()
         store, meeting_id, item_id, part = self.store, self.meeting_id, self.item_id, self.part
 
         def job() -> ItemData:
@@ -174,7 +179,10 @@ class ItemScreen(StoreMixin, Screen[str]):
 
     def on_item_screen_item_loaded(self, message: ItemLoaded) -> None:
         if message.data.item.id == self.item_id:
-            self.show(message.data)
+            if message.data != self.data:
+                self.show(message.data)
+            else:  # as shown (read ahead): no repaint; read the neighbours if forgotten
+                self.ahead.after_paint(self)
             flash_pending(self, self.query_one(ViewsTable), "org")
 
     def on_lvv_app_records_changed(self, message: Message) -> None:
@@ -207,6 +215,7 @@ class ItemScreen(StoreMixin, Screen[str]):
         sync_rows(self.query_one(ActionsTable), action_rows(data, names))
         self.tick()
         self.call_after_refresh(self._fit_columns)
+        self.call_after_refresh(self.ahead.after_paint, self)
 
     def show_lock(self, data: ItemData) -> None:
         """Approved minutes: a line under the item bar says so before any form opens."""
@@ -275,9 +284,9 @@ class ItemScreen(StoreMixin, Screen[str]):
         if not 0 <= n < len(ids):
             self.app.bell()
             return
-        self.go_to(self.data.items[n].id)
+        self.go_to(self.data.items[n].id, delta)
 
-    def go_to(self, item_id: str) -> None:
+    def go_to(self, item_id: str, direction: int = 1) -> None:
         if item_id == self.item_id:
             return
         self._bank_timer()
@@ -285,7 +294,8 @@ class ItemScreen(StoreMixin, Screen[str]):
         self.timer_running = True  # a new item starts its own clock
         self._started = self.ctx.clock()
         self.query_one(ViewsTable).focus()  # a new item starts at the views, not its actions
-        self.reload()
+        ahead = self.ahead.take(item_id, direction, self.data)  # shown now, read again once painted
+        self.show(ahead) if ahead is not None else self.reload(keep_ahead=True)
 
     def action_back(self) -> None:
         self._bank_timer()

@@ -99,6 +99,7 @@ class MeetingScreen(StoreMixin, Screen[None]):
                 show=False),
     ]
     COMMANDS = {ScreenCommands}
+    AUTO_FOCUS = "#agenda"  # focused as the screen is composed: painted once, focused
 
     @dataclass
     class MeetingLoaded(Message):

@@ -172,25 +172,20 @@ class StoreMixin(ScreenBase):
 
 
 def after_pending_keys(node: DOMNode, callback: Callable[[], Any]) -> None:
-    """Run ``callback`` once the keys typed before the current one have been handled.
+    """Run ``callback`` once the keys typed before the current one have been handled, and
+    before any typed after it.
 
     A priority binding (``ctrl+s`` to save) fires when the app receives the key, which can be
-    before the screen has passed the characters typed just before it on to the focused field
-    and before the field has inserted them: saving at once would lose them (seen in tmux:
-    ``31-02-2026`` then ``ctrl+s`` in one burst saved ``31-02-202``). Messages of a pump are
-    handled in order, so queue the callback behind them: first on the screen, then on the
-    focused widget.
+    before the focused field has inserted the characters typed just before it: saving at
+    once would lose them (seen in tmux: ``31-02-2026`` then ``ctrl+s`` in one burst saved
+    ``31-02-202``). The app hands each key straight to the focused widget's queue, in order,
+    and runs a priority binding before it reads the next key; so the callback queued on the
+    focused widget now comes after the earlier keys and before the later ones (queued first
+    on the screen, keys typed after ``ctrl+s`` got in before it: ``snel tweenp``).
     """
     screen = node if isinstance(node, Screen) else node.screen
-
-    def on_focused() -> None:
-        focused = screen.focused
-        if focused is None:
-            callback()
-        else:
-            focused.call_later(callback)
-
-    screen.call_later(on_focused)
+    focused = screen.focused
+    (screen if focused is None else focused).call_later(callback)
 
 
 class QuietFooter(Footer):

@@ -17,7 +17,7 @@ from db import domain as d
 from lvv_tui.i18n import t
 from screens.view_form import AUDIENCES
 from screens.widgets.base import literal
-from screens.widgets.form import Field, FormModal
+from screens.widgets.form import Field, FormModal, NoteArea
 
 if TYPE_CHECKING:
     from db.store import CaseDetail
@@ -63,7 +63,7 @@ class CaseDetailForm(FormModal["CaseDetail"]):
             [(t(f"case_detail.topic.{k}"), k) for k in DETAIL_TOPICS],
             value=current.topic if current and current.topic in DETAIL_TOPICS else "health",
             allow_blank=False, id="detail-topic"))
-        yield Field("text", t("case_detail.text"), TextArea(
+        yield Field("text", t("case_detail.text"), NoteArea(
             current.text if current else "", id="detail-text", soft_wrap=True))
         yield Field("audience", t("case_detail.audience"),
                     Static(self._audience_text(), id="detail-audience"))

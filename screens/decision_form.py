@@ -11,7 +11,7 @@ from textual.widgets import Checkbox, Input, Label, Select, TextArea
 from db import domain as d
 from lvv_tui.i18n import label, t
 from screens.widgets.base import literal
-from screens.widgets.form import Field, FormModal
+from screens.widgets.form import Field, FormModal, NoteArea
 
 
 class DissentRows(Vertical):
@@ -73,7 +73,7 @@ class DecisionForm(FormModal[d.Decision]):
         yield Field("perspective", t("decision_form.perspective"), Select(
             [(label(p), p.value) for p in d.Perspective], allow_blank=False,
             value=self.perspective.value, id="perspective"))
-        yield Field("rationale", t("decision_form.rationale"), TextArea(
+        yield Field("rationale", t("decision_form.rationale"), NoteArea(
             x.rationale if x else "", id="rationale"))
         yield Field("consensus", t("decision_form.consensus"), Select(
             [(label(c), c.value) for c in d.Consensus], allow_blank=False,

@@ -19,7 +19,7 @@ from textual.widgets import Checkbox, Input, Label, Select, TextArea
 from db import domain as d
 from lvv_tui.i18n import label, t
 from screens.widgets.base import literal
-from screens.widgets.form import Field, FormModal
+from screens.widgets.form import Field, FormModal, NoteArea
 
 #: the steps this form knows, by :attr:`EscalationThread.next_step` (plus ``open``)
 STEPS = ("open", "send", "advice", "adoption", "close")
@@ -139,15 +139,15 @@ class EscalationForm(FormModal[d.EscalationThread]):
         if self.step == "advice":
             yield self._date("advice_on", x.advice_on if x else None)
             yield Field("advice", t("escalation.form.advice"),
-                        TextArea(x.advice or "" if x else "", id="advice"))
+                        NoteArea(x.advice or "" if x else "", id="advice"))
             yield Field("advice_reasoning", t("escalation.form.reasoning"),
-                        TextArea(x.advice_reasoning or "" if x else "", id="advice_reasoning"))
+                        NoteArea(x.advice_reasoning or "" if x else "", id="advice_reasoning"))
         if self.step == "adoption":
             yield Field("adopted", t("escalation.form.adopted"), Select(
                 [(t("escalation.form.adopted_yes"), "yes"),
                  (t("escalation.form.adopted_no"), "no")], allow_blank=False,
                 value="no" if x and x.adopted is False else "yes", id="adopted"))
-            yield Field("adoption_reasons", t("escalation.form.reasons"), TextArea(
+            yield Field("adoption_reasons", t("escalation.form.reasons"), NoteArea(
                 x.adoption_reasons or "" if x else "", id="adoption_reasons"))
         if self.step == "close":
             options = [(t("escalation.form.then_close"), CLOSE)]

@@ -17,7 +17,7 @@ from textual.widgets import Checkbox, RadioButton, RadioSet, Select, TextArea
 from db.store import RuleViolation
 from lvv_tui.i18n import label, t
 from screens.view_form import POSITIONS, PositionSet
-from screens.widgets.form import Field, FormModal
+from screens.widgets.form import Field, FormModal, NoteArea
 
 if TYPE_CHECKING:
     from screens.meeting import MeetingScreen
@@ -58,7 +58,7 @@ class InputForm(FormModal[Any]):
             current=POSITIONS.index(current), id="position"))
         for name in _TEXTS:
             yield Field(name, t(f"input.field.{name}"),
-                        TextArea(self._value(name) or "", id=name, soft_wrap=True))
+                        NoteArea(self._value(name) or "", id=name, soft_wrap=True))
             if name in ("oordeel", "withheld_reason"):
                 audience = f"{name.split('_')[0]}_audience"
                 chosen = str(self._value(audience) or "organisation")

@@ -15,7 +15,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Text
 
 from lvv_tui.i18n import t
 from screens.widgets.base import ScreenBase, after_pending_keys
-from screens.widgets.form import Field, FormModal
+from screens.widgets.form import Field, FormModal, NoteArea
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -76,7 +76,7 @@ class CorrectionForm(FormModal[Any]):
         where = self.item_title or t("minutes_screen.whole_meeting")
         yield Static(Text(t("minutes_screen.correction_for", item=where)))
         yield Field("correction", t("minutes_screen.correction_text"),
-                    TextArea(self.initial, id="correction-text"))
+                    NoteArea(self.initial, id="correction-text"))
 
     def on_mount(self) -> None:
         self.query_one("#correction-text", TextArea).focus()

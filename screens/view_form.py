@@ -11,7 +11,7 @@ from textual.widgets import Checkbox, RadioButton, RadioSet, Static, TextArea
 
 from db import domain as d
 from lvv_tui.i18n import label, t
-from screens.widgets.form import Field, FormModal
+from screens.widgets.form import Field, FormModal, NoteArea
 
 POSITIONS = (d.Position.RETURN, d.Position.ONWARD, d.Position.STAY, d.Position.RESEARCH,
              d.Position.END, d.Position.NONE)
@@ -73,7 +73,7 @@ class ViewForm(FormModal[d.View]):
               for n, p in enumerate(POSITIONS, start=1)],
             current=POSITIONS.index(current), id="position",
         ))
-        yield Field("note", t("view_form.note"), TextArea(
+        yield Field("note", t("view_form.note"), NoteArea(
             self.view.note if self.view else "", id="note", soft_wrap=True))
         yield Field("confidential", t("view_form.confidential"), Checkbox(
             Text(t("view_form.confidential_label")),

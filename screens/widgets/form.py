@@ -12,12 +12,13 @@ from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Label, Static, TextArea
 
 from lvv_tui.i18n import t
 from screens.widgets.base import StoreMixin, after_pending_keys, error_text
@@ -50,6 +51,16 @@ class Field(Vertical):
         error = self.query_one(f"#{self.field_name}-error", Static)
         error.update(Text(message or ""))
         error.set_class(not message, "-empty")
+
+
+class NoteArea(TextArea):
+    """A form's free-text field. Entered with text already in it (an earlier note, a
+    partner's input), the cursor goes after that text, so what is typed adds to it instead
+    of going in front of it (``TextArea`` starts at the top)."""
+
+    def on_focus(self, event: events.Focus) -> None:
+        if self.text and self.cursor_location == (0, 0):
+            self.move_cursor(self.document.end)
 
 
 class FormModal(StoreMixin, ModalScreen[R], Generic[R]):

@@ -65,3 +65,31 @@ async def test_keys_typed_right_after_ctrl_s_stay_out_of_the_saved_note(
         assert not any(n and n.startswith(text) and n != text for n in notes), notes
     finally:
         store.close()
+
+
+async def test_typing_into_a_note_with_text_adds_after_it(demo_db, reader) -> None:  # noqa: ANN001
+    """``tab`` into a note that already holds text puts the cursor after it: what is typed
+    is added, not put in front (seen in tmux: the new words went before the old note)."""
+    from screen_helpers import type_text
+    from screens.item import ItemScreen
+    from screens.view_form import ViewForm
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_today_item(pilot, 4)
+        screen = app.screen
+        assert isinstance(screen, ItemScreen)
+        item_id = screen.item_id
+        for words in ("eerste notitie", " en meer"):
+            await press(pilot, "enter", "1", "tab")
+            assert isinstance(app.screen, ViewForm)
+            await type_text(pilot, words)
+            await press(pilot, "ctrl+s")
+            assert app.screen is screen
+            screen.query_one("#views").move_cursor(row=0)
+            await settle(pilot)
+    store = reader()
+    try:
+        assert "eerste notitie en meer" in [v.note for v in store.views(item_id)]
+    finally:
+        store.close()

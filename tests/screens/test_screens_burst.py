@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from screen_helpers import make_app, open_today_item, press, settle
+from screen_helpers import make_app, open_today_item, press, settle, type_text
 from textual import events
 
 
@@ -70,7 +70,6 @@ async def test_keys_typed_right_after_ctrl_s_stay_out_of_the_saved_note(
 async def test_typing_into_a_note_with_text_adds_after_it(demo_db, reader) -> None:  # noqa: ANN001
     """``tab`` into a note that already holds text puts the cursor after it: what is typed
     is added, not put in front (seen in tmux: the new words went before the old note)."""
-    from screen_helpers import type_text
     from screens.item import ItemScreen
     from screens.view_form import ViewForm
 

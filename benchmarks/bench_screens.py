@@ -78,7 +78,7 @@ def when_complete(app: App, screen: Screen) -> None:
     app.call_after_refresh(check)
 
 
-def bare_bindings(*classes: type) -> list[Binding]:
+def bare_keys(*classes: type) -> list[Binding]:
     """The same keys and (translated) descriptions as the real screen, bound to nothing."""
     from lvv_tui.i18n import t
 
@@ -253,8 +253,8 @@ async def first_paint(db: Path, passphrase: str, rounds: int) -> None:
     agenda = [[Text(str(n)), item_title(i, data.cases), Text(f"{i.timebox_min or ''} min"),
                status_cell(i), Text("✓" if i.has_decision else "", style="green")]
               for n, i in enumerate(data.items, start=1)]
-    bindings = bare_bindings(MeetingScreen, LvvApp)
-    tables = {"agenda": bare_bindings(AgendaTable), "attendance": bare_bindings(AttendanceTable)}
+    bindings = bare_keys(MeetingScreen, LvvApp)
+    tables = {"agenda": bare_keys(AgendaTable), "attendance": bare_keys(AttendanceTable)}
     print(f"meeting {meeting_id}: {len(data.items)} agenda items, "
           f"{len(data.attendance)} organisations")
 
@@ -305,8 +305,8 @@ async def walk(db: Path, passphrase: str, laps: int, gap: float) -> None:
     try:
         _overleg, meeting_id = busiest_meeting(store)
         pages = item_pages(store, meeting_id)
-        bindings = bare_bindings(ItemScreen, LvvApp)
-        tables = {"views": bare_bindings(ViewsTable), "actions": bare_bindings(ActionsTable)}
+        bindings = bare_keys(ItemScreen, LvvApp)
+        tables = {"views": bare_keys(ViewsTable), "actions": bare_keys(ActionsTable)}
         bare: tuple[list[float], list[float]] = ([], [])
         real: tuple[list[float], list[float]] = ([], [])
         # alternate the two apps, a lap there and back each, so that load hits both alike

@@ -12,11 +12,17 @@ run as the same COPY baseline (``bench_sync.copy_baseline``):
 * pull: the same rows read back in windows of 10,000 by ``server_seq`` with a binary
   cursor, as the owner (no row-level security, no pull log).
 
+``--connections 2`` pushes the batches on two connections at once (batch i on connection
+i mod 2; each its own transaction): the two cores parse at the same time. ``lvv_push``
+cannot do that as it stands (it numbers under one lock, parsing included), so this is the
+floor of a redesigned door, not of today's.
+
 Whatever ``lvv_push`` and the pull do beyond this (every check of the issue, RLS, the log,
 the third unique index) comes on top; so when this floor is above 3 x, the budget cannot be
 met with this wire format, whatever the code.
 
-    .venv/bin/python benchmarks/bench_wire_floor.py [--ops 100000] [--rounds 3] [--pg URL]
+    .venv/bin/python benchmarks/bench_wire_floor.py [--ops 100000] [--rounds 3]
+        [--connections 1|2] [--pg URL]
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import os
 import secrets
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -57,8 +64,8 @@ def batches(ops: list) -> list[str]:  # noqa: ANN001
     return out
 
 
-def floor(url: str, texts: list[str], n: int) -> tuple[float, float]:
-    """(push s, pull s) of the bare format."""
+def floor(url: str, texts: list[str], n: int, connections: int = 1) -> tuple[float, float]:
+    """(push s, pull s) of the bare format, pushed on ``connections`` connections."""
     cols = ", ".join(WIRE_COLUMNS)
     with pg_connect(url) as conn:
         conn.execute("DROP TABLE IF EXISTS floor_ops")
@@ -77,13 +84,22 @@ def floor(url: str, texts: list[str], n: int) -> tuple[float, float]:
             f"FROM ROWS FROM (json_to_recordset(%s::json) AS ({_TYPES})) "
             "WITH ORDINALITY AS p(id, device_id, device_seq, hlc, author, overleg_id, "
             "entity, entity_id, field, value, base, schema_version, audience, org_id, ord)")
+        pushers = [pg_connect(url) for _ in range(connections)]
+
+        def push_share(k: int) -> None:
+            for i in range(k, len(texts), connections):
+                with pushers[k].transaction():
+                    pushers[k].execute(insert, (i * BATCH, texts[i]))
+
+        threads = [threading.Thread(target=push_share, args=(k,)) for k in range(connections)]
         started = time.perf_counter()
-        top = 0
-        for text in texts:
-            with conn.transaction():
-                conn.execute(insert, (top, text))
-            top += BATCH
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
         push = time.perf_counter() - started
+        for pusher in pushers:
+            pusher.close()
         started = time.perf_counter()
         cursor, got = 0, 0
         while True:
@@ -103,6 +119,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ops", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=1, choices=(1, 2),
+                        help="push on this many connections at once")
     parser.add_argument("--pg", default=os.environ.get(
         "LVV_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"))
     args = parser.parse_args()
@@ -114,10 +132,11 @@ def main() -> int:
         ops = make_ops(args.ops, uuid7())
         texts = batches(ops)
         ratios = []
-        print(f"ops: {args.ops:,}; the wire format alone (no checks, no RLS, no log)")
+        print(f"ops: {args.ops:,}; the wire format alone (no checks, no RLS, no log), "
+              f"pushed on {args.connections} connection(s)")
         for n in range(args.rounds):
             copy_s = copy_baseline(url, ops)
-            push_s, pull_s = floor(url, texts, args.ops)
+            push_s, pull_s = floor(url, texts, args.ops, args.connections)
             ratios.append((push_s + pull_s) / copy_s)
             print(f"round {n + 1}: raw COPY {copy_s:.2f} s; bare JSON push {push_s:.2f} s; "
                   f"bare pull {pull_s:.2f} s; floor / COPY {ratios[-1]:.2f} x", flush=True)

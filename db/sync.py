@@ -48,10 +48,9 @@ from db.hub import (
     parse_url,
     translate,
 )
-from db.projection import WireOp
 from db.server_sql import ADVISORY_LOCK_KEY, FORBIDDEN, NOTIFY_CHANNEL
 from db.sync_join import Progress
-from db.wire_check import canonical_value, check_op, passes_plainly
+from db.wire_fast import screen
 
 
 @dataclass
@@ -90,26 +89,6 @@ class SyncReport:
 #: transaction, before its commit), push:committed (server committed, not yet acknowledged
 #: locally), push:acked, pull:fetched (before the local commit), pull:applied.
 Checkpoint = Callable[[str], None]
-
-
-def screen(ops: Sequence[WireOp]) -> tuple[list[WireOp], list[tuple[WireOp, str]]]:
-    """Split pulled ops into those that pass the checks (structured values in the form a
-    laptop writes) and those to quarantine, with the reason."""
-    good: list[WireOp] = []
-    bad: list[tuple[WireOp, str]] = []
-    ids: set[str] = set()
-    for op in ops:
-        if passes_plainly(op, ids):
-            good.append(op)
-            continue
-        reason = check_op(op)
-        if reason is not None:
-            bad.append((op, reason))
-        elif op.value[:1] in ("[", "{"):
-            good.append(op._replace(value=canonical_value(op.value)))
-        else:
-            good.append(op)
-    return good, bad
 
 
 def _payload(op: Sequence[Any]) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from db.rules import AUDIENCES, MAX_SHORT, MAX_TEXT
@@ -255,61 +255,6 @@ def check_op(op: Iterable[Any]) -> str | None:
     return None
 
 
-_UUID_FULL = re.compile(UUID_RE[1:-1]).fullmatch
-_HLC_FULL = re.compile(HLC_RE[1:-1]).fullmatch
-#: JSON values whose check needs no parse: a string without escapes, a small integer
-_PLAIN_STRING = re.compile(r'"[^"\\\x00-\x1f]*"').fullmatch
-_SMALL_INT = re.compile(r"-?(?:0|[1-9][0-9]{0,14})").fullmatch
-_ID = UUID_RE[1:-1]
-_PLAIN_BASE = re.compile(rf'\[(?:"{_ID}"(?:,"{_ID}")*)?\]').fullmatch
-
-
-def passes_plainly(op: Sequence[Any], ids: set[str]) -> bool:
-    """True only when ``op`` passes every rule of :data:`CHECKS`, judged without parsing
-    JSON, for the ops sync moves by the hundred thousand (a plain string, a small number,
-    a boolean or null as value; a base of op ids written without spaces). False says
-    nothing: ask :func:`check_op`. ``ids``: UUIDs already found valid (device and overleg
-    ids repeat), grown here."""
-    if len(op) != 14:
-        return False
-    (op_id, device_id, device_seq, hlc, author, overleg_id, entity, entity_id, field,
-     value, base, schema_version, audience, org_id) = op
-    if org_id == "":
-        if audience != "overleg":
-            return False
-    elif type(audience) is not str or audience not in AUDIENCES or type(org_id) is not str:
-        return False
-    for uuid in (device_id, overleg_id) if org_id == "" else (device_id, overleg_id, org_id):
-        if type(uuid) is not str:
-            return False
-        if uuid not in ids:
-            if not _UUID_FULL(uuid):
-                return False
-            ids.add(uuid)
-    if not (type(op_id) is str and _UUID_FULL(op_id) and type(device_seq) is int
-            and 1 <= device_seq <= MAX_DEVICE_SEQ and type(hlc) is str and _HLC_FULL(hlc)
-            and type(author) is str and 0 < len(author) <= MAX_SHORT
-            and type(entity_id) is str and 0 < len(entity_id) <= MAX_SHORT
-            and type(entity) is str and type(field) is str and type(value) is str
-            and type(base) is str and type(schema_version) is int
-            and schema_version in KNOWN_SCHEMA_VERSIONS):
-        return False
-    if base != "[]" and not (len(base) <= MAX_BASE * 39 and _PLAIN_BASE(base)):
-        return False
-    kind = _kinds().get((entity, field))
-    if kind is None:
-        return False
-    if value == "null":
-        return True
-    if kind == "text":
-        return len(value) <= MAX_TEXT + 2 and _PLAIN_STRING(value) is not None
-    if kind == "int":
-        return _SMALL_INT(value) is not None
-    if kind == "bool":
-        return value in ("true", "false")
-    return False
-
-
 def canonical_value(value: str) -> str:
     """A structured value as the laptop writes it (sorted keys, no spaces), whatever form
     a server (an older one, a row put in by hand) holds it in."""
@@ -321,5 +266,5 @@ def canonical_value(value: str) -> str:
 
 
 __all__ = ["AUDIENCES", "CHECKS", "KNOWN_SCHEMA_VERSIONS", "MAX_JSON", "WIRE_FIELDS",
-           "canonical_value", "check_op", "field_kinds", "passes_plainly", "sql_passes",
+           "canonical_value", "check_op", "field_kinds", "sql_passes",
            "sql_refusal"]

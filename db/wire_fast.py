@@ -1,4 +1,4 @@
-"""The pull's checks (:func:`db.wire_check.check_op`) with a fast path, for big pulls.
+"""The pull's checks (:func:`db.wire_check.check_op`) with a fast path, for every pull and snapshot.
 
 A snapshot holds a million ops, nearly all of the plainest forms: a JSON string, number,
 boolean or null as value, ``[]`` or a list of op ids as base. :func:`passes_plainly`
@@ -30,8 +30,7 @@ _U = UUID_RE[1:-1]
 # the shapes of ids and readings, checked by a byte translation and one comparison
 # (no regular expression: these run a million times in a join): hex digits become "x",
 # other digits "9" in the reading, anything else "?", so a string of exactly the shape
-# ``UUID_RE`` or ``HLC_RE`` describes (without the newline ``$`` lets through, which the
-# fast path leaves to check_op) translates to its template and nothing else does
+# ``UUID_RE`` or ``HLC_RE`` describes translates to its template and nothing else does
 _HEX = bytes(0x78 if chr(b) in "0123456789abcdef" else b if b == 0x2D else 0x3F
              for b in range(256))
 _DIGIT = bytes(0x39 if chr(b) in "0123456789" else b if b == 0x2D else 0x3F
@@ -96,9 +95,10 @@ def passes_plainly(op: WireOp) -> bool:
     return False
 
 
-def screen_fast(ops: Sequence[WireOp]) -> tuple[list[WireOp], list[tuple[WireOp, str]]]:
-    """As :func:`db.sync.screen`: the ops that pass (structured values canonical) and those
-    to quarantine with the reason; plain ops without parsing their JSON."""
+def screen(ops: Sequence[WireOp]) -> tuple[list[WireOp], list[tuple[WireOp, str]]]:
+    """Split pulled ops (a window or a snapshot's chunk) into those that pass the checks
+    (structured values in the form a laptop writes) and those to quarantine, with the
+    reason; plain ops without parsing their JSON."""
     good: list[WireOp] = []
     bad: list[tuple[WireOp, str]] = []
     plainly = passes_plainly
@@ -117,4 +117,4 @@ def screen_fast(ops: Sequence[WireOp]) -> tuple[list[WireOp], list[tuple[WireOp,
     return good, bad
 
 
-__all__ = ["passes_plainly", "screen_fast"]
+__all__ = ["passes_plainly", "screen"]

@@ -1,7 +1,7 @@
 """Loading a hub's snapshot into an empty laptop, in one pass and one transaction.
 
 The ops go into the log with ``executemany`` chunk by chunk (pushed, in the snapshot's
-order), each checked as a pulled op is (:func:`db.wire_fast.screen_fast`: one that fails is kept in
+order), each checked as a pulled op is (:func:`db.wire_fast.screen`: one that fails is kept in
 quarantine, never applied); then the projection is computed in SQL from the whole log
 (:func:`db.projection_sql.rebuild`: the rows in one statement per table, its indexes and the
 search index made after, in bulk) and the
@@ -69,7 +69,7 @@ class SnapshotMixin(StoreBase):
         ``on_chunk(n)`` is called after each chunk of ``n`` ops is in the log, before the
         commit (progress; a crash test's checkpoint). ``origins``: op id -> (pushed_by,
         received_at) of the chunk just read (filled by the snapshot), kept in ``op_origin``."""
-        from db.wire_fast import screen_fast
+        from db.wire_fast import screen
 
         wall = now_ms()
         ahead = Timestamp(wall + MAX_SKEW_MS, 99999).encode()  # a later hlc is skewed
@@ -82,7 +82,7 @@ class SnapshotMixin(StoreBase):
             mine = 0
             device = self.device_id
             for chunk in chunks:
-                good, bad = screen_fast(chunk)
+                good, bad = screen(chunk)
                 if bad:
                     raw.executemany(_QUARANTINE, [
                         (str(op[0]), source, reason, _payload(op), wall)

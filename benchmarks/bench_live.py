@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import secrets
 import statistics
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_sync import pg_connect, with_db  # noqa: E402
+from bench_sync import pg_connect, scratch_database  # noqa: E402
 
 PASSPHRASE = "bench"
 BUDGET_S = 2.0
@@ -121,11 +120,7 @@ def main() -> int:
     args = parser.parse_args()
     from db.server import init_server
 
-    name = "lvv_bench_" + secrets.token_hex(4)
-    with pg_connect(args.pg) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    owner = with_db(args.pg, name)
-    try:
+    with scratch_database(args.pg) as owner:
         init_server(owner)
         base = notify_baseline(owner, args.edits)
         with tempfile.TemporaryDirectory() as folder:
@@ -139,9 +134,6 @@ def main() -> int:
         print(f"p95 / budget 2 s            {p95(times) / BUDGET_S:7.2f}  "
               f"({'within' if p95(times) <= BUDGET_S else 'OVER'} budget)")
         print(f"p95 / bare NOTIFY p95       {p95(times) / p95(base):7.1f} x")
-    finally:
-        with pg_connect(args.pg) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     return 0
 
 

@@ -42,6 +42,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -87,6 +89,20 @@ def with_db(url: str, name: str, user: str | None = None) -> str:
     if user:
         parsed = parsed.set(username=user, password=None)
     return parsed.render_as_string(hide_password=False)
+
+
+@contextmanager
+def scratch_database(pg: str, prefix: str = "lvv_bench_") -> Iterator[str]:
+    """The owner URL of a new database on the server at ``pg`` (a superuser URL), dropped
+    afterwards whatever happens."""
+    name = prefix + secrets.token_hex(4)
+    with pg_connect(pg) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield with_db(pg, name)
+    finally:
+        with pg_connect(pg) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def copy_baseline(url: str, ops: list[WireOp]) -> float:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import statistics
 import sys
 import threading
@@ -40,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_sync import copy_baseline, make_ops, pg_connect, with_db  # noqa: E402
+from bench_sync import copy_baseline, make_ops, pg_connect, scratch_database  # noqa: E402
 
 from db.clock import uuid7  # noqa: E402
 from db.tables import WIRE_COLUMNS  # noqa: E402
@@ -124,11 +123,7 @@ def main() -> int:
     parser.add_argument("--pg", default=os.environ.get(
         "LVV_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"))
     args = parser.parse_args()
-    name = "lvv_floor_" + secrets.token_hex(4)
-    with pg_connect(args.pg) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    url = with_db(args.pg, name)
-    try:
+    with scratch_database(args.pg, "lvv_floor_") as url:
         ops = make_ops(args.ops, uuid7())
         texts = batches(ops)
         ratios = []
@@ -142,9 +137,6 @@ def main() -> int:
                   f"bare pull {pull_s:.2f} s; floor / COPY {ratios[-1]:.2f} x", flush=True)
         print(f"floor of push + pull / COPY: median {statistics.median(ratios):.2f} x "
               f"(issue 9's budget 3 x)")
-    finally:
-        with pg_connect(args.pg) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     return 0
 
 

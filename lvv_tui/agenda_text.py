@@ -31,15 +31,3 @@ def late_warning(pub: Publication, lead_days: int, lang: str | None = None) -> s
     if not pub.late:
         return None
     return t("publish.late", lang=lang, days=lead_days)
-
-
-def error_message(exc: BaseException) -> str:
-    """A store refusal as one line for the command line (codes through the catalog)."""
-    code = getattr(exc, "code", None)
-    if isinstance(code, str):
-        return t(code, **getattr(exc, "params", {}))
-    from db.store import Locked
-
-    if isinstance(exc, Locked):
-        return t("error.locked")
-    return str(exc) or type(exc).__name__

@@ -60,3 +60,16 @@ def t(key: str, /, lang: str | None = None, **params: object) -> str:
 def label(value: Enum, lang: str | None = None) -> str:
     """The word for an enum value of :mod:`db.domain`, e.g. ``label(Position.RETURN)``."""
     return t(f"{type(value).__name__}.{value.value}", lang=lang)
+
+
+def error_text(exc: BaseException) -> str:
+    """A store refusal in the user's language, one line: a validation code through the
+    catalog, a locked record as such, else the store's own text (screens and commands)."""
+    code = getattr(exc, "code", None)
+    if isinstance(code, str):
+        return t(code, **getattr(exc, "params", {}))
+    from db.store import Locked
+
+    if isinstance(exc, Locked):
+        return t("error.locked")
+    return str(exc) or type(exc).__name__

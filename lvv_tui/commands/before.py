@@ -51,7 +51,8 @@ def _meeting(store, ref: str):  # noqa: ANN001, ANN202
 def cmd_publish(args: argparse.Namespace) -> int:
     from db.store import StoreError
     from lvv_tui import i18n
-    from lvv_tui.agenda_text import change_text, error_message, late_warning, version_line
+    from lvv_tui.agenda_text import change_text, late_warning, version_line
+    from lvv_tui.i18n import error_text
 
     if getattr(args, "lang", None):
         i18n.set_language(args.lang)
@@ -63,7 +64,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
                 store.set_agenda_lead_days(meeting.overleg_id, args.lead_days)
             pub = store.publish_agenda(meeting.id)
         except StoreError as exc:
-            raise CliError(error_message(exc)) from exc
+            raise CliError(error_text(exc)) from exc
         lead = store.agenda_lead_days(meeting.overleg_id)
     finally:
         store.close()

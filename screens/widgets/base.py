@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker
 
-from lvv_tui.i18n import t
+from lvv_tui.i18n import error_text, t
 from screens.context import AppContext, context_of
 from screens.keys import described_active
 
@@ -45,26 +45,6 @@ def literal(text: str | None, *, one_line: bool = False, limit: int | None = Non
     if limit is not None and len(value) > limit:
         value = value[: max(0, limit - 1)] + "…"
     return Text(value)
-
-
-def localise_bindings(node: DOMNode) -> None:
-    """Does nothing: binding texts now come from the catalog when shown (ScreenBase).
-
-    Kept only so that screens written before the AppContext still import; delete it once
-    no caller remains (``grep -rn localise_bindings screens``).
-    """
-
-
-def error_text(exc: BaseException) -> str:
-    """A message for the user: validation codes through the catalog, else the store's text."""
-    code = getattr(exc, "code", None)
-    if isinstance(code, str):
-        return t(code, **getattr(exc, "params", {}))
-    from db.store import Locked
-
-    if isinstance(exc, Locked):
-        return t("error.locked")
-    return str(exc) or type(exc).__name__
 
 
 #: A palette command: (title, help text, callback).

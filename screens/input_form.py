@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, RadioButton, RadioSet, Select, TextArea
 
+from db.rules import AUDIENCES as RULES_AUDIENCES
 from db.store import RuleViolation
 from lvv_tui.i18n import label, t
 from screens.view_form import POSITIONS, PositionSet
@@ -22,7 +23,8 @@ from screens.widgets.form import Field, FormModal, NoteArea
 if TYPE_CHECKING:
     from screens.meeting import MeetingScreen
 
-AUDIENCES = ("organisation", "chair", "overleg")
+#: the choices of an input's audience, narrowest (the default) first
+AUDIENCES = tuple(reversed(RULES_AUDIENCES))
 _TEXTS = ("feiten", "oordeel", "withheld", "withheld_reason", "inzet")
 
 

@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Checkbox, RadioButton, RadioSet, Static, TextArea
 
 from db import domain as d
+from db.rules import AUDIENCES
 from lvv_tui.i18n import label, t
 from screens.widgets.form import Field, FormModal, NoteArea
 
@@ -41,8 +42,6 @@ class PositionSet(RadioSet):
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         self.chosen = event.index
 
-
-AUDIENCES = ("overleg", "chair", "organisation")
 
 
 class ViewForm(FormModal[d.View]):

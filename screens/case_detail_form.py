@@ -57,7 +57,7 @@ class CaseDetailForm(FormModal["CaseDetail"]):
         current = self._current()
         yield Field("organisation_id", t("case_detail.organisation"), Select(
             [(literal(o.name, one_line=True), o.id) for o in self.organisations],
-            value=self.organisation_id or Select.BLANK, allow_blank=False,
+            value=self.organisation_id or Select.NULL, allow_blank=False,
             id="detail-organisation"))
         yield Field("topic", t("case_detail.topic"), Select(
             [(t(f"case_detail.topic.{k}"), k) for k in DETAIL_TOPICS],

@@ -51,7 +51,7 @@ class InputForm(FormModal[Any]):
 
     def fields(self) -> ComposeResult:
         yield Field("organisation_id", t("input.organisation"), Select(
-            self.organisations, value=self.organisation or Select.BLANK, id="organisation",
+            self.organisations, value=self.organisation or Select.NULL, id="organisation",
             allow_blank=True))
         current = self._value("position") or POSITIONS[-1]
         yield Field("position", t("view_form.position"), PositionSet(

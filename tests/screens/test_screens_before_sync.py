@@ -133,3 +133,32 @@ async def test_publish_prepare_offline_sync_and_the_chair_starts_from_the_input(
         assert kept.feiten == "Opgenomen in het ziekenhuis" and kept.oordeel is None
     finally:
         store.close()
+
+
+async def test_input_on_a_laptop_without_its_own_organisation_asks_for_one(
+        demo_db: Path) -> None:
+    """A laptop with no organisation configured (the chair's) presses ``i`` after publishing:
+    the form opens with no organisation chosen (it crashed on Textual's blank value) and
+    saving without one says it is required."""
+    from db import domain as d
+    from db.store import Store
+    from screens.input_form import InputForm
+
+    store = Store.open(demo_db, PASSPHRASE)
+    try:
+        overleg = store.overleggen()[0]
+        meeting = store.meetings(overleg.id, today=TODAY)[0]
+        item = next(i for i in store.agenda(meeting.id) if i.kind is d.ItemKind.CASE)
+    finally:
+        store.close()
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _to_item(pilot, item.id)
+        await press(pilot, "P", "i")
+        form = app.screen
+        assert isinstance(form, InputForm)
+        form.query_one("#inzet").text = "Zoekt behandelaar"
+        await press(pilot, "ctrl+s")
+        assert app.screen is form  # not saved
+        assert "verplicht" in str(form.query_one("#organisation_id-error").render()).lower()
+        assert form.query_one("#inzet").text == "Zoekt behandelaar"

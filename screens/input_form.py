@@ -52,7 +52,7 @@ class InputForm(FormModal[Any]):
     def fields(self) -> ComposeResult:
         yield Field("organisation_id", t("input.organisation"), Select(
             self.organisations, value=self.organisation or Select.NULL, id="organisation",
-            allow_blank=True))
+            allow_blank=True, prompt=t("input.organisation_prompt")))
         current = self._value("position") or POSITIONS[-1]
         yield Field("position", t("view_form.position"), PositionSet(
             *[RadioButton(f"{n}. {label(p)}", value=p is current, id=f"pos-{p.value}")

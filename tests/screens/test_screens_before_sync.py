@@ -157,6 +157,7 @@ async def test_input_on_a_laptop_without_its_own_organisation_asks_for_one(
         await press(pilot, "P", "i")
         form = app.screen
         assert isinstance(form, InputForm)
+        assert form.query_one("#organisation").prompt == "Kies de organisatie"  # not "Select"
         form.query_one("#inzet").text = "Zoekt behandelaar"
         await press(pilot, "ctrl+s")
         assert app.screen is form  # not saved

@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, RadioButton, RadioSet, Select, TextArea
 
-from db.rules import AUDIENCES as RULES_AUDIENCES
+from db.store import AUDIENCES as RULES_AUDIENCES
 from db.store import RuleViolation
 from lvv_tui.i18n import label, t
 from screens.view_form import POSITIONS, PositionSet

@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Checkbox, RadioButton, RadioSet, Static, TextArea
 
 from db import domain as d
-from db.rules import AUDIENCES
+from db.store import AUDIENCES
 from lvv_tui.i18n import label, t
 from screens.widgets.form import Field, FormModal, NoteArea
 

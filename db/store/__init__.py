@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from db.engine import StoreError
 from db.rules import (
+    AUDIENCES,
     MAX_SEARCH,
     MAX_SHORT,
     MAX_TEXT,
@@ -86,7 +87,7 @@ class Store(
 
 
 __all__ = [
-    "DETAIL_TOPICS", "CaseDetail", "MAX_SHORT", "MAX_TEXT", "STAY_TERM_MAX", "TIMEBOX_MAX", "V_NUMBER_RE", "ApplyResult",
+    "AUDIENCES", "DETAIL_TOPICS", "CaseDetail", "MAX_SHORT", "MAX_TEXT", "STAY_TERM_MAX", "TIMEBOX_MAX", "V_NUMBER_RE", "ApplyResult",
     "Locked", "NotFound", "OpFactory", "Refusal", "RuleViolation", "Store", "StoreError",
     "StoreLocked", "CheckPoint", "ValidationError", "check_date", "check_dissent",
     "check_stay_term", "check_text",

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 #: The schema version this code writes. Bump it and add a step to MIGRATIONS.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -234,11 +234,20 @@ def _migrate_origin(conn: Connection) -> None:
         "received_at TEXT) WITHOUT ROWID")
 
 
+def _migrate_index_later(conn: Connection) -> None:
+    """Issue 11: the search index triggers fill a queue (``search_pending``) that the store
+    catches up after the write's durable commit, instead of writing the index inside it
+    (idempotent)."""
+    from db import search_index
+
+    search_index.migrate(conn.connection.dbapi_connection)
+
+
 #: MIGRATIONS[n] takes a file from version n to n + 1.
 MIGRATIONS: dict[int, Migration] = {
     0: _v1, 1: _migrate_search, 2: _migrate_escal, 3: _migrate_report, 4: _migrate_server,
     5: _migrate_perf, 6: _migrate_live, 7: _migrate_privacy, 8: _migrate_before,
-    9: _migrate_owner_person, 10: _migrate_origin}
+    9: _migrate_owner_person, 10: _migrate_origin, 11: _migrate_index_later}
 
 
 def backup_path(path: Path, version: int) -> Path:

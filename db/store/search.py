@@ -17,7 +17,7 @@ from db.search import (
     quote,
     to_match,
 )
-from db.search_index import SOURCES, id_range, overleg_token
+from db.search_index import SOURCES, id_range, overleg_token, pending
 from db.store.base import StoreBase
 
 # kind -> (agenda item id, meeting id, case id, confidential, organisation) over the row X
@@ -123,6 +123,10 @@ class SearchMixin(StoreBase):
             return SearchResult({})
         joined = organisation_id is not None or date_from is not None or date_to is not None
         groups: dict[str, list[SearchHit]] = {}
+        with self._read() as conn:  # a write whose index catch-up did not happen yet
+            behind = self._queue and pending(conn.connection.dbapi_connection)
+        if behind:
+            self.catch_up_index()
         with self._read() as conn:
             raw = conn.connection.dbapi_connection
             expand = Expander(raw, self.stemming)

@@ -86,8 +86,9 @@ def statements_per_view(folder: Path) -> tuple[int, int]:
     record(0)
     first = len(seen)
     record(again)
+    second = len(seen) - first
     store.close()
-    return first, len(seen) - first
+    return first, second
 
 
 def run_round(folder: Path, n: int, results: dict[str, list[float]]) -> None:

@@ -27,6 +27,7 @@ from db.rules import (
     NotFound,
     check_unlocked,
 )
+from db.store import counter
 from db.tables import DELETED, ENTITIES, entity_fields
 
 # ---------------------------------------------------------------------------------------
@@ -106,10 +107,12 @@ class StoreBase:
         self._conn.commit()
         fresh = "device_id" not in meta
         self.device_id: str = meta.get("device_id") or new_device_id()
-        self._next_seq = int(meta.get("device_seq", "1"))
-        self._clock = HybridClock(meta.get("hlc"))
+        with self._read() as conn:  # the counter and clock: meta moved on by the log
+            self._next_seq, last = counter.derive(_raw(conn), meta, self.device_id)
+        self._saved_seq = self._next_seq
+        self._clock = HybridClock(last)
         self.author: str = author or meta.get("author") or "onbekend"
-        if fresh or (author and author != meta.get("author")):
+        if fresh or "log_mark" not in meta or (author and author != meta.get("author")):
             with self._tx() as conn:
                 self._save_meta(conn, full=True)
         with self._read() as conn:  # a crash between a write and its index catch-up
@@ -139,9 +142,14 @@ class StoreBase:
     def close(self) -> None:
         with self._lock:
             try:
-                self._conn.close()
+                if self._next_seq != self._saved_seq and not self._locked:
+                    with self._tx() as conn:  # the next open need not scan for it
+                        self._save_meta(conn)
             finally:
-                self._engine.dispose()  # StaticPool: closes the one DB-API connection
+                try:
+                    self._conn.close()
+                finally:
+                    self._engine.dispose()  # StaticPool: closes the one DB-API connection
 
     def __enter__(self) -> Self:
         return self
@@ -202,28 +210,16 @@ class StoreBase:
                     self._conn.commit()
 
     def _save_meta(self, conn: Connection, *, full: bool = False) -> None:
-        """Persist the device counter and clock (and with ``full`` the device and author).
+        """Persist the device counter and clock (and with ``full`` the device and author):
+        not at every edit (see :mod:`db.store.counter`)."""
+        counter.save(_raw(conn), device_id=self.device_id, seq=self._next_seq,
+                     hlc=self._clock.last.encode(), author=self.author, full=full)
+        self._saved_seq = self._next_seq
 
-        The usual case is one UPDATE of two rows: every edit pays for it.
-        """
-        raw = _raw(conn)
-        if not full:
-            cur = raw.execute(
-                "UPDATE meta SET value = CASE key WHEN 'device_seq' THEN ? ELSE ? END "
-                "WHERE key IN ('device_seq', 'hlc')",
-                (str(self._next_seq), self._clock.last.encode()),
-            )
-            if cur.rowcount == 2:
-                return
-        raw.executemany(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-            [
-                ("device_id", self.device_id),
-                ("device_seq", str(self._next_seq)),
-                ("hlc", self._clock.last.encode()),
-                ("author", self.author),
-            ],
-        )
+    def _counted(self, conn: Connection) -> None:
+        """After own ops: the counter is saved every :data:`counter.SAVE_EVERY` ops only."""
+        if self._next_seq - self._saved_seq >= counter.SAVE_EVERY:
+            self._save_meta(conn)
 
     # -- writing ops ----------------------------------------------------------------
 
@@ -356,7 +352,7 @@ class StoreBase:
             soles.append(sole)
         if ops:
             self._write_own(conn, ops, soles, redacted=redacted)
-            self._save_meta(conn)
+            self._counted(conn)
         return len(ops)
 
     def _seen_heads(
@@ -425,7 +421,7 @@ class StoreBase:
         heads = self._heads(conn, entity, entity_id)
         base = [h[0] for hs in heads.values() for h in hs]
         self._emit(conn, entity, entity_id, overleg_id, DELETED, "true", base, sole=True)
-        self._save_meta(conn)
+        self._counted(conn)
 
     def _after_agenda_write(self, conn: Connection, item_ids: set[str]) -> None:
         """Called in the transaction of every write to agenda items (versions: publication)."""

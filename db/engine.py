@@ -51,10 +51,19 @@ def _escape_key(passphrase: str) -> str:
     return "'" + passphrase.replace("'", "''") + "'"
 
 
+#: prepared statements kept per connection (see :func:`_raw_connect`)
+STATEMENT_CACHE = 1024
+
+
 def _raw_connect(path: Path, passphrase: str):  # noqa: ANN202 - a DB-API connection
     import sqlcipher3
 
-    conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
+    # The module's statement cache keeps the most used statements and, once full, drops
+    # each new one at the next miss: with the default 128, filled by a session's earlier
+    # statements, every statement of a save was compiled again at each call (issue 11:
+    # the read of a view's facts 65 us instead of 18). 1024 holds a session's set.
+    conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None,
+                              cached_statements=STATEMENT_CACHE)
     conn.execute("PRAGMA cipher_log_level = NONE")
     conn.execute(f"PRAGMA key = {_escape_key(passphrase)}")
     return conn

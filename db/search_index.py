@@ -151,20 +151,18 @@ def catch_up(raw: Any) -> int:
     queued = raw.execute("SELECT kind, entity_id FROM search_pending ORDER BY rowid").fetchall()
     if not queued:
         return 0
-    by_kind: dict[str, list[str]] = {}
+    by_kind: dict[str, dict[str, None]] = {}  # per kind, the ids in arrival order, once
     for kind, entity_id in queued:
-        ids = by_kind.setdefault(kind, [])
-        if entity_id not in ids:
-            ids.append(entity_id)
+        by_kind.setdefault(kind, {})[entity_id] = None
     for kind, ids in by_kind.items():
         table = SOURCES[kind][0]
         lo, hi = id_range(kind)
         keys = dict(raw.execute(
             "SELECT k.entity_id, k.id FROM json_each(?) j CROSS JOIN search_key k "
-            "ON k.kind = ? AND k.entity_id = j.value", (json.dumps(ids), kind)))
+            "ON k.kind = ? AND k.entity_id = j.value", (json.dumps(list(ids)), kind)))
         there = {r[0] for r in raw.execute(
             f"SELECT X.id FROM json_each(?) j CROSS JOIN {table} X ON X.id = j.value",
-            (json.dumps(ids),))}
+            (json.dumps(list(ids)),))}
         raw.executemany("DELETE FROM search_index WHERE rowid = ?",
                         [(keys[i],) for i in ids if i in keys])
         raw.executemany("DELETE FROM search_key WHERE id = ?",

@@ -9,6 +9,9 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+from sqlcipher3 import dbapi2 as sqlcipher
+
 from db import domain as d
 from db import search_index
 from db.store import Store
@@ -98,3 +101,22 @@ def test_a_rebuild_empties_the_queue(tmp_path: Path) -> None:
         s.rebuild()
         held, wanted, queued = _index(s)
         assert queued == 0 and held == wanted and s.check() == []
+
+
+def test_a_failed_catch_up_does_not_fail_the_durable_write(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import db.store.search as store_search
+
+    def busy(raw: object) -> int:
+        raise sqlcipher.OperationalError("database is locked")
+
+    with Store.open(tmp_path / "s.db", PASSPHRASE, author="A", create=True) as s:
+        seed = _seed(s)
+        with monkeypatch.context() as m:
+            m.setattr(store_search, "catch_up", busy)
+            view = s.record_view(seed.i2.id, seed.ngo.id, d.Position.STAY, "Kievitsbloem.")
+        assert [v.note for v in s.views(seed.i2.id) if v.id == view.id] == ["Kievitsbloem."]
+        assert _index(s)[2] > 0  # the queue waits
+        assert found(s, "kievitsbloem") == {("view", view.id)}
+        held, wanted, queued = _index(s)
+        assert queued == 0 and held == wanted

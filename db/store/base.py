@@ -94,6 +94,8 @@ class StoreBase:
         def _case_values(self, values: Mapping[str, Any]) -> dict[str, Any]: ...
         def _case_model(self, conn: Any, row: Mapping[str, Any]) -> d.Case: ...
         def _sync_case(self, conn: Connection, case_id: str) -> d.Stay: ...
+        def catch_up_index(self) -> int: ...
+        def _follow_index(self) -> None: ...
 
     def __init__(self, engine: Engine, path: Path, author: str | None = None) -> None:
         self.path = path
@@ -174,23 +176,7 @@ class StoreBase:
                 self._next_seq, self._clock.last = seq, clock
                 raise
             if behind and not self.index_later:  # durable now; the index follows
-                self.catch_up_index()
-
-    def catch_up_index(self) -> int:
-        """Bring the search index up to date with the queue the writes filled
-        (:mod:`db.search_index`) in a small transaction; returns the rows re-indexed. Its
-        commit does not wait for the disk (synchronous NORMAL): the index is derived and
-        the queue durable, so the next open (or search) redoes what a crash loses."""
-        with self._lock:
-            if self._locked:
-                raise StoreLocked("the database is locked")
-            raw = _raw(self._conn)
-            raw.execute("PRAGMA synchronous = NORMAL")
-            try:
-                with self._conn.begin():
-                    return search_index.catch_up(raw)
-            finally:
-                raw.execute("PRAGMA synchronous = FULL")
+                self._follow_index()
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+from sqlcipher3 import dbapi2 as sqlcipher
 
 from db import domain as d
 from db import search_index
@@ -121,7 +123,7 @@ class StoreBase:
             self._queue = search_index.queued(_raw(conn))
             behind = self._queue and search_index.pending(_raw(conn))
         if behind:
-            self.catch_up_index()
+            self._follow_index()
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -147,6 +149,8 @@ class StoreBase:
                 if self._next_seq != self._saved_seq and not self._locked:
                     with self._tx() as conn:  # the next open need not scan for it
                         self._save_meta(conn)
+            except (DBAPIError, sqlcipher.Error):  # unsaved: the next open reads the log
+                self._saved_seq = self._next_seq
             finally:
                 try:
                     self._conn.close()

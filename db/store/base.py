@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlcipher3 import dbapi2 as sqlcipher
 
+import db.store.counter as counter
 from db import domain as d
 from db import search_index
 from db.clock import HybridClock, new_device_id, uuid7
@@ -29,7 +30,6 @@ from db.rules import (
     NotFound,
     check_unlocked,
 )
-from db.store import counter
 from db.tables import DELETED, ENTITIES, entity_fields
 
 # ---------------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
+import db.store.counter as counter
 from db import projection_sql, search_index
-from db.store import counter
 from db.store.base import StoreBase, _raw
 from db.tables import ENTITIES
 

@@ -23,7 +23,6 @@ from db.projection import (
     SCHEMA_VERSION_OPS,
     WireOp,
     dumps,
-    next_local_seq,
 )
 from db.projection_batch import apply_batch
 from db.rules import (
@@ -257,8 +256,7 @@ class StoreBase:
 
         raw = _raw(conn)
         ops, _ = redact_ops(raw, ops, redacted)
-        apply_batch(raw, ops, first_seq=next_local_seq(conn), pushed=False, fresh=True,
-                    sole=sole)
+        apply_batch(raw, ops, first_seq=None, pushed=False, fresh=True, sole=sole)
         self._touched_items.update(op.entity_id for op in ops if op.entity == "agenda_item")
 
     def _emit(

@@ -6,8 +6,9 @@ kind); the baseline, in the same run on the same keystrokes, is the case registe
 LIKE filter on case codes (the only search before) and a bare FTS5 ``MATCH ... LIMIT``.
 
 Also: the time to build the index on the pilot database (the migration, and a rebuild),
-its size against the same file without it, the cost of the triggers on recording a view
-(the same edits with the triggers dropped, same run), and the recall of Dutch word forms
+its size against the same file without it, the cost of the index on recording a view (its
+triggers' queue row and the catch-up after the commit; the same edits with the triggers
+dropped, same run), and the recall of Dutch word forms
 with and without the Snowball stemmer.
 
 The pilot database is only read: it is copied to a temporary folder first.
@@ -176,7 +177,8 @@ def recall(store: Store) -> None:
 
 
 def trigger_cost(folder: Path, n: int) -> None:
-    """record_view with the index triggers against the same without them (same run)."""
+    """record_view with the index (the triggers' queue row, the catch-up right after the
+    commit) against the same without the triggers (same run)."""
     from db.demo import generate
 
     results = {}

@@ -20,6 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -77,30 +78,56 @@ def store_views(folder: Path):  # noqa: ANN201
     return store, record
 
 
-def statements_per_view(folder: Path) -> tuple[int, int]:
-    """SQL statements one record_view runs: a new view (6 fields), then a changed note."""
+def per_view(folder: Path) -> dict[str, tuple[int, int, int, int]]:
+    """What one record_view writes and runs, for a new view (6 fields) and a changed note:
+    (statements, WAL pages) until durable, and (statements, WAL pages) of the index
+    catch-up. Statements counted as SQLite traces them (a trigger's statements too);
+    pages as WAL frames, the WAL emptied (checkpoint) before each part."""
     store, record = store_views(folder)
+    store.index_later = True
     again = len(store.organisations(store.overleggen()[0].id)) * 1000  # same view, new note
-    seen: list[str] = []
-    store._conn.connection.dbapi_connection.set_trace_callback(seen.append)
-    record(0)
-    first = len(seen)
-    record(again)
+    raw = store._conn.connection.dbapi_connection
+    frame = int(raw.execute("PRAGMA page_size").fetchone()[0]) + 24
+    wal = Path(str(store.path) + "-wal")
+
+    def measure(call: Callable[[], object]) -> tuple[int, int]:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        seen: list[str] = []
+        raw.set_trace_callback(seen.append)
+        call()
+        raw.set_trace_callback(None)
+        return len(seen), wal.stat().st_size // frame
+
+    out = {"new view (6 fields)": (*measure(lambda: record(0)),
+                                   *measure(store.catch_up_index))}
+    for i in range(1, 100):  # as in the timed rounds: mostly changed notes
+        record(i)
+        store.catch_up_index()
+    out["changed note"] = (*measure(lambda: record(again)), *measure(store.catch_up_index))
     store.close()
-    return first, len(seen) - first
+    return out
 
 
 def run_round(folder: Path, n: int, results: dict[str, list[float]]) -> None:
-    """The three writers interleaved op by op, so that disk noise hits them alike."""
+    """The three writers interleaved op by op, so that disk noise hits them alike.
+
+    A view is durable when its own transaction commits; the search index follows in a
+    small transaction of its own (``Store.catch_up_index``), which the app runs right
+    after, inside the same call. Here the two are timed apart (``index_later``): the time
+    until the view is durable, the catch-up, and the two together (what the user waits)."""
     plain, enc = bare_sqlite(folder), bare_sqlcipher(folder)
     store, record = store_views(folder)
-    calls = {"sqlite3": _bare(plain), "sqlcipher3": _bare(enc), "record_view": record}
+    store.index_later = True
+    calls = {"sqlite3": _bare(plain), "sqlcipher3": _bare(enc), "record_view": record,
+             "index catch-up": lambda _i: store.catch_up_index()}
     try:
         for i in range(n):
             for name, call in calls.items():
                 t = time.perf_counter()
                 call(i)
                 results[name].append(time.perf_counter() - t)
+            results["record_view + catch-up"].append(
+                results["record_view"][-1] + results["index catch-up"][-1])
     finally:
         plain.close()
         enc.close()
@@ -137,13 +164,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pilot", type=Path)
     args = parser.parse_args()
-    results: dict[str, list[float]] = {"sqlite3": [], "sqlcipher3": [], "record_view": []}
+    results: dict[str, list[float]] = {"sqlite3": [], "sqlcipher3": [], "record_view": [],
+                                       "index catch-up": [], "record_view + catch-up": []}
     for r in range(args.rounds):
         with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR")) as tmp:
             run_round(Path(tmp), args.n, results)
         print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR")) as tmp:
-        new_view, changed_note = statements_per_view(Path(tmp))
+        shapes = per_view(Path(tmp))
     base = statistics.median(results["sqlite3"])
     print(f"{'':<28}{'median ms':>10}{'p95 ms':>10}{'ratio':>8}")
     for name, values in results.items():
@@ -151,13 +179,17 @@ def main() -> None:
         print(f"{name:<28}{med * 1000:>10.3f}{pct(values, 0.95) * 1000:>10.3f}"
               f"{med / base:>8.2f}")
     ratio = statistics.median(results["record_view"]) / base
-    print(f"record_view / bare sqlite3 insert+commit (WAL, synchronous=FULL): {ratio:.2f} "
-          f"(budget {BUDGET:.2f}) {'OK' if ratio <= BUDGET else 'OVER BUDGET'}")
+    print(f"record_view (until durable) / bare sqlite3 insert+commit (WAL, synchronous=FULL): "
+          f"{ratio:.2f} (budget {BUDGET:.2f}) {'OK' if ratio <= BUDGET else 'OVER BUDGET'}")
+    both = statistics.median(results["record_view + catch-up"]) / base
+    print(f"record_view + search index catch-up (what the call takes) / bare sqlite3: "
+          f"{both:.2f}")
     enc_ratio = statistics.median(results["record_view"]) / statistics.median(
         results["sqlcipher3"])
     print(f"record_view / bare SQLCipher insert+commit: {enc_ratio:.2f}")
-    print(f"SQL statements per record_view: {new_view} for a new view (6 fields), "
-          f"{changed_note} for a changed note")
+    for name, (stmts, pages, idx_stmts, idx_pages) in shapes.items():
+        print(f"{name}: {stmts} SQL statements and {pages} WAL pages until durable; "
+              f"index catch-up {idx_stmts} statements, {idx_pages} pages")
     if args.pilot:
         pilot_memory(args.pilot)
 

@@ -28,9 +28,13 @@ SCHEMA_VERSION_OPS = 1
 """The op format version this code writes and reads natively."""
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def dumps(value: Any) -> str:
-    """Canonical JSON: the same value is always the same text."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Canonical JSON: the same value is always the same text (``json.dumps`` with these
+    settings, without making an encoder per call: every field of every save passes here)."""
+    return _CANONICAL.encode(value)
 
 
 class WireOp(NamedTuple):

@@ -52,7 +52,7 @@ def apply_batch(
     raw: Any,
     ops: Sequence[WireOp],
     *,
-    first_seq: int,
+    first_seq: int | None,
     pushed: bool,
     skewed: Sequence[bool] | None = None,
     fresh: bool = False,
@@ -63,7 +63,8 @@ def apply_batch(
     ``raw`` is the DB-API connection. Returns, per op, ``"applied"``, ``"duplicate"`` (the
     log holds the same payload already, or an earlier op of the batch did) or ``"alarm"``
     (same id, another payload: never applied). Applied ops get ``local_seq`` from
-    ``first_seq`` on, in batch order. ``fresh`` and ``sole`` as for
+    ``first_seq`` on, in batch order (``None``: the next numbers of the log, SQLite's own
+    rowid after the greatest, with no query for it). ``fresh`` and ``sole`` as for
     :func:`db.projection.apply_op`: ops this device has just made (nobody holds or has
     superseded them), and per op whether its base names every head of its field.
     """
@@ -88,7 +89,8 @@ def apply_batch(
     if not new:
         return status
     raw.executemany(_INSERT_OP, [
-        (*op, first_seq + n, int(pushed), int(bool(skewed and skewed[i])))
+        (*op, None if first_seq is None else first_seq + n, int(pushed),
+         int(bool(skewed and skewed[i])))
         for n, (i, op) in enumerate(zip(index, new, strict=True))
     ])
     bases = [op.base_ids if op.base not in ("", "[]") else [] for op in new]

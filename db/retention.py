@@ -150,6 +150,7 @@ def erase(raw: Any, case_ids: Iterable[str]) -> int:
     """Erase what retention does not keep of the cases and every record about them, in the
     op log, the field heads, the projection and the kept-aside lists; merge the search index
     so no erased word lingers in it. Returns the number of op values changed. Idempotent."""
+    from db import search_index
     from db.projection import _table
 
     changed = 0
@@ -186,7 +187,7 @@ def erase(raw: Any, case_ids: Iterable[str]) -> int:
                     f"DELETE FROM {kept_aside} WHERE json_valid(payload) AND "
                     "json_extract(payload, '$.entity') = ? AND "
                     f"json_extract(payload, '$.entity_id') IN ({marks})", [entity, *chunk])
-    raw.execute("INSERT INTO search_index (search_index) VALUES ('optimize')")
+    search_index.purge_raw(raw)  # the queue caught up first: no erased word left behind
     return changed
 
 

@@ -48,13 +48,16 @@ class Op(SQLModel, table=True):
 
 
 class OpBase(SQLModel, table=True):
-    """One edge of an op's ``base``: the op ``op_id`` had seen ``base_id``."""
+    """One edge of an op's ``base``: the op ``op_id`` had seen ``base_id``.
+
+    Keyed by ``base_id`` first: every lookup asks which ops saw a given op, and no second
+    index is kept up at every edit (schema 13, issue 11)."""
 
     __tablename__ = "op_base"
-    __table_args__ = (Index("ix_op_base_base", "base_id"), {"sqlite_with_rowid": False})
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    op_id: str = Field(primary_key=True)
     base_id: str = Field(primary_key=True)
+    op_id: str = Field(primary_key=True)
 
 
 class FieldHead(SQLModel, table=True):

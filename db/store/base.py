@@ -11,15 +11,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+from sqlcipher3 import dbapi2 as sqlcipher
 
+import db.store.counter as counter
 from db import domain as d
+from db import search_index
 from db.clock import HybridClock, new_device_id, uuid7
 from db.engine import READING, StoreError, open_engine
 from db.projection import (
     SCHEMA_VERSION_OPS,
     WireOp,
     dumps,
-    next_local_seq,
 )
 from db.projection_batch import apply_batch
 from db.rules import (
@@ -80,6 +83,10 @@ class StoreBase:
     _locked: bool = False
     """True while the key is dropped (:mod:`db.store.locking`)."""
 
+    index_later: bool = False
+    """True: a write leaves the search index behind until :meth:`catch_up_index` is called
+    (the benchmark times the two apart; the app never sets it)."""
+
     if TYPE_CHECKING:  # use cases of one aggregate that another calls (the Store has all)
         def add_agenda_item(self, meeting_id: str, kind: d.ItemKind | str, *,
                             case_id: str | None = None, title: str | None = None,
@@ -88,6 +95,8 @@ class StoreBase:
         def _case_values(self, values: Mapping[str, Any]) -> dict[str, Any]: ...
         def _case_model(self, conn: Any, row: Mapping[str, Any]) -> d.Case: ...
         def _sync_case(self, conn: Connection, case_id: str) -> d.Stay: ...
+        def catch_up_index(self) -> int: ...
+        def _follow_index(self) -> None: ...
 
     def __init__(self, engine: Engine, path: Path, author: str | None = None) -> None:
         self.path = path
@@ -96,16 +105,24 @@ class StoreBase:
         self._engine = engine
         self._conn: Connection = engine.connect()
         self._lock = threading.RLock()
+        self._queue = False  # the file has the index queue (not before schema 12)
         meta = dict(self._conn.exec_driver_sql("SELECT key, value FROM meta").fetchall())
         self._conn.commit()
         fresh = "device_id" not in meta
         self.device_id: str = meta.get("device_id") or new_device_id()
-        self._next_seq = int(meta.get("device_seq", "1"))
-        self._clock = HybridClock(meta.get("hlc"))
+        with self._read() as conn:  # the counter and clock: meta moved on by the log
+            self._next_seq, last = counter.derive(_raw(conn), meta, self.device_id)
+        self._saved_seq = self._next_seq
+        self._clock = HybridClock(last)
         self.author: str = author or meta.get("author") or "onbekend"
-        if fresh or (author and author != meta.get("author")):
+        if fresh or "log_mark" not in meta or (author and author != meta.get("author")):
             with self._tx() as conn:
                 self._save_meta(conn, full=True)
+        with self._read() as conn:  # a crash between a write and its index catch-up
+            self._queue = search_index.queued(_raw(conn))
+            behind = self._queue and search_index.pending(_raw(conn))
+        if behind:
+            self._follow_index()
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -128,9 +145,16 @@ class StoreBase:
     def close(self) -> None:
         with self._lock:
             try:
-                self._conn.close()
+                if self._next_seq != self._saved_seq and not self._locked:
+                    with self._tx() as conn:  # the next open need not scan for it
+                        self._save_meta(conn)
+            except (DBAPIError, sqlcipher.Error):  # unsaved: the next open reads the log
+                self._saved_seq = self._next_seq
             finally:
-                self._engine.dispose()  # StaticPool: closes the one DB-API connection
+                try:
+                    self._conn.close()
+                finally:
+                    self._engine.dispose()  # StaticPool: closes the one DB-API connection
 
     def __enter__(self) -> Self:
         return self
@@ -150,9 +174,12 @@ class StoreBase:
                     yield self._conn
                     if self._touched_items:  # every agenda write path (issue 15)
                         self._after_agenda_write(self._conn, self._touched_items)
+                    behind = self._queue and search_index.pending(_raw(self._conn))
             except BaseException:
                 self._next_seq, self._clock.last = seq, clock
                 raise
+            if behind and not self.index_later:  # durable now; the index follows
+                self._follow_index()
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -172,28 +199,16 @@ class StoreBase:
                     self._conn.commit()
 
     def _save_meta(self, conn: Connection, *, full: bool = False) -> None:
-        """Persist the device counter and clock (and with ``full`` the device and author).
+        """Persist the device counter and clock (and with ``full`` the device and author):
+        not at every edit (see :mod:`db.store.counter`)."""
+        counter.save(_raw(conn), device_id=self.device_id, seq=self._next_seq,
+                     hlc=self._clock.last.encode(), author=self.author, full=full)
+        self._saved_seq = self._next_seq
 
-        The usual case is one UPDATE of two rows: every edit pays for it.
-        """
-        raw = _raw(conn)
-        if not full:
-            cur = raw.execute(
-                "UPDATE meta SET value = CASE key WHEN 'device_seq' THEN ? ELSE ? END "
-                "WHERE key IN ('device_seq', 'hlc')",
-                (str(self._next_seq), self._clock.last.encode()),
-            )
-            if cur.rowcount == 2:
-                return
-        raw.executemany(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-            [
-                ("device_id", self.device_id),
-                ("device_seq", str(self._next_seq)),
-                ("hlc", self._clock.last.encode()),
-                ("author", self.author),
-            ],
-        )
+    def _counted(self, conn: Connection) -> None:
+        """After own ops: the counter is saved every :data:`counter.SAVE_EVERY` ops only."""
+        if self._next_seq - self._saved_seq >= counter.SAVE_EVERY:
+            self._save_meta(conn)
 
     # -- writing ops ----------------------------------------------------------------
 
@@ -241,8 +256,7 @@ class StoreBase:
 
         raw = _raw(conn)
         ops, _ = redact_ops(raw, ops, redacted)
-        apply_batch(raw, ops, first_seq=next_local_seq(conn), pushed=False, fresh=True,
-                    sole=sole)
+        apply_batch(raw, ops, first_seq=None, pushed=False, fresh=True, sole=sole)
         self._touched_items.update(op.entity_id for op in ops if op.entity == "agenda_item")
 
     def _emit(
@@ -326,7 +340,7 @@ class StoreBase:
             soles.append(sole)
         if ops:
             self._write_own(conn, ops, soles, redacted=redacted)
-            self._save_meta(conn)
+            self._counted(conn)
         return len(ops)
 
     def _seen_heads(
@@ -395,7 +409,7 @@ class StoreBase:
         heads = self._heads(conn, entity, entity_id)
         base = [h[0] for hs in heads.values() for h in hs]
         self._emit(conn, entity, entity_id, overleg_id, DELETED, "true", base, sole=True)
-        self._save_meta(conn)
+        self._counted(conn)
 
     def _after_agenda_write(self, conn: Connection, item_ids: set[str]) -> None:
         """Called in the transaction of every write to agenda items (versions: publication)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
+import db.store.counter as counter
 from db import projection_sql, search_index
 from db.store.base import StoreBase, _raw
 from db.tables import ENTITIES
@@ -74,9 +75,10 @@ class MaintenanceMixin(StoreBase):
         faults: list[str] = []
         with self._read() as conn:
             raw = _raw(conn)
-            # the counter as of this snapshot: the app may be writing as this device now
-            row = raw.execute("SELECT value FROM meta WHERE key = 'device_seq'").fetchone()
-            next_seq = int(row[0]) if row else self._next_seq
+            # the counter as of this snapshot (the app may be writing as this device now):
+            # the saved one moved on by the log, as an open finds it (db.store.counter)
+            meta = dict(raw.execute("SELECT key, value FROM meta").fetchall())
+            next_seq = counter.derive(raw, meta, self.device_id)[0] if meta else self._next_seq
             # a laptop that pulls from PostgreSQL as a role (its cursor key names the role)
             # does not receive what need-to-know withholds (issue 10): another device's
             # numbers may then skip the ops meant for other organisations, so only this

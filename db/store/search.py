@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
+from sqlcipher3 import dbapi2 as sqlcipher
+
 from db.search import (
     KINDS,
     WINDOW,
@@ -17,8 +20,8 @@ from db.search import (
     quote,
     to_match,
 )
-from db.search_index import SOURCES, id_range, overleg_token
-from db.store.base import StoreBase
+from db.search_index import SOURCES, catch_up, id_range, overleg_token, pending
+from db.store.base import StoreBase, StoreLocked
 
 # kind -> (agenda item id, meeting id, case id, confidential, organisation) over the row X
 LINKS: dict[str, tuple[str, str, str, str, str]] = {
@@ -123,6 +126,10 @@ class SearchMixin(StoreBase):
             return SearchResult({})
         joined = organisation_id is not None or date_from is not None or date_to is not None
         groups: dict[str, list[SearchHit]] = {}
+        with self._read() as conn:  # a write whose index catch-up did not happen yet
+            behind = self._queue and pending(conn.connection.dbapi_connection)
+        if behind:
+            self.catch_up_index()
         with self._read() as conn:
             raw = conn.connection.dbapi_connection
             expand = Expander(raw, self.stemming)
@@ -158,6 +165,31 @@ class SearchMixin(StoreBase):
             except Exception as exc:  # noqa: BLE001 - never an SQL error to the user
                 raise QueryError("search.error.syntax") from exc
         return SearchResult(groups)
+
+    def catch_up_index(self) -> int:
+        """Bring the search index up to date with the queue the writes filled
+        (:mod:`db.search_index`) in a small transaction; returns the rows re-indexed. Its
+        commit does not wait for the disk (synchronous NORMAL): the index is derived and
+        the queue durable, so the next open (or search) redoes what a crash loses."""
+        with self._lock:
+            if self._locked:
+                raise StoreLocked("the database is locked")
+            raw = self._conn.connection.dbapi_connection
+            raw.execute("PRAGMA synchronous = NORMAL")
+            try:
+                with self._conn.begin():
+                    return catch_up(raw)
+            finally:
+                raw.execute("PRAGMA synchronous = FULL")
+
+    def _follow_index(self) -> None:
+        """The catch-up right after a write is durable. A failure there (the disk, a long
+        lock by another program) does not make the write fail: the queue stays, and the
+        next write, search or open catches up."""
+        try:
+            self.catch_up_index()
+        except (DBAPIError, sqlcipher.Error):
+            return
 
     def rebuild_search_index(self) -> None:
         """Recompute the search index from the projection (``check --repair``)."""

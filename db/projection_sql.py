@@ -69,28 +69,40 @@ def _big_cache(raw: Any, kib: int = PASS_CACHE_KIB) -> Iterator[None]:
         raw.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-def make_owners(raw: Any) -> None:
-    """``temp.lvv_owner``: every entity with ops, and the overleg of its first op."""
+def create_owners(raw: Any) -> None:
+    """``temp.lvv_owner``, empty: every entity with ops, and the overleg of its first op."""
     raw.execute("DROP TABLE IF EXISTS temp.lvv_owner")
     raw.execute(
         "CREATE TEMP TABLE lvv_owner (entity TEXT NOT NULL, entity_id TEXT NOT NULL, "
         "overleg_id TEXT, PRIMARY KEY (entity, entity_id)) WITHOUT ROWID"
     )
-    # the log in local_seq (rowid) order, the first op of each entity kept: no sort
+
+
+def add_owners(raw: Any, after: int = 0) -> None:
+    """Add to ``temp.lvv_owner`` the entities of the ops after ``local_seq`` ``after`` (in
+    the log's order, each entity's first op kept: no sort). Called for ops in the order
+    they entered the log, it makes what :func:`make_owners` makes."""
     raw.execute(
         "INSERT OR IGNORE INTO temp.lvv_owner (entity, entity_id, overleg_id) "
-        "SELECT entity, entity_id, overleg_id FROM op ORDER BY local_seq"
-    )
+        "SELECT entity, entity_id, overleg_id FROM op WHERE local_seq > ? ORDER BY local_seq",
+        (after,))
 
 
-def rebuild(raw: Any) -> None:
+def make_owners(raw: Any) -> None:
+    """``temp.lvv_owner``: every entity with ops, and the overleg of its first op."""
+    create_owners(raw)
+    add_owners(raw)
+
+
+def rebuild(raw: Any, *, owners_made: bool = False) -> None:
     """Recompute heads, conflicts, deletes, every projection table and the search index
     from the log. The tables' own indexes are dropped while they fill and made again after
     (building an index at once is cheaper than keeping it up row by row), and the search
     index is rebuilt in bulk (:func:`db.search_index.bulk`), all in the caller's
-    transaction."""
+    transaction. ``owners_made``: the caller filled ``temp.lvv_owner`` as the log was
+    written (:func:`add_owners`), so it is not made again from the whole log."""
     with _big_cache(raw, REBUILD_CACHE_KIB), search_index.bulk(raw), _indexes_later(raw):
-        _rebuild(raw)
+        _rebuild(raw, owners_made)
 
 
 @contextmanager
@@ -109,7 +121,7 @@ def _indexes_later(raw: Any) -> Iterator[None]:
         raw.execute(sql)
 
 
-def _rebuild(raw: Any) -> None:
+def _rebuild(raw: Any, owners_made: bool = False) -> None:
     for table in ("field_head", "conflict_key", "tombstone", *map(_table, ENTITIES)):
         raw.execute(f"DELETE FROM {table}")
     # the superseded ops (an op on the same field names them in its base) first, in a
@@ -137,7 +149,8 @@ def _rebuild(raw: Any) -> None:
         "SELECT entity, entity_id, field "
         "FROM field_head GROUP BY entity, entity_id, field HAVING min(value) != max(value)"
     )
-    make_owners(raw)
+    if not owners_made:
+        make_owners(raw)
     try:
         # every head here is an op of an owner: a seek per owner, not a scan of the heads
         raw.execute(

@@ -54,9 +54,10 @@ PASS_CACHE_KIB = 16384
 REBUILD_CACHE_KIB = 98304
 
 
-#: page cache while the heads are written (KiB): the pilot's heads fit in it, so each of
-#: their pages is encrypted and written once instead of being evicted and re-read
-HEADS_CACHE_KIB = 163840
+#: page cache while the heads are written (KiB): most of the pilot's heads fit in it, so
+#: few of their pages are encrypted and written twice (evicted and re-read); it sets the
+#: peak memory of a join (issue 11: within 300 MiB with the rest of the process)
+HEADS_CACHE_KIB = 139264
 
 
 @contextmanager

@@ -91,7 +91,9 @@ class SnapshotMixin(StoreBase):
             projection_sql.create_owners(raw)
             prepared = _prepare(chunks, origins, source=source, wall=wall,
                                 device=self.device_id)
-            with read_ahead(prepared) as batches:
+            # one chunk waits while one is written and the next is read: memory (the
+            # Python heap keeps its high mark, and the heads' page cache comes on top)
+            with read_ahead(prepared, depth=1) as batches:
                 for batch in batches:
                     _write(raw, batch, result.applied)
                     result.quarantined += len(batch.bad)

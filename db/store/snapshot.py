@@ -38,7 +38,11 @@ _INSERT_SKEW = (
     f"VALUES ({', '.join('?' * len(WIRE_COLUMNS))}, 1, ?)"
 )
 #: ops per INSERT statement of many rows: one SQLite step (no GIL) per block, not per op
-BLOCK = 2000
+#: (a divisor of :data:`db.sync_join.CHUNK`, so that no op of a full chunk goes alone)
+BLOCK = 1000
+#: page cache while the log is written (KiB): most of the op id index stays in it, instead
+#: of its pages being evicted and read back for every other insert
+LOAD_CACHE_KIB = 65536
 _QUARANTINE = ("INSERT OR IGNORE INTO op_quarantine (op_id, source, reason, payload, at_ms) "
                "VALUES (?, ?, ?, ?, ?)")
 #: entities whose rows a fresh laptop's open screens list (their changes are reported)
@@ -93,7 +97,8 @@ class SnapshotMixin(StoreBase):
                                 device=self.device_id)
             # one chunk waits while one is written and the next is read: memory (the
             # Python heap keeps its high mark, and the heads' page cache comes on top)
-            with read_ahead(prepared, depth=1) as batches:
+            with read_ahead(prepared, depth=1) as batches, \
+                    projection_sql.big_cache(raw, LOAD_CACHE_KIB):
                 for batch in batches:
                     _write(raw, batch, result.applied)
                     result.quarantined += len(batch.bad)

@@ -54,15 +54,13 @@ PASS_CACHE_KIB = 16384
 REBUILD_CACHE_KIB = 98304
 
 
-#: page cache while the heads are written (KiB): most of the pilot's heads fit in it, so
-#: few of their pages are encrypted and written twice (evicted and re-read); it sets the
-#: peak memory of a join (issue 11: within 300 MiB with the rest of the process)
-HEADS_CACHE_KIB = 139264
+#: page cache while the heads are written (KiB): the pilot's heads fit in it, so each of
+#: their pages is encrypted and written once instead of being evicted and re-read
+HEADS_CACHE_KIB = 163840
 
 
 @contextmanager
-def big_cache(raw: Any, kib: int = PASS_CACHE_KIB) -> Iterator[None]:
-    """A page cache of ``kib`` KiB for the block; the one before after it."""
+def _big_cache(raw: Any, kib: int = PASS_CACHE_KIB) -> Iterator[None]:
     before = raw.execute("PRAGMA cache_size").fetchone()[0]
     raw.execute(f"PRAGMA cache_size = -{kib}")
     try:
@@ -71,40 +69,28 @@ def big_cache(raw: Any, kib: int = PASS_CACHE_KIB) -> Iterator[None]:
         raw.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-def create_owners(raw: Any) -> None:
-    """``temp.lvv_owner``, empty: every entity with ops, and the overleg of its first op."""
+def make_owners(raw: Any) -> None:
+    """``temp.lvv_owner``: every entity with ops, and the overleg of its first op."""
     raw.execute("DROP TABLE IF EXISTS temp.lvv_owner")
     raw.execute(
         "CREATE TEMP TABLE lvv_owner (entity TEXT NOT NULL, entity_id TEXT NOT NULL, "
         "overleg_id TEXT, PRIMARY KEY (entity, entity_id)) WITHOUT ROWID"
     )
-
-
-def add_owners(raw: Any, after: int = 0) -> None:
-    """Add to ``temp.lvv_owner`` the entities of the ops after ``local_seq`` ``after`` (in
-    the log's order, each entity's first op kept: no sort). Called for ops in the order
-    they entered the log, it makes what :func:`make_owners` makes."""
+    # the log in local_seq (rowid) order, the first op of each entity kept: no sort
     raw.execute(
         "INSERT OR IGNORE INTO temp.lvv_owner (entity, entity_id, overleg_id) "
-        "SELECT entity, entity_id, overleg_id FROM op WHERE local_seq > ? ORDER BY local_seq",
-        (after,))
+        "SELECT entity, entity_id, overleg_id FROM op ORDER BY local_seq"
+    )
 
 
-def make_owners(raw: Any) -> None:
-    """``temp.lvv_owner``: every entity with ops, and the overleg of its first op."""
-    create_owners(raw)
-    add_owners(raw)
-
-
-def rebuild(raw: Any, *, owners_made: bool = False) -> None:
+def rebuild(raw: Any) -> None:
     """Recompute heads, conflicts, deletes, every projection table and the search index
     from the log. The tables' own indexes are dropped while they fill and made again after
     (building an index at once is cheaper than keeping it up row by row), and the search
     index is rebuilt in bulk (:func:`db.search_index.bulk`), all in the caller's
-    transaction. ``owners_made``: the caller filled ``temp.lvv_owner`` as the log was
-    written (:func:`add_owners`), so it is not made again from the whole log."""
-    with big_cache(raw, REBUILD_CACHE_KIB), search_index.bulk(raw), _indexes_later(raw):
-        _rebuild(raw, owners_made)
+    transaction."""
+    with _big_cache(raw, REBUILD_CACHE_KIB), search_index.bulk(raw), _indexes_later(raw):
+        _rebuild(raw)
 
 
 @contextmanager
@@ -123,7 +109,7 @@ def _indexes_later(raw: Any) -> Iterator[None]:
         raw.execute(sql)
 
 
-def _rebuild(raw: Any, owners_made: bool = False) -> None:
+def _rebuild(raw: Any) -> None:
     for table in ("field_head", "conflict_key", "tombstone", *map(_table, ENTITIES)):
         raw.execute(f"DELETE FROM {table}")
     # the superseded ops (an op on the same field names them in its base) first, in a
@@ -138,7 +124,7 @@ def _rebuild(raw: Any, owners_made: bool = False) -> None:
         )
         # OR IGNORE (nothing to ignore: op ids are unique) spares SQLite a statement
         # journal, which would hold every page the DELETEs above freed and this reuses
-        with big_cache(raw, HEADS_CACHE_KIB):
+        with _big_cache(raw, HEADS_CACHE_KIB):
             raw.execute(
                 "INSERT OR IGNORE INTO field_head (entity, entity_id, field, op_id, hlc, "
                 "device_id, value) SELECT o.entity, o.entity_id, o.field, o.id, o.hlc, "
@@ -151,8 +137,7 @@ def _rebuild(raw: Any, owners_made: bool = False) -> None:
         "SELECT entity, entity_id, field "
         "FROM field_head GROUP BY entity, entity_id, field HAVING min(value) != max(value)"
     )
-    if not owners_made:
-        make_owners(raw)
+    make_owners(raw)
     try:
         # every head here is an op of an owner: a seek per owner, not a scan of the heads
         raw.execute(
@@ -207,7 +192,7 @@ def log_pass(raw: Any) -> list[tuple[str, int, int, int, int, int, int, int]]:
     runs as a co-routine, so the sort by device holds three small columns per op, not the
     op. Superseded: only an op named as a base (``IN`` over ``op_base``, made once) is
     looked up with its successors."""
-    with big_cache(raw):
+    with _big_cache(raw):
         return raw.execute(
             "SELECT device_id, count(*), min(device_seq), max(device_seq), "
             "coalesce(sum(kind > 0), 0), coalesce(sum((kind & 2) > 0), 0), "
@@ -225,7 +210,7 @@ def check_projection(raw: Any, log: list[tuple] | None = None) -> list[str]:
     snapshot, worked out if not given); conflicts and deletes with the stored heads (so a
     wrong head is one fault, not one per layer above it): what the heads make and the
     tables lack from ``log``, what the tables hold and the heads do not make here."""
-    with big_cache(raw):
+    with _big_cache(raw):
         log = log_pass(raw) if log is None else log
         faults: list[str] = []
         computed = sum(int(row[4]) for row in log)
@@ -250,7 +235,7 @@ def check_rows(raw: Any) -> list[str]:
     """Faults of the projection tables against the rows the stored heads make (caller's
     snapshot), one SQL statement per entity."""
     faults = []
-    with big_cache(raw):
+    with _big_cache(raw):
         make_owners(raw)
         try:
             projection_rows.register(raw)

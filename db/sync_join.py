@@ -18,10 +18,6 @@ from db.hub import Hub
 #: ``progress(done, total)``: ops of the snapshot loaded so far, of how many
 Progress = Callable[[int, int], None]
 
-#: ops per chunk of a join at most: the chunks are read ahead of the writing
-#: (:mod:`db.read_ahead`), and a smaller chunk keeps the heap's high mark low
-CHUNK = 5000
-
 
 def join(store: Any, hub: Hub, report: Any, batch: int, hook: Callable[[str], None],
          progress: Progress | None = None) -> bool:
@@ -42,7 +38,7 @@ def join(store: Any, hub: Hub, report: Any, batch: int, hook: Callable[[str], No
         if progress is not None:
             progress(0, snap.total)
         origins: dict[str, tuple[str, str]] = {}  # of the chunk being loaded
-        result = store.load_snapshot(snap.chunks(min(batch, CHUNK), origins), server=report.key,
+        result = store.load_snapshot(snap.chunks(batch, origins), server=report.key,
                                      cursor=snap.top, source=hub.display, on_chunk=on_chunk,
                                      origins=origins)
     if result is None:
@@ -75,4 +71,4 @@ def _log_pull(hub: Hub, top: int) -> None:
         raise translate(exc, hub.display) from exc
 
 
-__all__ = ["CHUNK", "Progress", "join"]
+__all__ = ["Progress", "join"]

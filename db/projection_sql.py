@@ -60,7 +60,8 @@ HEADS_CACHE_KIB = 163840
 
 
 @contextmanager
-def _big_cache(raw: Any, kib: int = PASS_CACHE_KIB) -> Iterator[None]:
+def big_cache(raw: Any, kib: int = PASS_CACHE_KIB) -> Iterator[None]:
+    """A page cache of ``kib`` KiB for the block; the one before after it."""
     before = raw.execute("PRAGMA cache_size").fetchone()[0]
     raw.execute(f"PRAGMA cache_size = -{kib}")
     try:
@@ -89,7 +90,7 @@ def rebuild(raw: Any) -> None:
     (building an index at once is cheaper than keeping it up row by row), and the search
     index is rebuilt in bulk (:func:`db.search_index.bulk`), all in the caller's
     transaction."""
-    with _big_cache(raw, REBUILD_CACHE_KIB), search_index.bulk(raw), _indexes_later(raw):
+    with big_cache(raw, REBUILD_CACHE_KIB), search_index.bulk(raw), _indexes_later(raw):
         _rebuild(raw)
 
 
@@ -124,7 +125,7 @@ def _rebuild(raw: Any) -> None:
         )
         # OR IGNORE (nothing to ignore: op ids are unique) spares SQLite a statement
         # journal, which would hold every page the DELETEs above freed and this reuses
-        with _big_cache(raw, HEADS_CACHE_KIB):
+        with big_cache(raw, HEADS_CACHE_KIB):
             raw.execute(
                 "INSERT OR IGNORE INTO field_head (entity, entity_id, field, op_id, hlc, "
                 "device_id, value) SELECT o.entity, o.entity_id, o.field, o.id, o.hlc, "
@@ -192,7 +193,7 @@ def log_pass(raw: Any) -> list[tuple[str, int, int, int, int, int, int, int]]:
     runs as a co-routine, so the sort by device holds three small columns per op, not the
     op. Superseded: only an op named as a base (``IN`` over ``op_base``, made once) is
     looked up with its successors."""
-    with _big_cache(raw):
+    with big_cache(raw):
         return raw.execute(
             "SELECT device_id, count(*), min(device_seq), max(device_seq), "
             "coalesce(sum(kind > 0), 0), coalesce(sum((kind & 2) > 0), 0), "
@@ -210,7 +211,7 @@ def check_projection(raw: Any, log: list[tuple] | None = None) -> list[str]:
     snapshot, worked out if not given); conflicts and deletes with the stored heads (so a
     wrong head is one fault, not one per layer above it): what the heads make and the
     tables lack from ``log``, what the tables hold and the heads do not make here."""
-    with _big_cache(raw):
+    with big_cache(raw):
         log = log_pass(raw) if log is None else log
         faults: list[str] = []
         computed = sum(int(row[4]) for row in log)
@@ -235,7 +236,7 @@ def check_rows(raw: Any) -> list[str]:
     """Faults of the projection tables against the rows the stored heads make (caller's
     snapshot), one SQL statement per entity."""
     faults = []
-    with _big_cache(raw):
+    with big_cache(raw):
         make_owners(raw)
         try:
             projection_rows.register(raw)

@@ -34,6 +34,8 @@ _INSERT_SKEW = (
 )
 _QUARANTINE = ("INSERT OR IGNORE INTO op_quarantine (op_id, source, reason, payload, at_ms) "
                "VALUES (?, ?, ?, ?, ?)")
+#: page cache while the log is written (KiB); below the rebuild's, so no higher peak
+LOAD_CACHE_KIB = 65536
 #: entities whose rows a fresh laptop's open screens list (their changes are reported)
 _LISTED = ("overleg", "meeting")
 
@@ -81,45 +83,48 @@ class SnapshotMixin(StoreBase):
             newest = self._clock.last.encode()
             mine = 0
             device = self.device_id
-            for chunk in chunks:
-                good, bad = screen(chunk)
-                if bad:
-                    raw.executemany(_QUARANTINE, [
-                        (str(op[0]), source, reason, _payload(op), wall)
-                        for op, reason in bad])
-                    result.quarantined += len(bad)
-                if not good:
+            # the op id index (random ids) stays in the cache instead of being evicted and
+            # read back for the inserts that follow
+            with projection_sql.big_cache(raw, LOAD_CACHE_KIB):
+                for chunk in chunks:
+                    good, bad = screen(chunk)
+                    if bad:
+                        raw.executemany(_QUARANTINE, [
+                            (str(op[0]), source, reason, _payload(op), wall)
+                            for op, reason in bad])
+                        result.quarantined += len(bad)
+                    if not good:
+                        if on_chunk is not None:
+                            on_chunk(len(chunk))
+                        continue
+                    # hlc text sorts as its reading: one max per chunk, not a test per op
+                    latest = max(op.hlc for op in good)
+                    if latest > ahead:
+                        skews = [op.hlc > ahead for op in good]
+                        raw.executemany(_INSERT_SKEW, [
+                            (*op, int(skew)) for op, skew in zip(good, skews, strict=True)])
+                        result.skewed += sum(skews)
+                        latest = max((op.hlc for op, skew in zip(good, skews, strict=True)
+                                      if not skew), default="")
+                    else:
+                        raw.executemany(_INSERT, good)
+                    if latest > newest:
+                        newest = latest
+                    mine = max(mine, max((op.device_seq for op in good
+                                          if op.device_id == device), default=0))
+                    edges = [(op.id, b) for op in good if op.base != "[]" for b in op.base_ids]
+                    if edges:
+                        raw.executemany(
+                            "INSERT OR IGNORE INTO op_base (op_id, base_id) VALUES (?, ?)",
+                            edges)
+                    if origins:
+                        raw.executemany(
+                            "INSERT OR IGNORE INTO op_origin (op_id, pushed_by, received_at) "
+                            "VALUES (?, ?, ?)",
+                            [(op.id, *origins[op.id]) for op in good if op.id in origins])
+                    result.applied += len(good)
                     if on_chunk is not None:
                         on_chunk(len(chunk))
-                    continue
-                # hlc text sorts as its reading: one max per chunk, not a test per op
-                latest = max(op.hlc for op in good)
-                if latest > ahead:
-                    skews = [op.hlc > ahead for op in good]
-                    raw.executemany(_INSERT_SKEW, [
-                        (*op, int(skew)) for op, skew in zip(good, skews, strict=True)])
-                    result.skewed += sum(skews)
-                    latest = max((op.hlc for op, skew in zip(good, skews, strict=True)
-                                  if not skew), default="")
-                else:
-                    raw.executemany(_INSERT, good)
-                if latest > newest:
-                    newest = latest
-                mine = max(mine, max((op.device_seq for op in good
-                                      if op.device_id == device), default=0))
-                edges = [(op.id, b) for op in good if op.base != "[]" for b in op.base_ids]
-                if edges:
-                    raw.executemany(
-                        "INSERT OR IGNORE INTO op_base (op_id, base_id) VALUES (?, ?)",
-                        edges)
-                if origins:
-                    raw.executemany(
-                        "INSERT OR IGNORE INTO op_origin (op_id, pushed_by, received_at) "
-                        "VALUES (?, ?, ?)",
-                        [(op.id, *origins[op.id]) for op in good if op.id in origins])
-                result.applied += len(good)
-                if on_chunk is not None:
-                    on_chunk(len(chunk))
             projection_sql.rebuild(raw)
             # retention (issue 10): a case anonymised by a redaction op in the snapshot
             # keeps nothing more here than after a pull, even if the server has not erased

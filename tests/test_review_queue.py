@@ -37,3 +37,15 @@ def test_search_works_while_the_catch_up_cannot(
         assert found(s, "kievitsbloem") == {("view", view.id)}
         assert found(s, "boterbloem", date_from=seed.spring.date) == {("view", old.id)}
         assert found(s, "verantwoord") == set()
+
+
+def test_check_says_so_when_the_index_cannot_catch_up(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Store.open(tmp_path / "s.db", PASSPHRASE, author="A", create=True) as s:
+        seed = _seed(s)
+        monkeypatch.setattr(store_search, "catch_up", _busy)
+        s.record_view(seed.i2.id, seed.ngo.id, d.Position.STAY, "Kievitsbloem.")
+        faults = s.check()
+        assert len(faults) == 1 and faults[0].startswith("search index: 1 changed row"), faults
+        monkeypatch.undo()
+        assert s.check() == []

@@ -117,6 +117,9 @@ class MaintenanceMixin(StoreBase):
         writes, the open and search go on without it, so only ``check`` says so)."""
         if not self._queue:
             return []
+        with self._read() as conn:  # nothing queued (the usual case): check only reads
+            if not search_index.pending(_raw(conn)):
+                return []
         try:
             self.catch_up_index()
         except (DBAPIError, sqlcipher.Error) as exc:

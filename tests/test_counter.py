@@ -82,3 +82,25 @@ def test_the_counter_is_saved_at_close_and_every_so_many_ops(
         assert int(meta["device_seq"]) == last.device_seq + 1
         assert meta["hlc"] == last.hlc
         assert int(meta["log_mark"]) == s.op_count()
+
+
+def test_a_save_by_another_connection_does_not_hide_unsaved_own_ops(tmp_path: Path) -> None:
+    """The app has made ops it has not saved the counter for, and a second process on the
+    same file (the CLI: a sync, the laptop's name) saves its own, older counter and the log
+    mark past them; the app is then killed. The next open must not reuse their numbers."""
+    path = tmp_path / "s.db"
+    with Store.open(path, PASSPHRASE, author="A", create=True) as s:
+        item_id, org_id = _seed(s)
+    app = Store.open(path, PASSPHRASE)
+    cli = Store.open(path, PASSPHRASE)
+    for n in range(3):
+        app.record_view(item_id, org_id, d.Position.STAY, f"Notitie {n}.")
+    cli.apply_remote([], server="hub", cursor=0)  # a pull of nothing saves cli's counter
+    cli.close()
+    app._saved_seq = app._next_seq  # noqa: SLF001 - killed: nothing saved at close
+    app.close()
+    with Store.open(path, PASSPHRASE) as s:
+        s.record_view(item_id, org_id, d.Position.RETURN, "Na de herstart.")
+        ops = [o for o in s.all_ops() if o.device_id == s.device_id]
+        assert len({o.device_seq for o in ops}) == len(ops)
+        assert s.check() == []

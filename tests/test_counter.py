@@ -104,3 +104,24 @@ def test_a_save_by_another_connection_does_not_hide_unsaved_own_ops(tmp_path: Pa
         ops = [o for o in s.all_ops() if o.device_id == s.device_id]
         assert len({o.device_seq for o in ops}) == len(ops)
         assert s.check() == []
+
+
+def test_an_op_under_this_device_id_from_far_ahead_does_not_become_its_clock(
+        tmp_path: Path) -> None:
+    """An op pulled under this device's id (a laptop restored from a backup, or one that
+    claims to be it) stamped a year ahead is kept flagged: neither the save of the pull nor
+    the next open takes its reading as this device's clock."""
+    from db.clock import Timestamp, now_ms, uuid7
+
+    path = tmp_path / "s.db"
+    with Store.open(path, PASSPHRASE, author="A", create=True) as s:
+        _seed(s)
+        mine = s.all_ops()[-1]
+        ahead = Timestamp(now_ms() + 365 * 86_400_000, 0).encode()
+        op = mine._replace(id=uuid7(), hlc=ahead, device_seq=mine.device_seq + 1)
+        assert s.apply_remote([op]).skewed == 1
+        assert s._clock.last.encode() < ahead  # noqa: SLF001
+        s.create_overleg("LSO Tweede", "Tweede")
+    with Store.open(path, PASSPHRASE) as s:
+        assert s._clock.last.encode() < ahead  # noqa: SLF001
+        assert _meta(s)["hlc"] < ahead

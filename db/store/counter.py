@@ -26,9 +26,11 @@ def derive(raw: Any, meta: Mapping[str, str], device_id: str) -> tuple[int, str 
     mark = meta.get("log_mark")
     if mark is None:  # a file whose meta was saved at every edit (before schema 12)
         return seq, hlc
+    # a skewed op (one pulled under this device's id, stamped far ahead) never sets the
+    # clock: this device's own ops are never skewed
     top_seq, top_hlc = raw.execute(
-        "SELECT max(device_seq), max(hlc) FROM op WHERE local_seq > ? AND device_id = ?",
-        (int(mark), device_id)).fetchone()
+        "SELECT max(device_seq), max(CASE WHEN skewed = 0 THEN hlc END) FROM op "
+        "WHERE local_seq > ? AND device_id = ?", (int(mark), device_id)).fetchone()
     if top_seq is not None:
         seq = max(seq, int(top_seq) + 1)
     if top_hlc is not None and (hlc is None or top_hlc > hlc):

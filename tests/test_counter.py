@@ -82,3 +82,46 @@ def test_the_counter_is_saved_at_close_and_every_so_many_ops(
         assert int(meta["device_seq"]) == last.device_seq + 1
         assert meta["hlc"] == last.hlc
         assert int(meta["log_mark"]) == s.op_count()
+
+
+def test_a_save_by_another_connection_does_not_hide_unsaved_own_ops(tmp_path: Path) -> None:
+    """The app has made ops it has not saved the counter for, and a second process on the
+    same file (the CLI: a sync, the laptop's name) saves its own, older counter and the log
+    mark past them; the app is then killed. The next open must not reuse their numbers."""
+    path = tmp_path / "s.db"
+    with Store.open(path, PASSPHRASE, author="A", create=True) as s:
+        item_id, org_id = _seed(s)
+    app = Store.open(path, PASSPHRASE)
+    cli = Store.open(path, PASSPHRASE)
+    for n in range(3):
+        app.record_view(item_id, org_id, d.Position.STAY, f"Notitie {n}.")
+    cli.apply_remote([], server="hub", cursor=0)  # a pull of nothing saves cli's counter
+    cli.close()
+    app._saved_seq = app._next_seq  # noqa: SLF001 - killed: nothing saved at close
+    app.close()
+    with Store.open(path, PASSPHRASE) as s:
+        s.record_view(item_id, org_id, d.Position.RETURN, "Na de herstart.")
+        ops = [o for o in s.all_ops() if o.device_id == s.device_id]
+        assert len({o.device_seq for o in ops}) == len(ops)
+        assert s.check() == []
+
+
+def test_an_op_under_this_device_id_from_far_ahead_does_not_become_its_clock(
+        tmp_path: Path) -> None:
+    """An op pulled under this device's id (a laptop restored from a backup, or one that
+    claims to be it) stamped a year ahead is kept flagged: neither the save of the pull nor
+    the next open takes its reading as this device's clock."""
+    from db.clock import Timestamp, now_ms, uuid7
+
+    path = tmp_path / "s.db"
+    with Store.open(path, PASSPHRASE, author="A", create=True) as s:
+        _seed(s)
+        mine = s.all_ops()[-1]
+        ahead = Timestamp(now_ms() + 365 * 86_400_000, 0).encode()
+        op = mine._replace(id=uuid7(), hlc=ahead, device_seq=mine.device_seq + 1)
+        assert s.apply_remote([op]).skewed == 1
+        assert s._clock.last.encode() < ahead  # noqa: SLF001
+        s.create_overleg("LSO Tweede", "Tweede")
+    with Store.open(path, PASSPHRASE) as s:
+        assert s._clock.last.encode() < ahead  # noqa: SLF001
+        assert _meta(s)["hlc"] < ahead

@@ -198,12 +198,15 @@ class StoreBase:
                 if self._conn.in_transaction():
                     self._conn.commit()
 
-    def _save_meta(self, conn: Connection, *, full: bool = False) -> None:
+    def _save_meta(self, conn: Connection, *, full: bool = False, scan: bool = True) -> None:
         """Persist the device counter and clock (and with ``full`` the device and author):
-        not at every edit (see :mod:`db.store.counter`)."""
-        counter.save(_raw(conn), device_id=self.device_id, seq=self._next_seq,
-                     hlc=self._clock.last.encode(), author=self.author, full=full)
-        self._saved_seq = self._next_seq
+        not at every edit (see :mod:`db.store.counter`, also for ``scan``)."""
+        clock = self._clock.last.encode()
+        seq, hlc = counter.save(_raw(conn), device_id=self.device_id, seq=self._next_seq,
+                                hlc=clock, author=self.author, full=full, scan=scan)
+        self._next_seq = self._saved_seq = seq  # another connection's ops taken in
+        if hlc > clock:
+            self._clock.observe(hlc)
 
     def _counted(self, conn: Connection) -> None:
         """After own ops: the counter is saved every :data:`counter.SAVE_EVERY` ops only."""

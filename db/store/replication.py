@@ -411,7 +411,7 @@ class ReplicationMixin(StoreBase):
             projection_sql.rebuild(raw)
             if state["mine"]:
                 self._next_seq = state["mine"] + 1
-            self._save_meta(conn)
+            self._save_meta(conn, scan=False)  # every op counted above
 
     def op_factory(self, rand: Callable[[], int] | None = None,
                    sink: Callable[[list[WireOp]], None] | None = None) -> OpFactory:

@@ -38,9 +38,10 @@ LINKS: dict[str, tuple[str, str, str, str, str]] = {
 }
 
 
-def kind_sql(kind: str, where: str, *, indexed: bool = True) -> str:
+def kind_sql(kind: str, where: str, *, indexed: bool = True, behind: bool = False) -> str:
     """Rows of one kind (``where`` over the index ``s`` or the key ``k``) with what a hit
-    shows and links to; ``indexed=False`` reads the text from the row, not the index."""
+    shows and links to; ``indexed=False`` reads the text from the row, not the index;
+    ``behind``: leave out the rows waiting in the index queue (their entry is stale)."""
     table, body = SOURCES[kind][0], SOURCES[kind][1]
     item, meeting, case, conf, _ = LINKS[kind]
     meeting = f"coalesce({meeting}, ai.meeting_id)"
@@ -57,14 +58,16 @@ def kind_sql(kind: str, where: str, *, indexed: bool = True) -> str:
         f"LEFT JOIN meeting mt ON mt.id = {meeting} "
         f"WHERE {where} AND X.deleted = 0 AND coalesce(ai.deleted, 0) = 0 "
         f"AND coalesce(c.deleted, 0) = 0 AND coalesce(mt.deleted, 0) = 0 "
+        + (f"AND k.entity_id NOT IN (SELECT entity_id FROM search_pending "
+           f"WHERE kind = '{kind}') " if behind else "")
     )
 
 
 def filtered_rows(raw: Any, kind: str, match: str, overleg_id: str | None,
               organisation_id: str | None, date_from: dt.date | None,
-              date_to: dt.date | None) -> list[tuple]:
+              date_to: dt.date | None, *, behind: bool = False) -> list[tuple]:
     """Newest matches of one kind that pass filters needing a join (organisation, period)."""
-    sql = kind_sql(kind, "search_index MATCH ? AND s.rowid BETWEEN ? AND ?")
+    sql = kind_sql(kind, "search_index MATCH ? AND s.rowid BETWEEN ? AND ?", behind=behind)
     params: list[Any] = [match, *id_range(kind)]
     for cond, value in (("X.overleg_id = ?", overleg_id),
                         (f"{LINKS[kind][4]} = ?", organisation_id),
@@ -128,10 +131,11 @@ class SearchMixin(StoreBase):
         groups: dict[str, list[SearchHit]] = {}
         with self._read() as conn:  # a write whose index catch-up did not happen yet
             behind = self._queue and pending(conn.connection.dbapi_connection)
-        if behind:
-            self.catch_up_index()
+        if behind:  # one that cannot run now (the disk, a lock): the index as it is,
+            self._follow_index()  # without the rows still behind in it
         with self._read() as conn:
             raw = conn.connection.dbapi_connection
+            behind = self._queue and pending(raw)
             expand = Expander(raw, self.stemming)
             match = to_match(query, expand)
             matcher = Matcher(query, expand)
@@ -139,7 +143,7 @@ class SearchMixin(StoreBase):
                 for kind in wanted:
                     if joined:
                         rows = filtered_rows(raw, kind, match, overleg_id, organisation_id,
-                                         date_from, date_to)
+                                         date_from, date_to, behind=behind)
                     else:
                         expr = match if overleg_id is None else (
                             f"({match}) AND (overleg : {quote(overleg_token(overleg_id))})")
@@ -154,8 +158,10 @@ class SearchMixin(StoreBase):
                         best = ranked[: limit + 5]
                         marks = ", ".join("?" * len(best))
                         found = {r[0]: r for r in raw.execute(kind_sql(
-                            kind, f"k.id IN ({marks})", indexed=False), [r[0] for _, r in best])}
-                        # missing: its case, meeting or agenda item was deleted
+                            kind, f"k.id IN ({marks})", indexed=False, behind=behind),
+                            [r[0] for _, r in best])}
+                        # missing: its case, meeting or agenda item was deleted, or the
+                        # row waits in the index queue
                         ranked = [(sc, found[r[0]]) for sc, r in best if r[0] in found]
                     hits = [make_hit(kind, row, score, matcher) for score, row in ranked[:limit]]
                     if hits:

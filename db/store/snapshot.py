@@ -139,7 +139,7 @@ class SnapshotMixin(StoreBase):
                 "ON CONFLICT(server) DO UPDATE SET cursor = excluded.cursor, "
                 "last_sync_ms = excluded.last_sync_ms", (server, cursor, wall))
             result.changes = self._listed_changes(raw)
-            self._save_meta(conn)
+            self._save_meta(conn, scan=False)  # every op counted above
         if erased:
             self.checkpoint_erased()
         return result

@@ -138,7 +138,6 @@ class ItemScreen(StoreMixin, Screen[str]):
         actions = self.query_one(ActionsTable)
         for key, width in (("owner", 16), ("text", 12), ("due", 10), ("status", 8)):
             actions.add_column(t(f"item.col.{key}"), key=key, width=width)
-        views.focus()
         self.set_interval(1.0, self.tick)
         self.reload(meeting_too=True)
 
@@ -205,6 +204,8 @@ class ItemScreen(StoreMixin, Screen[str]):
         is_case = item.kind is d.ItemKind.CASE
         views = self.query_one(ViewsTable)
         views.display = self.query_one("#views-title").display = is_case
+        if first:  # a new item starts at its views, or at its actions where it has none
+            (views if is_case else self.query_one(ActionsTable)).focus()
         self._names = names = name_width(self.size.width)
         if is_case:
             sync_rows(views, [(org.id, view_cells(org, data.views.get(org.id), names))
@@ -293,7 +294,6 @@ class ItemScreen(StoreMixin, Screen[str]):
         self.item_id = item_id
         self.timer_running = True  # a new item starts its own clock
         self._started = self.ctx.clock()
-        self.query_one(ViewsTable).focus()  # a new item starts at the views, not its actions
         ahead = self.ahead.take(item_id, direction, self.data)  # shown now, read again once painted
         self.show(ahead) if ahead is not None else self.reload(keep_ahead=True)
 

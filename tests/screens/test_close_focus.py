@@ -76,3 +76,25 @@ async def test_after_n_the_views_start_at_the_first_organisation(demo_db) -> Non
         first = views.get_row_at(0)[0].plain
         await press(pilot, "enter")  # the form says whose view it records
         assert str(app.screen.query_one("#form-title").render()) == f"Standpunt van {first}"
+
+
+async def test_a_general_item_reached_with_n_has_its_actions_focused(demo_db) -> None:  # noqa: ANN001
+    """Seen in tmux: after n from one general item to the next, the hidden views table kept
+    the focus, the footer offered "⏎ Standpunt" and enter did nothing."""
+    from db.domain import ItemKind
+    from screens.item_tables import ActionsTable, ViewsTable
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_today_item(pilot, 1)  # the opening, a general item
+        screen = app.screen
+        assert isinstance(app.focused, ActionsTable)
+        for _ in range(2):  # to the third item, general too
+            await press(pilot, "n")
+            await settle(pilot)
+            assert screen.data.item.kind is not ItemKind.CASE
+            assert isinstance(app.focused, ActionsTable)
+        await press(pilot, "n")  # the fourth: a case item starts at its views
+        await settle(pilot)
+        assert screen.data.item.kind is ItemKind.CASE
+        assert isinstance(app.focused, ViewsTable)

@@ -182,6 +182,20 @@ class StoreBase:
                 self._follow_index()
 
     @contextmanager
+    def _not_waiting_for_disk(self) -> Iterator[None]:
+        """Around a write a later one repairs if lost (the hub holds it, or it is derived):
+        its commit does not wait for the disk (synchronous NORMAL; WAL keeps it in order)."""
+        with self._lock:
+            if self._locked:
+                raise StoreLocked("the database is locked")
+            raw = _raw(self._conn)
+            raw.execute("PRAGMA synchronous = NORMAL")
+            try:
+                yield
+            finally:
+                raw.execute("PRAGMA synchronous = FULL")
+
+    @contextmanager
     def _read(self) -> Iterator[Connection]:
         """A read: a plain (deferred) transaction, so a long read never blocks a writer,
         and one snapshot for all its statements (raw ones included)."""

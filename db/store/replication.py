@@ -167,13 +167,8 @@ class ReplicationMixin(StoreBase):
         the ops are sent again and recognised, and their numbers pulled and recognised as
         held — what a round cut off between the hub's commit and this one does anyway.
         The next durable commit (every edit, every pull) makes it durable too."""
-        with self._lock:
-            raw = _raw(self._conn)
-            raw.execute("PRAGMA synchronous = NORMAL")
-            try:
-                return self._acknowledge(runs, server, first_seq, count)
-            finally:
-                raw.execute("PRAGMA synchronous = FULL")
+        with self._not_waiting_for_disk():
+            return self._acknowledge(runs, server, first_seq, count)
 
     def _acknowledge(self, runs: Sequence[tuple[int, int]], server: str, first_seq: int,
                      count: int) -> bool:

@@ -21,7 +21,7 @@ from db.search import (
     to_match,
 )
 from db.search_index import SOURCES, catch_up, id_range, overleg_token, pending
-from db.store.base import StoreBase, StoreLocked
+from db.store.base import StoreBase
 
 # kind -> (agenda item id, meeting id, case id, confidential, organisation) over the row X
 LINKS: dict[str, tuple[str, str, str, str, str]] = {
@@ -177,16 +177,8 @@ class SearchMixin(StoreBase):
         (:mod:`db.search_index`) in a small transaction; returns the rows re-indexed. Its
         commit does not wait for the disk (synchronous NORMAL): the index is derived and
         the queue durable, so the next open (or search) redoes what a crash loses."""
-        with self._lock:
-            if self._locked:
-                raise StoreLocked("the database is locked")
-            raw = self._conn.connection.dbapi_connection
-            raw.execute("PRAGMA synchronous = NORMAL")
-            try:
-                with self._conn.begin():
-                    return catch_up(raw)
-            finally:
-                raw.execute("PRAGMA synchronous = FULL")
+        with self._not_waiting_for_disk(), self._tx() as conn:
+            return catch_up(conn.connection.dbapi_connection)
 
     def _follow_index(self) -> None:
         """The catch-up right after a write is durable. A failure there (the disk, a long

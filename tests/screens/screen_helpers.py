@@ -65,3 +65,13 @@ async def open_today_item(pilot, n: int = 4) -> None:  # noqa: ANN001
     table = pilot.app.screen.query_one("#agenda")
     table.move_cursor(row=n - 1)
     await press(pilot, "enter")
+
+
+async def open_today_item_screen(pilot, n: int = 4):  # noqa: ANN001, ANN201
+    """:func:`open_today_item`, then the item screen it opened."""
+    from screens.item import ItemScreen
+
+    await open_today_item(pilot, n)
+    screen = pilot.app.screen
+    assert isinstance(screen, ItemScreen)
+    return screen

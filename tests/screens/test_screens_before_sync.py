@@ -27,6 +27,22 @@ def _info(app) -> str:  # noqa: ANN001
     return str(app.screen.query_one("#meeting-info").render())
 
 
+def _first_case_item(db: Path) -> tuple:
+    """The first overleg, the first case item on its meeting today, and its NGO."""
+    from db import domain as d
+    from db.store import Store
+
+    store = Store.open(db, PASSPHRASE)
+    try:
+        overleg = store.overleggen()[0]
+        meeting = store.meetings(overleg.id, today=TODAY)[0]
+        item = next(i for i in store.agenda(meeting.id) if i.kind is d.ItemKind.CASE)
+        ngo = next(o for o in store.organisations(overleg.id) if o.kind is d.OrgKind.NGO)
+    finally:
+        store.close()
+    return overleg, item, ngo
+
+
 async def _to_item(pilot, item_id: str) -> None:  # noqa: ANN001
     await settle(pilot)
     await press(pilot, "enter")  # today's meeting
@@ -46,14 +62,7 @@ async def test_publish_prepare_offline_sync_and_the_chair_starts_from_the_input(
 
     hub = f"sqlite:///{tmp_path / 'hub.db'}"
     laptop = tmp_path / "ngo-laptop.db"
-    store = Store.open(demo_db, PASSPHRASE)
-    try:
-        overleg = store.overleggen()[0]
-        meeting = store.meetings(overleg.id, today=TODAY)[0]
-        item = next(i for i in store.agenda(meeting.id) if i.kind is d.ItemKind.CASE)
-        ngo = next(o for o in store.organisations(overleg.id) if o.kind is d.OrgKind.NGO)
-    finally:
-        store.close()
+    overleg, item, ngo = _first_case_item(demo_db)
 
     # 1. the chair publishes from the meeting screen (P); the laptops sync
     app = make_app(demo_db)
@@ -140,17 +149,9 @@ async def test_input_on_a_laptop_without_its_own_organisation_asks_for_one(
     """A laptop with no organisation configured (the chair's) presses ``i`` after publishing:
     the form opens with no organisation chosen (it crashed on Textual's blank value) and
     saving without one says it is required."""
-    from db import domain as d
-    from db.store import Store
     from screens.input_form import InputForm
 
-    store = Store.open(demo_db, PASSPHRASE)
-    try:
-        overleg = store.overleggen()[0]
-        meeting = store.meetings(overleg.id, today=TODAY)[0]
-        item = next(i for i in store.agenda(meeting.id) if i.kind is d.ItemKind.CASE)
-    finally:
-        store.close()
+    _overleg, item, _ngo = _first_case_item(demo_db)
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
         await _to_item(pilot, item.id)

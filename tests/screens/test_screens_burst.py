@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from screen_helpers import make_app, open_today_item, press, settle, type_text
+from screen_helpers import make_app, open_today_item_screen, press, settle, type_text
 from textual import events
 
 
 async def test_text_typed_right_before_ctrl_s_is_saved(demo_db, reader) -> None:  # noqa: ANN001
     from screens.decision_form import DecisionForm
-    from screens.item import ItemScreen
 
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_today_item(pilot, 4)
-        screen = app.screen
-        assert isinstance(screen, ItemScreen)
+        screen = await open_today_item_screen(pilot, 4)
         item_id = screen.item_id
         await press(pilot, "b")
         form = app.screen
@@ -40,14 +37,11 @@ async def test_keys_typed_right_after_ctrl_s_stay_out_of_the_saved_note(
     """``ctrl+s`` then ``n`` ``p`` in one burst (a chair saving and stepping on): the note is
     saved exactly as typed before ``ctrl+s``; the later keys never reach it (seen in tmux:
     the note was saved as "snel tweenp")."""
-    from screens.item import ItemScreen
     from screens.view_form import ViewForm
 
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_today_item(pilot, 4)
-        screen = app.screen
-        assert isinstance(screen, ItemScreen)
+        screen = await open_today_item_screen(pilot, 4)
         item_id = screen.item_id
         await press(pilot, "enter", "1", "tab")
         assert isinstance(app.screen, ViewForm)
@@ -70,14 +64,11 @@ async def test_keys_typed_right_after_ctrl_s_stay_out_of_the_saved_note(
 async def test_typing_into_a_note_with_text_adds_after_it(demo_db, reader) -> None:  # noqa: ANN001
     """``tab`` into a note that already holds text puts the cursor after it: what is typed
     is added, not put in front (seen in tmux: the new words went before the old note)."""
-    from screens.item import ItemScreen
     from screens.view_form import ViewForm
 
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_today_item(pilot, 4)
-        screen = app.screen
-        assert isinstance(screen, ItemScreen)
+        screen = await open_today_item_screen(pilot, 4)
         item_id = screen.item_id
         for words in ("eerste notitie", " en meer"):
             await press(pilot, "enter", "1", "tab")
